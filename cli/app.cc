@@ -1,0 +1,216 @@
+#include "cli/app.h"
+
+#include <unistd.h>
+
+#include <hs/hs.h>
+
+#include <iostream>
+
+#include "cli/common.h"
+#include "scanner/match/rule_checker.h"
+#include "scanner/scan/dir_scan.h"
+#include "scanner/sources/git_source.h"
+
+namespace sprawl {
+namespace {
+
+struct DirArgs {
+  std::vector<std::string> paths;
+  uint64_t max_file_size = 50u << 20;
+  bool no_ignore = false;
+  std::vector<std::string> exclude;
+};
+
+struct GitArgs {
+  std::string repo = ".";
+  std::string range;
+  bool staged = false;
+  uint64_t max_blob_size = 50u << 20;
+};
+
+struct StdinArgs {
+  std::string path = "-";
+};
+
+int RunDir(const CommonOptions& common, const DirArgs& args) {
+  if (std::string bad = ValidateCommon(common); !bad.empty()) {
+    return FailWith(bad);
+  }
+  Diagnostics diagnostics(stderr, common.verbose);
+  auto matcher = BuildMatcher(common, &diagnostics);
+  if (!matcher.ok()) return FailWith(matcher.error().message);
+  DirScanOptions options;
+  if (!args.paths.empty()) options.roots = args.paths;
+  options.threads = common.threads;
+  options.max_file_size = args.max_file_size;
+  options.use_ignore_files = !args.no_ignore;
+  options.exclude = args.exclude;
+  options.cancel = InstallInterruptHandler();
+  ScanProgress progress;
+  options.progress = &progress;
+  Result<DirScanResult> result = [&] {
+    ProgressPrinter printer(&progress, "files");
+    return ScanDirectories(options, **matcher, &diagnostics);
+  }();
+  if (!result.ok()) return FailWith(result.error().message);
+  return FinishScan("dir", common, **matcher, std::move(result->findings),
+                    result->stats, diagnostics);
+}
+
+int RunGit(const CommonOptions& common, const GitArgs& args) {
+  if (std::string bad = ValidateCommon(common); !bad.empty()) {
+    return FailWith(bad);
+  }
+  if (args.staged && !args.range.empty()) {
+    return FailWith("--staged and --range cannot be combined");
+  }
+  Diagnostics diagnostics(stderr, common.verbose);
+  auto matcher = BuildMatcher(common, &diagnostics);
+  if (!matcher.ok()) return FailWith(matcher.error().message);
+  GitScanOptions options;
+  options.repo_path = args.repo;
+  options.range = args.range;
+  options.staged = args.staged;
+  options.threads = common.threads;
+  options.max_blob_size = args.max_blob_size;
+  options.cancel = InstallInterruptHandler();
+  auto result = ScanGitHistory(options, **matcher, &diagnostics);
+  if (!result.ok()) return FailWith(result.error().message);
+  return FinishScan("git", common, **matcher, std::move(result->findings),
+                    result->stats, diagnostics);
+}
+
+int RunStdin(const CommonOptions& common, const StdinArgs& args) {
+  if (std::string bad = ValidateCommon(common); !bad.empty()) {
+    return FailWith(bad);
+  }
+  Diagnostics diagnostics(stderr, common.verbose);
+  auto matcher = BuildMatcher(common, &diagnostics);
+  if (!matcher.ok()) return FailWith(matcher.error().message);
+  auto result =
+      ScanStream(STDIN_FILENO, args.path, "stdin", **matcher, &diagnostics);
+  if (!result.ok()) return FailWith(result.error().message);
+  return FinishScan("stdin", common, **matcher, std::move(result->findings),
+                    result->stats, diagnostics);
+}
+
+int RunRulesList(const CommonOptions& common, bool patterns) {
+  Diagnostics diagnostics(stderr, common.verbose);
+  auto matcher = BuildMatcher(common, &diagnostics);
+  if (!matcher.ok()) return FailWith(matcher.error().message);
+  const auto& rules = (*matcher)->rules();
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const Rule& r = rules[i];
+    if (patterns) {
+      std::cout << r.pattern << '\n';
+      continue;
+    }
+    std::cout << r.id << '\t' << r.provider << '\t' << r.category << '\t'
+              << ConfidenceName(r.confidence) << '\t'
+              << RuleEngineName((*matcher)->engine(i)) << '\t' << r.name
+              << '\n';
+  }
+  return kExitOk;
+}
+
+int RunRulesCheck(const CommonOptions& common) {
+  Diagnostics diagnostics(stderr, common.verbose);
+  auto matcher = BuildMatcher(common, &diagnostics, /*eager=*/true);
+  if (!matcher.ok()) return FailWith(matcher.error().message);
+  auto problems = CheckRules(**matcher);
+  for (const auto& p : problems) {
+    std::cerr << "sprawl: error: " << p.where << ": rule " << p.rule_id << ": "
+              << p.problem << '\n';
+  }
+  const auto& rules = (*matcher)->rules();
+  std::size_t examples = 0;
+  std::size_t negatives = 0;
+  std::size_t fallback = 0;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    examples += rules[i].examples.size();
+    negatives += rules[i].negative_examples.size();
+    if ((*matcher)->engine(i) != RuleEngine::kHyperscan) ++fallback;
+  }
+  std::cout << rules.size() << " rules, " << examples << " examples, "
+            << negatives << " negative examples: "
+            << (problems.empty() ? "all ok" : std::to_string(problems.size()) +
+                                                  " problem(s)")
+            << " (" << fallback << " rule(s) not fully in Hyperscan)\n";
+  return problems.empty() ? kExitOk : kExitError;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{
+      "sprawl: finds credentials in files, git history and CI pipelines and "
+      "reconciles them against an inventory."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       std::string("sprawl ") + SPRAWL_VERSION +
+                           " (Hyperscan " + hs_version() + ")");
+
+  CommonOptions common;
+  DirArgs dir_args;
+  CLI::App* dir = app.add_subcommand("dir", "Scan files on disk (default: .)");
+  AddCommonFlags(dir, &common);
+  dir->add_option("paths", dir_args.paths, "Directories or files to scan");
+  dir->add_option("--max-file-size", dir_args.max_file_size,
+                  "Skip (with a diagnostic) files larger than this many bytes "
+                  "(default 50 MiB)");
+  dir->add_flag("--no-ignore", dir_args.no_ignore,
+                "Do not honour .gitignore and .sprawlignore files");
+  dir->add_option("--exclude", dir_args.exclude,
+                  "Skip paths matching this gitignore-style glob (repeatable)");
+
+  GitArgs git_args;
+  CLI::App* git = app.add_subcommand(
+      "git", "Scan git history: every blob reachable from any ref, once");
+  AddCommonFlags(git, &common);
+  git->add_option("repo", git_args.repo, "Repository (default: .)");
+  git->add_option("--range", git_args.range,
+                  "Only blobs introduced by commits in A..B (CI gate)");
+  git->add_flag("--staged", git_args.staged,
+                "Only what is staged in the index (pre-commit)");
+  git->add_option("--max-blob-size", git_args.max_blob_size,
+                  "Skip (with a diagnostic) blobs larger than this many bytes "
+                  "(default 50 MiB)");
+
+  StdinArgs stdin_args;
+  CLI::App* in = app.add_subcommand("stdin", "Scan standard input");
+  AddCommonFlags(in, &common);
+  in->add_option("--path", stdin_args.path,
+                 "Name to report for the input (default: -)");
+
+  CLI::App* rules = app.add_subcommand("rules", "List or check rules");
+  rules->require_subcommand(1);
+  bool patterns = false;
+  CLI::App* list = rules->add_subcommand("list", "List every rule");
+  AddRuleFlags(list, &common);
+  list->add_flag("--patterns", patterns,
+                 "Print only the patterns, one per line (for grep -E / rg -f)");
+  CLI::App* check = rules->add_subcommand(
+      "check", "Compile every rule in Hyperscan and RE2 and test its examples");
+  AddRuleFlags(check, &common);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitError;
+  }
+  if (dir->parsed()) return RunDir(common, dir_args);
+  if (git->parsed()) return RunGit(common, git_args);
+  if (in->parsed()) return RunStdin(common, stdin_args);
+  if (list->parsed()) return RunRulesList(common, patterns);
+  if (check->parsed()) return RunRulesCheck(common);
+  return kExitError;
+}
+
+}  // namespace sprawl

@@ -1,0 +1,228 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "cli/app.h"
+#include "reporters/reporter.h"
+#include "scanner/findings/credential.h"
+#include "scanner/findings/report_builder.h"
+#include "scanner/ruleset/rule_loader.h"
+
+namespace sprawl {
+
+void AddRuleFlags(CLI::App* cmd, CommonOptions* o) {
+  cmd->add_option("--rules", o->rules,
+                  "Extra rule pack: a YAML file or a directory of them "
+                  "(repeatable)");
+  cmd->add_flag("--no-cache", o->no_cache,
+                "Do not read or write the compiled-rules cache");
+  cmd->add_flag("-v,--verbose", o->verbose, "Also print notes on stderr");
+}
+
+void AddCommonFlags(CLI::App* cmd, CommonOptions* o) {
+  AddRuleFlags(cmd, o);
+  std::string formats;
+  for (const auto& f : ReportFormats()) formats += (formats.empty() ? "" : "|") + f;
+  cmd->add_option("-f,--format", o->format, "Report format: " + formats)
+      ->capture_default_str();
+  cmd->add_option("-o,--output", o->output,
+                  "Write the report to FILE instead of stdout");
+  cmd->add_option("-j,--threads", o->threads,
+                  "Worker threads (default: all cores)")
+      ->check(CLI::Range(0, 1024));
+  cmd->add_option("--fail-on", o->fail_on,
+                  "Statuses that fail the gate, comma-separated, or 'none' "
+                  "(default: revoked,expired,unowned,misplaced,unregistered)");
+  cmd->add_option("--now", o->now,
+                  "Evaluate dates as of YYYY-MM-DD (reproducible runs)");
+  cmd->add_flag("--show-secrets", o->show_secrets,
+                "Include raw secrets in the report (never do this in CI logs)");
+}
+
+Result<std::vector<Rule>> LoadAllRules(const CommonOptions& options) {
+  auto rules = LoadBuiltinRules();
+  if (!rules.ok()) return rules.error();
+  for (const auto& path : options.rules) {
+    auto more = LoadRulesFromPath(path);
+    if (!more.ok()) return more.error();
+    Status st = MergeRules(&rules.value(), std::move(more).value());
+    if (!st.ok()) return st.error();
+  }
+  return rules;
+}
+
+std::string CacheDir(const CommonOptions& options) {
+  if (options.no_cache) return "";
+  if (const char* d = std::getenv("SPRAWL_CACHE_DIR"); d && *d) return d;
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) {
+    return std::string(d) + "/sprawl";
+  }
+  if (const char* h = std::getenv("HOME"); h && *h) {
+    return std::string(h) + "/.cache/sprawl";
+  }
+  return "";
+}
+
+Result<std::unique_ptr<Matcher>> BuildMatcher(const CommonOptions& options,
+                                              Diagnostics* diagnostics,
+                                              bool eager) {
+  auto rules = LoadAllRules(options);
+  if (!rules.ok()) return rules.error();
+  MatcherOptions mo;
+  mo.cache_dir = CacheDir(options);
+  mo.eager_re2 = eager;
+  return Matcher::Build(std::move(rules).value(), mo, diagnostics);
+}
+
+int FailWith(const std::string& message) {
+  std::cerr << "sprawl: error: " << message << '\n';
+  return kExitError;
+}
+
+namespace {
+
+bool ValidDate(const std::string& s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  const int month = std::stoi(s.substr(5, 2));
+  const int day = std::stoi(s.substr(8, 2));
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+}  // namespace
+
+int FinishScan(const std::string& command, const CommonOptions& options,
+               const Matcher& matcher, std::vector<Finding> findings,
+               const ScanStats& stats, const Diagnostics& diagnostics) {
+  ReportOptions ro;
+  ro.show_secrets = options.show_secrets;
+  if (!options.fail_on.empty()) {
+    auto fail_on = ParseFailOn(options.fail_on);
+    if (!fail_on.ok()) return FailWith(fail_on.error().message);
+    ro.fail_on = *fail_on;
+  }
+  std::optional<std::string> key;
+  if (const char* k = std::getenv("SPRAWL_FINGERPRINT_KEY"); k && *k) key = k;
+  auto credentials =
+      GroupCredentials(std::move(findings), matcher.rules(), Fingerprinter(key));
+  Report report = BuildReport(command, std::move(credentials), matcher.rules(), ro);
+  report.stats = stats;
+  report.diagnostics = diagnostics.warnings() + diagnostics.errors();
+  RenderOptions render;
+  if (options.output.empty()) {
+    const char* no_color = std::getenv("NO_COLOR");
+    render.color = isatty(STDOUT_FILENO) && (no_color == nullptr || !*no_color);
+    Status st = RenderReport(options.format, report, render, std::cout);
+    if (!st.ok()) return FailWith(st.error().message);
+    std::cout.flush();
+  } else {
+    std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
+    if (!out) return FailWith(options.output + ": cannot write the report");
+    Status st = RenderReport(options.format, report, render, out);
+    if (!st.ok()) return FailWith(st.error().message);
+    out.close();
+    if (!out) return FailWith(options.output + ": cannot write the report");
+  }
+  if (stats.interrupted) {
+    std::cerr << "sprawl: warning: interrupted; the report is partial\n";
+  }
+  return ReportFails(report) ? kExitPolicy : kExitOk;
+}
+
+// Validates flags every scanning command shares; "" when fine.
+std::string ValidateCommon(const CommonOptions& options) {
+  if (!options.now.empty() && !ValidDate(options.now)) {
+    return "--now: expected YYYY-MM-DD, got '" + options.now + "'";
+  }
+  if (!options.fail_on.empty()) {
+    auto f = ParseFailOn(options.fail_on);
+    if (!f.ok()) return f.error().message;
+  }
+  bool known = false;
+  for (const auto& f : ReportFormats()) known = known || f == options.format;
+  if (!known) {
+    std::string list;
+    for (const auto& f : ReportFormats()) list += (list.empty() ? "" : ", ") + f;
+    return "--format: unknown format '" + options.format + "' (available: " +
+           list + ")";
+  }
+  return "";
+}
+
+namespace {
+std::atomic<bool> g_interrupted{false};  // written only by the signal handler
+
+extern "C" void OnSignal(int) {
+  if (g_interrupted.exchange(true)) {
+    // Second Ctrl-C: leave now.
+    std::_Exit(130);
+  }
+}
+}  // namespace
+
+const std::atomic<bool>* InstallInterruptHandler() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  return &g_interrupted;
+}
+
+struct ProgressPrinter::State {
+  const ScanProgress* progress;
+  const char* unit;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  bool printed = false;
+  std::thread thread;
+};
+
+ProgressPrinter::ProgressPrinter(const ScanProgress* progress, const char* unit)
+    : state_(std::make_unique<State>()) {
+  state_->progress = progress;
+  state_->unit = unit;
+  if (!isatty(STDERR_FILENO)) return;
+  State* s = state_.get();
+  s->thread = std::thread([s] {
+    std::unique_lock<std::mutex> lock(s->mu);
+    const auto start = std::chrono::steady_clock::now();
+    while (!s->cv.wait_for(lock, std::chrono::milliseconds(250),
+                           [s] { return s->done; })) {
+      const double secs = std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - start)
+                              .count();
+      if (secs < 1.0) continue;  // quick runs print nothing
+      const double mb = s->progress->bytes.load() / 1048576.0;
+      std::fprintf(stderr, "\r\x1b[Ksprawl: %llu %s, %.1f MiB, %.0f MiB/s",
+                   static_cast<unsigned long long>(s->progress->items.load()),
+                   s->unit, mb, mb / secs);
+      s->printed = true;
+    }
+    if (s->printed) std::fputs("\r\x1b[K", stderr);
+  });
+}
+
+ProgressPrinter::~ProgressPrinter() {
+  if (!state_->thread.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->done = true;
+  }
+  state_->cv.notify_all();
+  state_->thread.join();
+}
+
+}  // namespace sprawl

@@ -1,0 +1,76 @@
+// Shared plumbing of the scanning subcommands: the common flags, loading
+// rules and building the matcher (with the on-disk cache), turning findings
+// into a report and the report into output and an exit code.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "scanner/base/diagnostics.h"
+#include "scanner/base/result.h"
+#include "scanner/findings/finding.h"
+#include "scanner/match/matcher.h"
+#include "scanner/scan/progress.h"
+#include "scanner/scan/scan_stats.h"
+
+namespace sprawl {
+
+struct CommonOptions {
+  std::string format = "text";       // --format
+  std::string output;                // --output FILE ("" = stdout)
+  int threads = 0;                   // --threads (0 = all cores)
+  std::vector<std::string> rules;    // --rules PATH (repeatable)
+  std::string fail_on;               // --fail-on LIST ("" = default)
+  std::string now;                   // --now YYYY-MM-DD
+  bool show_secrets = false;         // --show-secrets
+  bool verbose = false;              // --verbose: print notes too
+  bool no_cache = false;             // --no-cache: skip compiled-rules cache
+};
+
+// Registers the common flags on `cmd`.
+void AddCommonFlags(CLI::App* cmd, CommonOptions* options);
+// Registers only the rule-loading flags (rules subcommands).
+void AddRuleFlags(CLI::App* cmd, CommonOptions* options);
+
+// Built-in packs plus --rules; Error on a broken pack.
+Result<std::vector<Rule>> LoadAllRules(const CommonOptions& options);
+
+// Where the compiled Hyperscan database is cached ("" = none).
+std::string CacheDir(const CommonOptions& options);
+
+Result<std::unique_ptr<Matcher>> BuildMatcher(const CommonOptions& options,
+                                              Diagnostics* diagnostics,
+                                              bool eager = false);
+
+// Groups findings, builds and renders the report, returns the exit code.
+int FinishScan(const std::string& command, const CommonOptions& options,
+               const Matcher& matcher, std::vector<Finding> findings,
+               const ScanStats& stats, const Diagnostics& diagnostics);
+
+// Validates flags every scanning command shares; "" when fine.
+std::string ValidateCommon(const CommonOptions& options);
+
+// Prints "sprawl: error: <message>" and returns kExitError.
+int FailWith(const std::string& message);
+
+// SIGINT/SIGTERM set this flag; scans poll it and stop with partial results.
+const std::atomic<bool>* InstallInterruptHandler();
+
+// Prints progress to stderr while alive, only when stderr is a terminal.
+class ProgressPrinter {
+ public:
+  ProgressPrinter(const ScanProgress* progress, const char* unit);
+  ~ProgressPrinter();
+  ProgressPrinter(const ProgressPrinter&) = delete;
+  ProgressPrinter& operator=(const ProgressPrinter&) = delete;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sprawl

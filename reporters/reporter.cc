@@ -1,0 +1,27 @@
+#include "reporters/reporter.h"
+
+namespace sprawl {
+
+const std::vector<std::string>& ReportFormats() {
+  static const std::vector<std::string> k = {"text", "json", "jsonl"};
+  return k;
+}
+
+Status RenderReport(const std::string& format, const Report& report,
+                    const RenderOptions& options, std::ostream& out) {
+  if (format == "text") {
+    RenderText(report, options, out);
+  } else if (format == "json") {
+    RenderJson(report, out);
+  } else if (format == "jsonl") {
+    RenderJsonLines(report, out);
+  } else {
+    std::string list;
+    for (const auto& f : ReportFormats()) list += (list.empty() ? "" : ", ") + f;
+    return Error{"--format: unknown or not yet available format '" + format +
+                 "' (available: " + list + ")"};
+  }
+  return Status::Ok();
+}
+
+}  // namespace sprawl

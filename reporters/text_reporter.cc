@@ -1,0 +1,111 @@
+// Text for people: one block per credential (status, rule, redacted preview,
+// fingerprint, then every location), then a one-paragraph summary. Colour
+// only when RenderOptions::color (stdout is a terminal and NO_COLOR unset).
+#include <cstdio>
+
+#include "reporters/reporter.h"
+#include "scanner/base/text.h"
+
+namespace sprawl {
+namespace {
+
+const char* kReset = "\x1b[0m";
+const char* kBold = "\x1b[1m";
+const char* kRed = "\x1b[31m";
+const char* kYellow = "\x1b[33m";
+const char* kGreen = "\x1b[32m";
+const char* kDim = "\x1b[2m";
+
+std::string Human(uint64_t n) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+std::string Plural(uint64_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+void RenderText(const Report& report, const RenderOptions& options,
+                std::ostream& out) {
+  auto paint = [&](const char* code, const std::string& s) {
+    return options.color ? std::string(code) + s + kReset : s;
+  };
+  for (const auto& c : report.credentials) {
+    const char* color = c.fails                        ? kRed
+                        : c.status == "registered" ||
+                                  c.status == "allowed" ? kGreen
+                                                        : kYellow;
+    out << paint(color, (c.fails ? "FAIL " : "warn ") + c.status) << "  "
+        << paint(kBold, c.rule) << "  " << c.redacted << '\n';
+    out << "  " << c.rule_name << " (" << c.provider << ", " << c.category
+        << ", " << c.confidence << " confidence)\n";
+    out << "  " << paint(kDim, c.fingerprint) << '\n';
+    if (c.secret) out << "  secret: " << EscapeForDisplay(*c.secret) << '\n';
+    if (!c.reason.empty()) out << "  reason: " << c.reason << '\n';
+    if (c.owner) out << "  owner: " << *c.owner << '\n';
+    for (const auto& l : c.locations) {
+      out << "    ";
+      if (!l.repo.empty()) out << EscapeForDisplay(l.repo) << ": ";
+      out << EscapeForDisplay(l.path) << ':' << l.line << ':' << l.column;
+      if (l.source != "file") out << "  [" << l.source << "]";
+      if (l.git && !l.git->commit.empty()) {
+        out << "  commit " << l.git->commit.substr(0, 12) << " by "
+            << EscapeForDisplay(l.git->author) << " " << l.git->date;
+        if (l.source == "git") {
+          out << (l.git->in_head ? "  (in HEAD)" : "  (history only)");
+        }
+      }
+      if (l.pipeline) {
+        out << "  " << l.pipeline->system << " " << l.pipeline->key_path;
+      }
+      out << '\n';
+    }
+    out << '\n';
+  }
+  for (const auto& p : report.pipeline_findings) {
+    out << paint(kYellow, "pipeline " + p.kind) << "  "
+        << EscapeForDisplay(p.path) << ':' << p.line << "  " << p.message
+        << '\n';
+  }
+  uint64_t locations = 0;
+  uint64_t failing = 0;
+  for (const auto& c : report.credentials) {
+    locations += c.locations.size();
+    failing += c.fails ? 1 : 0;
+  }
+  const ScanStats& s = report.stats;
+  out << paint(kBold, Plural(report.credentials.size(), "credential")) << " ("
+      << failing << " failing the policy) in "
+      << Plural(locations, "location") << "; scanned "
+      << Plural(s.files_scanned, report.command == "git" ? "blob" : "file")
+      << " (" << Human(s.bytes_scanned) << ")";
+  if (s.commits > 0) out << " from " << Plural(s.commits, "commit");
+  const uint64_t skipped = s.skipped_binary + s.skipped_too_large +
+                           s.skipped_unreadable + s.skipped_ignored +
+                           s.skipped_other;
+  if (skipped > 0) {
+    out << "; skipped " << s.skipped_binary << " binary, "
+        << s.skipped_too_large << " too large, " << s.skipped_unreadable
+        << " unreadable, " << s.skipped_ignored << " ignored, "
+        << s.skipped_other << " other";
+  }
+  out << ".\n";
+  if (s.interrupted) {
+    out << paint(kRed, "Interrupted: these results are partial.") << '\n';
+  }
+  if (s.files_scanned == 0) {
+    out << paint(kYellow, "Nothing was scanned.") << '\n';
+  }
+}
+
+}  // namespace sprawl

@@ -1,0 +1,45 @@
+#include "scanner/base/diagnostics.h"
+
+#include "scanner/base/text.h"
+
+namespace sprawl {
+
+void Diagnostics::Report(Severity severity, std::string_view where,
+                         std::string_view what) {
+  std::string line = "sprawl: ";
+  switch (severity) {
+    case Severity::kNote: line += "note: "; break;
+    case Severity::kWarning: line += "warning: "; break;
+    case Severity::kError: line += "error: "; break;
+  }
+  if (!where.empty()) {
+    line += EscapeForDisplay(where);
+    line += ": ";
+  }
+  line += what;
+  line += '\n';
+  std::lock_guard<std::mutex> lock(mu_);
+  if (severity == Severity::kWarning) ++warnings_;
+  if (severity == Severity::kError) ++errors_;
+  if (text_.size() < (1u << 20)) text_ += line;
+  if (sink_ != nullptr && (severity != Severity::kNote || print_notes_)) {
+    std::fputs(line.c_str(), sink_);
+  }
+}
+
+int Diagnostics::warnings() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return warnings_;
+}
+
+int Diagnostics::errors() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return errors_;
+}
+
+std::string Diagnostics::Text() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return text_;
+}
+
+}  // namespace sprawl

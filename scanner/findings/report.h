@@ -1,0 +1,75 @@
+// Report: everything a reporter renders, as plain data with no engine or git
+// types, so reporters/ stay independent of how findings were made. The field
+// names mirror the JSON report of DESIGN.md. Built once, then read-only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scanner/findings/finding.h"
+#include "scanner/scan/scan_stats.h"
+
+namespace sprawl {
+
+struct ReportedCredential {
+  std::string fingerprint;
+  std::string rule;        // rule id
+  std::string rule_name;
+  std::string provider;
+  std::string category;
+  std::string confidence;  // high | medium | low
+  std::string redacted;    // preview from the secrets policy
+  std::optional<std::string> secret;  // only with --show-secrets
+  std::string status = "unregistered";
+  std::string reason;      // the status in words
+  std::optional<std::string> inventory_id;
+  std::optional<std::string> owner;
+  bool fails = false;      // fails the policy (--fail-on)
+  std::vector<std::string> also_matched;  // other rule ids for the same value
+  std::vector<Location> locations;
+};
+
+struct PipelineReference {
+  std::string system;
+  std::string path;
+  std::string key_path;
+  std::string name;
+  std::string status;
+  uint64_t line = 0;
+};
+
+struct PipelineFindingEntry {
+  std::string kind;
+  std::string path;
+  std::string key_path;
+  uint64_t line = 0;
+  std::string message;
+};
+
+struct RepositoryEntry {
+  std::string repo;
+  std::string status;  // scanned | unchanged | failed | skipped
+  uint64_t blobs_scanned = 0;
+  std::string error;
+};
+
+struct RuleInfo {
+  std::string id, name, provider, category, confidence;
+  std::vector<std::string> references;
+};
+
+struct Report {
+  std::string command;  // dir | git | stdin | sweep | report
+  std::vector<ReportedCredential> credentials;
+  std::vector<PipelineReference> references;
+  std::vector<PipelineFindingEntry> pipeline_findings;
+  std::optional<std::vector<std::string>> unseen;  // full scans only
+  std::vector<RepositoryEntry> repositories;       // sweeps only
+  std::vector<RuleInfo> rules;  // the rule table (SARIF and friends)
+  ScanStats stats;
+  int diagnostics = 0;  // warnings printed during the scan
+};
+
+}  // namespace sprawl

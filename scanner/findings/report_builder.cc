@@ -1,0 +1,83 @@
+#include "scanner/findings/report_builder.h"
+
+#include "scanner/base/text.h"
+#include "scanner/findings/redact.h"
+
+namespace sprawl {
+
+const std::vector<std::string>& AllStatuses() {
+  static const std::vector<std::string> k = {
+      "revoked",          "expired",        "unowned",
+      "misplaced",        "unregistered",   "rotation-overdue",
+      "review-overdue",   "allowed",        "registered"};
+  return k;
+}
+
+std::set<std::string> DefaultFailOn() {
+  return {"revoked", "expired", "unowned", "misplaced", "unregistered"};
+}
+
+Result<std::set<std::string>> ParseFailOn(const std::string& csv) {
+  std::set<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= csv.size()) {
+    std::size_t comma = csv.find(',', pos);
+    if (comma == std::string::npos) comma = csv.size();
+    const std::string item(Trim(std::string_view(csv).substr(pos, comma - pos)));
+    pos = comma + 1;
+    if (item.empty()) continue;
+    if (item == "none") continue;
+    bool known = false;
+    for (const auto& s : AllStatuses()) known = known || s == item;
+    if (!known) {
+      std::string list;
+      for (const auto& s : AllStatuses()) list += (list.empty() ? "" : ", ") + s;
+      return Error{"--fail-on: unknown status '" + item + "' (expected " +
+                   list + ", or none)"};
+    }
+    out.insert(item);
+  }
+  return out;
+}
+
+Report BuildReport(const std::string& command,
+                   std::vector<Credential> credentials,
+                   const std::vector<Rule>& rules,
+                   const ReportOptions& options) {
+  Report report;
+  report.command = command;
+  for (const Rule& r : rules) {
+    report.rules.push_back({r.id, r.name, r.provider, r.category,
+                            ConfidenceName(r.confidence), r.references});
+  }
+  for (Credential& c : credentials) {
+    const Rule& rule = rules[c.rule];
+    ReportedCredential rc;
+    rc.fingerprint = c.fingerprint;
+    rc.rule = rule.id;
+    rc.rule_name = rule.name;
+    rc.provider = rule.provider;
+    rc.category = rule.category;
+    rc.confidence = ConfidenceName(rule.confidence);
+    rc.redacted = RedactSecret(c.secret, rule.prefix);
+    if (options.show_secrets) rc.secret = c.secret;
+    rc.status = "unregistered";
+    rc.reason = "not in the inventory";
+    for (uint32_t r : c.rules) {
+      if (r != c.rule) rc.also_matched.push_back(rules[r].id);
+    }
+    rc.locations = std::move(c.locations);
+    rc.fails = options.fail_on.count(rc.status) > 0;
+    report.credentials.push_back(std::move(rc));
+  }
+  return report;
+}
+
+bool ReportFails(const Report& report) {
+  for (const auto& c : report.credentials) {
+    if (c.fails) return true;
+  }
+  return false;
+}
+
+}  // namespace sprawl

@@ -1,0 +1,473 @@
+#include "scanner/match/matcher.h"
+
+#include <hs/hs.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "scanner/base/check.h"
+#include "scanner/base/hash.h"
+#include "scanner/base/text.h"
+#include "scanner/match/placeholder.h"
+
+namespace sprawl {
+
+const char* RuleEngineName(RuleEngine e) {
+  switch (e) {
+    case RuleEngine::kHyperscan: return "hyperscan";
+    case RuleEngine::kPrefilter: return "hyperscan-prefilter+re2";
+    case RuleEngine::kRe2Only: return "re2";
+  }
+  return "?";
+}
+
+namespace {
+
+// Bytes before the secret in which a rule keyword may appear.
+constexpr std::size_t kKeywordLookbehind = Matcher::kLookbehind;
+
+struct HsDatabaseDeleter {
+  void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+struct HsScratchDeleter {
+  void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+};
+struct HsCompileErrorDeleter {
+  void operator()(hs_compile_error_t* e) const { hs_free_compile_error(e); }
+};
+using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
+using HsScratch = std::unique_ptr<hs_scratch_t, HsScratchDeleter>;
+using HsCompileError =
+    std::unique_ptr<hs_compile_error_t, HsCompileErrorDeleter>;
+
+RE2::Options Re2Options() {
+  RE2::Options o;
+  o.set_encoding(RE2::Options::EncodingLatin1);  // bytes, like Hyperscan
+  o.set_log_errors(false);
+  return o;
+}
+
+unsigned HsFlags(RuleEngine e) {
+  return e == RuleEngine::kPrefilter ? HS_FLAG_PREFILTER : 0u;
+}
+
+// Case-insensitive search of an ASCII needle.
+bool ContainsNoCase(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size()) {
+      char a = hay[i + k];
+      char b = needle[k];
+      if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+      if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
+      if (a != b) break;
+      ++k;
+    }
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct Matcher::Impl {
+  std::vector<Rule> rules;
+  std::vector<RuleEngine> engines;
+  std::vector<uint64_t> windows;  // RE2 confirmation window per rule
+  HsDatabase db;
+  HsScratch prototype;
+  std::vector<uint32_t> hs_ids;      // Hyperscan expression id -> rule
+  std::vector<uint32_t> re2_only;    // rules scanned by RE2 over everything
+  std::size_t overlap = 0;
+  bool from_cache = false;
+
+  // RE2 objects compile lazily, once, thread-safely.
+  mutable std::vector<std::unique_ptr<RE2>> re2;
+  mutable std::unique_ptr<std::once_flag[]> re2_once;
+
+  const RE2& Re2(uint32_t rule) const {
+    std::call_once(re2_once[rule], [&] {
+      re2[rule] = std::make_unique<RE2>(rules[rule].pattern, Re2Options());
+    });
+    return *re2[rule];
+  }
+};
+
+class Matcher::Scratch {
+ public:
+  HsScratch hs;
+  struct Window {
+    uint32_t rule;
+    uint64_t begin;
+    uint64_t end;
+  };
+  struct Open {
+    bool active = false;
+    uint64_t begin = 0;
+    uint64_t end = 0;
+  };
+  std::vector<Open> open;        // per rule, the window being extended
+  std::vector<Window> windows;   // closed windows
+  const Matcher::Impl* impl = nullptr;
+  std::vector<Match> pending;
+};
+
+namespace {
+
+int OnHit(unsigned int id, unsigned long long /*from*/, unsigned long long to,
+          unsigned int /*flags*/, void* ctx) {
+  auto* s = static_cast<Matcher::Scratch*>(ctx);
+  const uint32_t rule = s->impl->hs_ids[id];
+  const uint64_t w = s->impl->windows[rule];
+  const uint64_t begin = to > w ? to - w : 0;
+  auto& open = s->open[rule];
+  if (open.active && begin <= open.end && to + w >= open.begin) {
+    open.begin = std::min(open.begin, begin);
+    open.end = std::max<uint64_t>(open.end, to);
+    return 0;
+  }
+  if (open.active) s->windows.push_back({rule, open.begin, open.end});
+  open.active = true;
+  open.begin = begin;
+  open.end = to;
+  return 0;
+}
+
+// Serialized form: magic, rule count, per rule (engine, window), database.
+constexpr char kCacheMagic[] = "SPRAWL-HSDB-1\n";
+
+std::string CacheKey(const std::vector<Rule>& rules) {
+  Sha256 h;
+  h.Update(hs_version());
+  h.Update(std::string_view("\0", 1));
+  for (const Rule& r : rules) {
+    h.Update(r.pattern);
+    h.Update(std::string_view("\0", 1));
+  }
+  return h.HexDigest();
+}
+
+}  // namespace
+
+Matcher::Matcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Matcher::~Matcher() = default;
+
+const std::vector<Rule>& Matcher::rules() const { return impl_->rules; }
+RuleEngine Matcher::engine(std::size_t rule) const {
+  return impl_->engines[rule];
+}
+std::size_t Matcher::overlap() const { return impl_->overlap; }
+bool Matcher::loaded_from_cache() const { return impl_->from_cache; }
+
+namespace {
+
+bool TryLoadCache(const std::string& path, Matcher::Impl* impl) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::string bytes((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  const std::size_t n = impl->rules.size();
+  const std::size_t magic = sizeof(kCacheMagic) - 1;
+  const std::size_t header = magic + 4 + n * 9;
+  if (bytes.size() <= header || bytes.compare(0, magic, kCacheMagic) != 0) {
+    return false;
+  }
+  uint32_t count = 0;
+  std::memcpy(&count, bytes.data() + magic, 4);
+  if (count != n) return false;
+  const char* p = bytes.data() + magic + 4;
+  std::vector<RuleEngine> engines(n);
+  std::vector<uint64_t> windows(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (static_cast<unsigned char>(p[0]) > 2) return false;
+    engines[i] = static_cast<RuleEngine>(p[0]);
+    std::memcpy(&windows[i], p + 1, 8);
+    p += 9;
+  }
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(p, bytes.size() - header, &db) != HS_SUCCESS) {
+    return false;
+  }
+  impl->db.reset(db);
+  impl->engines = std::move(engines);
+  impl->windows = std::move(windows);
+  return true;
+}
+
+void WriteCache(const std::string& dir, const std::string& path,
+                const Matcher::Impl& impl) {
+  char* bytes = nullptr;
+  size_t length = 0;
+  if (hs_serialize_database(impl.db.get(), &bytes, &length) != HS_SUCCESS) {
+    return;
+  }
+  std::string out(kCacheMagic, sizeof(kCacheMagic) - 1);
+  uint32_t count = static_cast<uint32_t>(impl.rules.size());
+  out.append(reinterpret_cast<const char*>(&count), 4);
+  for (std::size_t i = 0; i < impl.rules.size(); ++i) {
+    out.push_back(static_cast<char>(impl.engines[i]));
+    out.append(reinterpret_cast<const char*>(&impl.windows[i]), 8);
+  }
+  out.append(bytes, length);
+  std::free(bytes);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  // Write-then-rename so concurrent runs never read a torn file.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return;
+    f.write(out.data(), static_cast<std::streamsize>(out.size()));
+    if (!f) return;
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+}
+
+// Compiles the Hyperscan database, demoting rules it rejects.
+Status CompileHyperscan(Matcher::Impl* impl, Diagnostics* diagnostics) {
+  const std::size_t n = impl->rules.size();
+  for (;;) {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags;
+    std::vector<unsigned> ids;
+    std::vector<uint32_t> rule_of;
+    for (uint32_t i = 0; i < n; ++i) {
+      if (impl->engines[i] == RuleEngine::kRe2Only) continue;
+      exprs.push_back(impl->rules[i].pattern.c_str());
+      flags.push_back(HsFlags(impl->engines[i]));
+      ids.push_back(static_cast<unsigned>(rule_of.size()));
+      rule_of.push_back(i);
+    }
+    if (exprs.empty()) return Status::Ok();
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* raw_err = nullptr;
+    hs_error_t rc = hs_compile_multi(
+        exprs.data(), flags.data(), ids.data(),
+        static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+        &raw_err);
+    HsCompileError err(raw_err);
+    if (rc == HS_SUCCESS) {
+      impl->db.reset(db);
+      return Status::Ok();
+    }
+    if (err == nullptr || err->expression < 0 ||
+        static_cast<std::size_t>(err->expression) >= rule_of.size()) {
+      return Error{std::string("Hyperscan could not compile the rule set: ") +
+                   (err ? err->message : "unknown error")};
+    }
+    const uint32_t bad = rule_of[static_cast<std::size_t>(err->expression)];
+    const Rule& rule = impl->rules[bad];
+    RuleEngine next = impl->engines[bad] == RuleEngine::kHyperscan
+                          ? RuleEngine::kPrefilter
+                          : RuleEngine::kRe2Only;
+    if (diagnostics != nullptr) {
+      diagnostics->Warn(rule.origin + ":" + std::to_string(rule.line),
+                        "rule " + rule.id + ": Hyperscan: " + err->message +
+                            "; falling back to " + RuleEngineName(next));
+    }
+    impl->engines[bad] = next;
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Matcher>> Matcher::Build(std::vector<Rule> rules,
+                                                const MatcherOptions& options,
+                                                Diagnostics* diagnostics) {
+  auto impl = std::make_unique<Impl>();
+  impl->rules = std::move(rules);
+  const std::size_t n = impl->rules.size();
+  impl->engines.assign(n, RuleEngine::kHyperscan);
+  impl->windows.assign(n, options.unbounded_window);
+  impl->re2.resize(n);
+  impl->re2_once = std::make_unique<std::once_flag[]>(n);
+
+  std::string cache_path;
+  if (!options.cache_dir.empty()) {
+    cache_path = options.cache_dir + "/rules-" + CacheKey(impl->rules) + ".hsdb";
+    impl->from_cache = n > 0 && TryLoadCache(cache_path, impl.get());
+  }
+  if (!impl->from_cache || options.eager_re2) {
+    // Validate every pattern in RE2: a rule RE2 rejects is a broken pack.
+    for (uint32_t i = 0; i < n; ++i) {
+      const Rule& rule = impl->rules[i];
+      const RE2& re = impl->Re2(i);
+      const std::string where =
+          rule.origin + ":" + std::to_string(rule.line) + ": rule " + rule.id;
+      if (!re.ok()) {
+        return Error{where + ": field 'pattern': RE2: " + re.error()};
+      }
+      if (re.NumberOfCapturingGroups() < 1) {
+        return Error{where +
+                     ": field 'pattern': needs a capture group for the secret"};
+      }
+    }
+  }
+  if (!impl->from_cache) {
+    Status st = CompileHyperscan(impl.get(), diagnostics);
+    if (!st.ok()) return st.error();
+    for (uint32_t i = 0; i < n; ++i) {
+      if (impl->engines[i] == RuleEngine::kRe2Only) continue;
+      hs_expr_info_t* info = nullptr;
+      hs_compile_error_t* raw_err = nullptr;
+      if (hs_expression_info(impl->rules[i].pattern.c_str(),
+                             HsFlags(impl->engines[i]), &info,
+                             &raw_err) == HS_SUCCESS) {
+        if (info->max_width != UINT_MAX) {
+          impl->windows[i] = std::max<uint64_t>(info->max_width, 1);
+        }
+        std::free(info);
+      } else {
+        HsCompileError drop(raw_err);
+      }
+    }
+    if (!cache_path.empty() && impl->db != nullptr) {
+      WriteCache(options.cache_dir, cache_path, *impl);
+    }
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    if (impl->engines[i] == RuleEngine::kRe2Only) {
+      impl->re2_only.push_back(i);
+    } else {
+      impl->hs_ids.push_back(i);
+    }
+    impl->overlap = std::max<std::size_t>(impl->overlap, impl->windows[i]);
+  }
+  impl->overlap += kKeywordLookbehind;
+  if (impl->db != nullptr) {
+    hs_scratch_t* scratch = nullptr;
+    if (hs_alloc_scratch(impl->db.get(), &scratch) != HS_SUCCESS) {
+      return Error{"Hyperscan: cannot allocate scratch space"};
+    }
+    impl->prototype.reset(scratch);
+  }
+  return std::unique_ptr<Matcher>(new Matcher(std::move(impl)));
+}
+
+void Matcher::ScratchDeleter::operator()(Scratch* s) const { delete s; }
+
+Matcher::ScratchPtr Matcher::NewScratch() const {
+  ScratchPtr s(new Scratch());
+  s->impl = impl_.get();
+  s->open.resize(impl_->rules.size());
+  if (impl_->prototype != nullptr) {
+    hs_scratch_t* clone = nullptr;
+    SPRAWL_CHECK(hs_clone_scratch(impl_->prototype.get(), &clone) ==
+                 HS_SUCCESS);
+    s->hs.reset(clone);
+  }
+  return s;
+}
+
+void Matcher::Scan(std::string_view data, Scratch* s,
+                   std::vector<Match>* out) const {
+  const Impl& impl = *impl_;
+  s->windows.clear();
+  s->pending.clear();
+  if (impl.db != nullptr && !data.empty()) {
+    // Hyperscan takes a 32-bit length; callers segment larger inputs, but
+    // stay correct regardless by scanning in overlapping blocks.
+    constexpr std::size_t kMaxBlock = 1u << 30;
+    std::size_t pos = 0;
+    while (pos < data.size()) {
+      const std::size_t len = std::min(kMaxBlock, data.size() - pos);
+      // Offsets reported by Hyperscan are block-relative; shift them.
+      const std::size_t first = s->windows.size();
+      hs_scan(impl.db.get(), data.data() + pos, static_cast<unsigned>(len), 0,
+              s->hs.get(), OnHit, s);
+      for (uint32_t r = 0; r < s->open.size(); ++r) {
+        auto& o = s->open[r];
+        if (o.active) {
+          s->windows.push_back({r, o.begin, o.end});
+          o.active = false;
+        }
+      }
+      for (std::size_t i = first; i < s->windows.size(); ++i) {
+        s->windows[i].begin += pos;
+        s->windows[i].end += pos;
+      }
+      if (pos + len >= data.size()) break;
+      pos += len - std::min(len, overlap());
+    }
+  }
+  for (uint32_t r : impl.re2_only) {
+    s->windows.push_back({r, 0, data.size()});
+  }
+  std::sort(s->windows.begin(), s->windows.end(),
+            [](const Scratch::Window& a, const Scratch::Window& b) {
+              return a.rule != b.rule ? a.rule < b.rule : a.begin < b.begin;
+            });
+  const re2::StringPiece text(data.data(), data.size());
+  uint64_t covered_rule = UINT32_MAX;
+  uint64_t covered_end = 0;
+  for (const auto& w : s->windows) {
+    const Rule& rule = impl.rules[w.rule];
+    const RE2& re = impl.Re2(w.rule);
+    if (!re.ok()) continue;
+    std::size_t pos = w.begin;
+    if (covered_rule == w.rule && pos < covered_end) pos = covered_end;
+    const std::size_t end = std::min<std::size_t>(w.end, data.size());
+    re2::StringPiece groups[2];
+    while (pos < end &&
+           re.Match(text, pos, end, RE2::UNANCHORED, groups, 2)) {
+      const auto mb = static_cast<std::size_t>(groups[0].data() - data.data());
+      const std::size_t me = mb + groups[0].size();
+      pos = me > mb ? me : mb + 1;
+      if (groups[1].data() == nullptr || groups[1].empty()) continue;
+      Match m;
+      m.rule = w.rule;
+      m.match_begin = mb;
+      m.match_end = me;
+      m.secret_begin = static_cast<uint64_t>(groups[1].data() - data.data());
+      m.secret_end = m.secret_begin + groups[1].size();
+      const std::string_view secret(groups[1].data(), groups[1].size());
+      if (rule.min_entropy > 0 && ShannonEntropy(secret) < rule.min_entropy) {
+        continue;
+      }
+      if (LooksLikePlaceholder(secret, rule.prefix)) continue;
+      if (!rule.keywords.empty()) {
+        const std::size_t kb =
+            m.secret_begin > kKeywordLookbehind
+                ? std::min<std::size_t>(mb, m.secret_begin - kKeywordLookbehind)
+                : 0;
+        const std::string_view context = data.substr(kb, me - kb);
+        bool found = false;
+        for (const auto& k : rule.keywords) {
+          if (ContainsNoCase(context, k)) {
+            found = true;
+            break;
+          }
+        }
+        if (!found) continue;
+      }
+      s->pending.push_back(m);
+    }
+    covered_rule = w.rule;
+    covered_end = std::max<uint64_t>(pos, end);
+  }
+  std::sort(s->pending.begin(), s->pending.end(),
+            [](const Match& a, const Match& b) {
+              if (a.secret_begin != b.secret_begin) {
+                return a.secret_begin < b.secret_begin;
+              }
+              if (a.rule != b.rule) return a.rule < b.rule;
+              return a.secret_end < b.secret_end;
+            });
+  s->pending.erase(std::unique(s->pending.begin(), s->pending.end(),
+                               [](const Match& a, const Match& b) {
+                                 return a.rule == b.rule &&
+                                        a.secret_begin == b.secret_begin &&
+                                        a.secret_end == b.secret_end;
+                               }),
+                   s->pending.end());
+  out->insert(out->end(), s->pending.begin(), s->pending.end());
+}
+
+}  // namespace sprawl

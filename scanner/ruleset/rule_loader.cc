@@ -1,0 +1,332 @@
+#include "scanner/ruleset/rule_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace sprawl {
+
+const char* ConfidenceName(Confidence c) {
+  switch (c) {
+    case Confidence::kLow: return "low";
+    case Confidence::kMedium: return "medium";
+    case Confidence::kHigh: return "high";
+  }
+  return "high";
+}
+
+namespace {
+
+const std::set<std::string>& KnownCategories() {
+  static const std::set<std::string> k = {
+      "ai",       "cloud",    "scm",      "ci",         "payments",
+      "messaging", "database", "crypto",  "generic",    "registry",
+      "monitoring", "saas",   "identity", "infrastructure"};
+  return k;
+}
+
+// Builds "file:line:col: rule ID: field: problem".
+std::string Where(const std::string& origin, const YAML::Node& node,
+                  const std::string& rule_id, const std::string& field) {
+  std::ostringstream out;
+  out << origin;
+  if (node.IsDefined() && node.Mark().line >= 0) {
+    out << ':' << node.Mark().line + 1 << ':' << node.Mark().column + 1;
+  }
+  out << ": ";
+  if (!rule_id.empty()) out << "rule " << rule_id << ": ";
+  if (!field.empty()) out << "field '" << field << "': ";
+  return out.str();
+}
+
+bool ValidId(const std::string& id) {
+  // provider.kind: lower-case letters, digits and '-', at least one dot.
+  if (id.empty() || id.find('.') == std::string::npos) return false;
+  if (id.front() == '.' || id.back() == '.') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
+  });
+}
+
+class RuleParser {
+ public:
+  explicit RuleParser(const std::string& origin) : origin_(origin) {}
+
+  Result<Rule> Parse(const YAML::Node& node) {
+    Rule rule;
+    rule.origin = origin_;
+    rule.line = node.Mark().line + 1;
+    if (!node.IsMap()) return Fail(node, "", "a rule must be a mapping");
+    // The id first, so every later error can name the rule.
+    const YAML::Node id = node["id"];
+    if (!id || !id.IsScalar()) return Fail(node, "id", "missing");
+    rule.id = id.Scalar();
+    id_ = rule.id;
+    if (!ValidId(rule.id)) {
+      return Fail(id, "id", "must look like provider.kind (a-z, 0-9, '-')");
+    }
+    static const std::set<std::string> kFields = {
+        "id",         "name",        "provider", "category",
+        "pattern",    "prefix",      "confidence", "keywords",
+        "min_entropy", "examples",   "negative_examples",
+        "references", "description"};
+    for (const auto& kv : node) {
+      const std::string key = kv.first.Scalar();
+      if (!kFields.count(key)) return Fail(kv.first, key, "unknown field");
+    }
+    if (!Str(node, "name", true, &rule.name)) return error_;
+    if (!Str(node, "provider", true, &rule.provider)) return error_;
+    if (!Str(node, "category", true, &rule.category)) return error_;
+    if (!KnownCategories().count(rule.category)) {
+      return Fail(node["category"], "category",
+                  "unknown category '" + rule.category + "'");
+    }
+    if (rule.id.rfind(rule.provider + ".", 0) != 0) {
+      return Fail(node["id"], "id",
+                  "must start with the provider '" + rule.provider + ".'");
+    }
+    if (!Str(node, "pattern", true, &rule.pattern)) return error_;
+    if (!Str(node, "prefix", false, &rule.prefix)) return error_;
+    if (!Str(node, "description", false, &rule.description)) return error_;
+    std::string confidence = "high";
+    if (!Str(node, "confidence", false, &confidence)) return error_;
+    if (confidence == "high") {
+      rule.confidence = Confidence::kHigh;
+    } else if (confidence == "medium") {
+      rule.confidence = Confidence::kMedium;
+    } else if (confidence == "low") {
+      rule.confidence = Confidence::kLow;
+    } else {
+      return Fail(node["confidence"], "confidence",
+                  "must be high, medium or low");
+    }
+    if (const YAML::Node e = node["min_entropy"]) {
+      try {
+        rule.min_entropy = e.as<double>();
+      } catch (const YAML::Exception&) {
+        return Fail(e, "min_entropy", "must be a number");
+      }
+      if (rule.min_entropy < 0 || rule.min_entropy > 8) {
+        return Fail(e, "min_entropy", "must be between 0 and 8 bits/byte");
+      }
+    }
+    if (!List(node, "keywords", false, 0, &rule.keywords)) return error_;
+    for (const auto& k : rule.keywords) {
+      if (k.empty()) return Fail(node["keywords"], "keywords", "empty keyword");
+    }
+    if (!List(node, "references", true, 1, &rule.references)) return error_;
+    if (!List(node, "negative_examples", true, 1, &rule.negative_examples)) {
+      return error_;
+    }
+    const YAML::Node ex = node["examples"];
+    if (!ex || !ex.IsSequence()) {
+      return Fail(ex ? ex : node, "examples", "missing (a list of at least 2)");
+    }
+    for (const auto& item : ex) {
+      RuleExample example;
+      if (item.IsScalar()) {
+        example.text = item.Scalar();
+        example.secret = item.Scalar();
+      } else if (item.IsMap()) {
+        for (const auto& kv : item) {
+          const std::string key = kv.first.Scalar();
+          if (key != "text" && key != "secret") {
+            return Fail(kv.first, "examples",
+                        "unknown key '" + key + "' (expected text, secret)");
+          }
+        }
+        if (!item["text"] || !item["text"].IsScalar() || !item["secret"] ||
+            !item["secret"].IsScalar()) {
+          return Fail(item, "examples", "needs both text and secret");
+        }
+        example.text = item["text"].Scalar();
+        example.secret = item["secret"].Scalar();
+      } else {
+        return Fail(item, "examples", "an example is a string or {text, secret}");
+      }
+      if (example.secret.empty()) return Fail(item, "examples", "empty secret");
+      if (example.text.find(example.secret) == std::string::npos) {
+        return Fail(item, "examples", "secret does not occur in text");
+      }
+      if (!rule.prefix.empty() && example.secret.rfind(rule.prefix, 0) != 0) {
+        return Fail(item, "examples",
+                    "secret does not start with prefix '" + rule.prefix + "'");
+      }
+      rule.examples.push_back(std::move(example));
+    }
+    if (rule.examples.size() < 2) {
+      return Fail(ex, "examples", "at least 2 examples are required");
+    }
+    return rule;
+  }
+
+ private:
+  Error Fail(const YAML::Node& node, const std::string& field,
+             const std::string& what) {
+    error_ = Error{Where(origin_, node, id_, field) + what};
+    return error_;
+  }
+
+  bool Str(const YAML::Node& parent, const char* key, bool required,
+           std::string* out) {
+    const YAML::Node n = parent[key];
+    if (!n) {
+      if (required) Fail(parent, key, "missing");
+      return !required;
+    }
+    if (!n.IsScalar() || n.Scalar().empty()) {
+      Fail(n, key, "must be a non-empty string");
+      return false;
+    }
+    *out = n.Scalar();
+    return true;
+  }
+
+  bool List(const YAML::Node& parent, const char* key, bool required,
+            std::size_t min_items, std::vector<std::string>* out) {
+    const YAML::Node n = parent[key];
+    if (!n) {
+      if (required) Fail(parent, key, "missing");
+      return !required;
+    }
+    if (!n.IsSequence()) {
+      Fail(n, key, "must be a list of strings");
+      return false;
+    }
+    for (const auto& item : n) {
+      if (!item.IsScalar()) {
+        Fail(item, key, "must be a list of strings");
+        return false;
+      }
+      out->push_back(item.Scalar());
+    }
+    if (out->size() < min_items) {
+      Fail(n, key, "needs at least " + std::to_string(min_items) + " item(s)");
+      return false;
+    }
+    return true;
+  }
+
+  std::string origin_;
+  std::string id_;
+  Error error_;
+};
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{path + ": cannot read rule pack"};
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+}  // namespace
+
+Result<std::vector<Rule>> ParseRulePack(std::string_view yaml_text,
+                                        const std::string& origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    return Error{origin + ":" + std::to_string(e.mark.line + 1) + ":" +
+                 std::to_string(e.mark.column + 1) + ": invalid YAML: " +
+                 e.msg};
+  }
+  try {
+    if (!root.IsMap()) {
+      return Error{origin + ": a rule pack is a mapping with a 'rules' list"};
+    }
+    for (const auto& kv : root) {
+      const std::string key = kv.first.Scalar();
+      if (key != "rules" && key != "provider" && key != "description") {
+        return Error{Where(origin, kv.first, "", key) + "unknown field"};
+      }
+    }
+    const YAML::Node list = root["rules"];
+    if (!list || !list.IsSequence()) {
+      return Error{origin + ": field 'rules': missing or not a list"};
+    }
+    std::vector<Rule> rules;
+    std::set<std::string> ids;
+    RuleParser parser(origin);
+    for (const auto& node : list) {
+      Result<Rule> rule = parser.Parse(node);
+      if (!rule.ok()) return rule.error();
+      if (!ids.insert(rule->id).second) {
+        return Error{Where(origin, node, rule->id, "id") + "duplicate id"};
+      }
+      rules.push_back(std::move(rule).value());
+    }
+    return rules;
+  } catch (const YAML::Exception& e) {
+    return Error{origin + ":" + std::to_string(e.mark.line + 1) +
+                 ": invalid rule pack: " + e.msg};
+  }
+}
+
+Result<std::vector<Rule>> LoadBuiltinRules() {
+  std::vector<Rule> all;
+  for (const EmbeddedPack& pack : BuiltinPacks()) {
+    auto rules =
+        ParseRulePack(pack.text, "builtin:rules/" + std::string(pack.name));
+    if (!rules.ok()) return rules.error();
+    Status merged = MergeRules(&all, std::move(rules).value());
+    if (!merged.ok()) return merged.error();
+  }
+  return all;
+}
+
+Result<std::vector<Rule>> LoadRulesFromPath(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::string> files;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      const std::string ext = entry.path().extension().string();
+      if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
+        files.push_back(entry.path().string());
+      }
+    }
+    if (ec) return Error{path + ": cannot list rule directory: " + ec.message()};
+    std::sort(files.begin(), files.end());
+    if (files.empty()) return Error{path + ": no *.yaml rule packs found"};
+  } else if (fs::exists(path, ec)) {
+    files.push_back(path);
+  } else {
+    return Error{path + ": rule pack not found"};
+  }
+  std::vector<Rule> all;
+  for (const auto& file : files) {
+    auto text = ReadFile(file);
+    if (!text.ok()) return text.error();
+    auto rules = ParseRulePack(*text, file);
+    if (!rules.ok()) return rules.error();
+    Status merged = MergeRules(&all, std::move(rules).value());
+    if (!merged.ok()) return merged.error();
+  }
+  return all;
+}
+
+Status MergeRules(std::vector<Rule>* rules, std::vector<Rule> more) {
+  std::map<std::string, const Rule*> by_id;
+  for (const Rule& r : *rules) by_id[r.id] = &r;
+  for (const Rule& r : more) {
+    auto it = by_id.find(r.id);
+    if (it != by_id.end()) {
+      return Error{r.origin + ":" + std::to_string(r.line) + ": rule " + r.id +
+                   ": field 'id': duplicate of the rule at " +
+                   it->second->origin + ":" +
+                   std::to_string(it->second->line)};
+    }
+  }
+  for (Rule& r : more) rules->push_back(std::move(r));
+  return Status::Ok();
+}
+
+}  // namespace sprawl

@@ -1,0 +1,150 @@
+#include "scanner/scan/content_scanner.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "scanner/base/text.h"
+#include "scanner/findings/credential.h"
+
+namespace sprawl {
+
+ContentScanner::ContentScanner(const Matcher& matcher, std::size_t segment_size)
+    : matcher_(matcher),
+      scratch_(matcher.NewScratch()),
+      segment_size_(std::max<std::size_t>(segment_size, 2 * matcher.overlap())) {}
+
+// Segment ownership: a segment starting at `start` (absolute) whose buffer
+// ends at `end` owns a match beginning at mb iff
+//   (start == 0 || mb >= start + L) && (last || mb < end - C + L)
+// where C = matcher overlap (max match width + L) and L = keyword lookbehind.
+// The next segment starts at end - C, so every match and its keyword context
+// lies wholly inside the one segment that owns it: none is lost or doubled.
+void ContentScanner::ScanSegment(std::string_view buf, uint64_t start,
+                                 bool last, std::vector<Hit>* out) {
+  matches_.clear();
+  matcher_.Scan(buf, scratch_.get(), &matches_);
+  DropShadowedMatches();
+  const uint64_t kL = Matcher::kLookbehind;
+  const uint64_t kC = matcher_.overlap();
+  const uint64_t end = start + buf.size();
+  uint64_t counted_to = 0;  // buffer offset up to which lines are counted
+  uint64_t lines = lines_before_;
+  int64_t last_nl = last_newline_;
+  for (const Match& m : matches_) {
+    const uint64_t mb = start + m.match_begin;
+    if (start != 0 && mb < start + kL) continue;
+    if (!last && mb + kC >= end + kL) continue;
+    const uint64_t off = m.secret_begin;
+    if (off > counted_to) {
+      const char* p = buf.data() + counted_to;
+      std::size_t n = off - counted_to;
+      std::size_t c = CountNewlines(p, n);
+      if (c > 0) {
+        lines += c;
+        const void* nl = memrchr(p, '\n', n);
+        last_nl = static_cast<int64_t>(start + counted_to +
+                                       (static_cast<const char*>(nl) - p));
+      }
+      counted_to = off;
+    }
+    Hit h;
+    h.rule = m.rule;
+    h.secret.assign(buf.data() + m.secret_begin,
+                    m.secret_end - m.secret_begin);
+    h.offset = start + off;
+    h.line = lines + 1;
+    h.column = static_cast<uint64_t>(static_cast<int64_t>(h.offset) - last_nl);
+    out->push_back(std::move(h));
+  }
+}
+
+// Two rules capturing overlapping but different spans (a provider rule and
+// the generic one, say) would report one secret twice under two
+// fingerprints; the less specific match is dropped. Identical spans are kept:
+// they merge into one credential later.
+void ContentScanner::DropShadowedMatches() {
+  const auto& rules = matcher_.rules();
+  std::vector<bool> drop(matches_.size(), false);
+  for (std::size_t i = 0; i < matches_.size(); ++i) {
+    for (std::size_t j = i + 1; j < matches_.size(); ++j) {
+      const Match& a = matches_[i];
+      const Match& b = matches_[j];
+      if (b.secret_begin >= a.secret_end) break;
+      if (a.secret_begin == b.secret_begin && a.secret_end == b.secret_end) {
+        continue;
+      }
+      const int sa = RuleSpecificity(rules[a.rule]);
+      const int sb = RuleSpecificity(rules[b.rule]);
+      if (sa == sb) continue;
+      drop[sa < sb ? i : j] = true;
+    }
+  }
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < matches_.size(); ++i) {
+    if (!drop[i]) matches_[k++] = matches_[i];
+  }
+  matches_.resize(k);
+}
+
+void ContentScanner::ScanBuffer(std::string_view data, std::vector<Hit>* out) {
+  lines_before_ = 0;
+  last_newline_ = -1;
+  ScanSegment(data, 0, true, out);
+}
+
+Status ContentScanner::ScanFd(int fd, std::string head, std::vector<Hit>* out,
+                              uint64_t* bytes) {
+  lines_before_ = 0;
+  last_newline_ = -1;
+  const std::size_t carry = matcher_.overlap();
+  const std::size_t cap = std::max(segment_size_ + carry, head.size());
+  // One buffer per scanner, reused across files and never zero-filled.
+  if (buffer_cap_ < cap) {
+    buffer_.reset(new char[cap]);
+    buffer_cap_ = cap;
+  }
+  char* buf = buffer_.get();
+  std::memcpy(buf, head.data(), head.size());
+  std::size_t len = head.size();
+  uint64_t start = 0;
+  uint64_t total = len;
+  bool eof = false;
+  Status status;
+  for (;;) {
+    while (!eof && len < cap) {
+      const ssize_t n = ::read(fd, buf + len, cap - len);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        status = Error{std::string("read failed: ") + std::strerror(errno)};
+        eof = true;
+        break;
+      }
+      if (n == 0) {
+        eof = true;
+        break;
+      }
+      len += static_cast<std::size_t>(n);
+      total += static_cast<uint64_t>(n);
+    }
+    ScanSegment(std::string_view(buf, len), start, eof, out);
+    if (eof) break;
+    // Keep the last `carry` bytes; account lines of what is dropped.
+    const std::size_t drop = len - carry;
+    const std::size_t c = CountNewlines(buf, drop);
+    if (c > 0) {
+      lines_before_ += c;
+      const void* nl = memrchr(buf, '\n', drop);
+      last_newline_ = static_cast<int64_t>(
+          start + (static_cast<const char*>(nl) - buf));
+    }
+    std::memmove(buf, buf + drop, carry);
+    len = carry;
+    start += drop;
+  }
+  if (bytes != nullptr) *bytes = total;
+  return status;
+}
+
+}  // namespace sprawl

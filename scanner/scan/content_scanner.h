@@ -1,0 +1,62 @@
+// ContentScanner: runs the Matcher over one piece of content (a buffer, or a
+// file descriptor streamed in overlapping segments with bounded memory) and
+// turns matches into Hits with 1-based line and byte column. One per worker
+// thread: it owns that worker's Matcher::Scratch. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scanner/base/result.h"
+#include "scanner/match/matcher.h"
+
+namespace sprawl {
+
+struct Hit {
+  uint32_t rule = 0;
+  std::string secret;
+  uint64_t offset = 0;  // byte offset of the secret in the content
+  uint64_t line = 0;    // 1-based
+  uint64_t column = 0;  // 1-based, bytes
+};
+
+class ContentScanner {
+ public:
+  // `segment_size` bounds memory when streaming (plus matcher overlap).
+  explicit ContentScanner(const Matcher& matcher,
+                          std::size_t segment_size = 8u << 20);
+
+  // Scans content already in memory; appends hits in offset order.
+  void ScanBuffer(std::string_view data, std::vector<Hit>* out);
+
+  // Streams `fd` to EOF. `head` (may be empty) holds bytes already read from
+  // it and comes first. Stops with an error on a read failure, keeping the
+  // hits found so far. `bytes` receives the total length read.
+  Status ScanFd(int fd, std::string head, std::vector<Hit>* out,
+                uint64_t* bytes);
+
+  const Matcher& matcher() const { return matcher_; }
+
+ private:
+  // Scans buf = content[start, start+buf.size()); keeps matches owned by this
+  // segment (see the .cc) and converts them to hits.
+  void ScanSegment(std::string_view buf, uint64_t start, bool last,
+                   std::vector<Hit>* out);
+
+  void DropShadowedMatches();
+
+  const Matcher& matcher_;
+  Matcher::ScratchPtr scratch_;
+  std::size_t segment_size_;
+  std::vector<Match> matches_;
+  std::unique_ptr<char[]> buffer_;  // streaming buffer, reused
+  std::size_t buffer_cap_ = 0;
+  // Line bookkeeping across segments.
+  uint64_t lines_before_ = 0;     // newlines in content[0, start)
+  int64_t last_newline_ = -1;     // absolute offset of the last one there
+};
+
+}  // namespace sprawl

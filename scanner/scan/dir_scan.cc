@@ -1,0 +1,253 @@
+#include "scanner/scan/dir_scan.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "scanner/base/bounded_queue.h"
+#include "scanner/scan/content_scanner.h"
+#include "scanner/sources/dir_walker.h"
+
+namespace sprawl {
+namespace {
+
+constexpr std::size_t kBinaryProbe = 8000;
+constexpr std::size_t kBatch = 64;
+
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+std::string HumanBytes(uint64_t n) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+// Extensions whose content is binary by construction; skipped unread.
+bool BinaryExtension(const std::string& path) {
+  static const char* kExt[] = {
+      ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".bmp", ".tiff",
+      ".zip", ".gz",  ".tgz",  ".bz2", ".xz",  ".zst",  ".7z",  ".rar",
+      ".jar", ".war", ".class", ".so", ".a",   ".o",    ".dylib", ".dll",
+      ".exe", ".pdf", ".woff", ".woff2", ".ttf", ".otf", ".mp3", ".mp4",
+      ".ogg", ".wav", ".flac", ".avi", ".mov", ".pyc", ".deb", ".rpm"};
+  const std::size_t dot = path.rfind('.');
+  if (dot == std::string::npos || path.find('/', dot) != std::string::npos) {
+    return false;
+  }
+  std::string ext = path.substr(dot);
+  for (char& c : ext) c = static_cast<char>(std::tolower(c));
+  for (const char* e : kExt) {
+    if (ext == e) return true;
+  }
+  return false;
+}
+
+// Scans one file into `out`; every problem is a diagnostic.
+void ScanFile(const WalkItem& item, const DirScanOptions& options,
+              ContentScanner* scanner, std::vector<Hit>* hits,
+              std::vector<Finding>* out, ScanStats* stats,
+              Diagnostics* diagnostics) {
+  if (BinaryExtension(item.rel_path)) {
+    ++stats->skipped_binary;
+    return;
+  }
+  // O_NONBLOCK: a FIFO swapped in after the walk must not hang the open.
+  const int fd = ::open(item.abs_path.c_str(),
+                        O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    diagnostics->Warn(item.rel_path,
+                      std::string("cannot open: ") + std::strerror(errno));
+    ++stats->skipped_unreadable;
+    return;
+  }
+  FdCloser closer{fd};
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ++stats->skipped_other;
+    return;
+  }
+  if (static_cast<uint64_t>(st.st_size) > options.max_file_size) {
+    diagnostics->Warn(item.rel_path,
+                      "skipped: " + HumanBytes(st.st_size) +
+                          " is over the file size limit of " +
+                          HumanBytes(options.max_file_size) +
+                          " (--max-file-size)");
+    ++stats->skipped_too_large;
+    return;
+  }
+  std::string head(kBinaryProbe, '\0');
+  std::size_t got = 0;
+  while (got < head.size()) {
+    ssize_t n = ::read(fd, head.data() + got, head.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      diagnostics->Warn(item.rel_path,
+                        std::string("cannot read: ") + std::strerror(errno));
+      ++stats->skipped_unreadable;
+      return;
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  head.resize(got);
+  if (LooksBinary(head)) {
+    ++stats->skipped_binary;
+    return;
+  }
+  hits->clear();
+  uint64_t bytes = 0;
+  Status st_read = scanner->ScanFd(fd, std::move(head), hits, &bytes);
+  if (!st_read.ok()) {
+    diagnostics->Warn(item.rel_path, st_read.error().message +
+                                         "; findings before the error kept");
+  }
+  ++stats->files_scanned;
+  stats->bytes_scanned += bytes;
+  for (Hit& h : *hits) {
+    Finding f;
+    f.rule = h.rule;
+    f.secret = std::move(h.secret);
+    f.location.source = "file";
+    f.location.path = item.rel_path;
+    f.location.line = h.line;
+    f.location.column = h.column;
+    out->push_back(std::move(f));
+  }
+}
+
+}  // namespace
+
+bool LooksBinary(std::string_view head) {
+  return std::memchr(head.data(), '\0',
+                     std::min(head.size(), kBinaryProbe)) != nullptr;
+}
+
+int ResolveThreads(int requested) {
+  if (requested > 0) return requested;
+  const unsigned hc = std::thread::hardware_concurrency();
+  return hc == 0 ? 1 : static_cast<int>(hc);
+}
+
+Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
+                                      const Matcher& matcher,
+                                      Diagnostics* diagnostics) {
+  for (const auto& root : options.roots) {
+    struct stat st;
+    if (::stat(root.c_str(), &st) != 0) {
+      return Error{root + ": scan root does not exist"};
+    }
+  }
+  const int threads = ResolveThreads(options.threads);
+  BoundedQueue<std::vector<WalkItem>> queue(static_cast<std::size_t>(threads) * 4);
+  std::vector<DirScanResult> partial(static_cast<std::size_t>(threads));
+  std::vector<std::thread> workers;
+  workers.reserve(static_cast<std::size_t>(threads));
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      ContentScanner scanner(matcher);
+      std::vector<Hit> hits;
+      DirScanResult& mine = partial[static_cast<std::size_t>(t)];
+      while (auto batch = queue.Pop()) {
+        for (const WalkItem& item : *batch) {
+          if (options.cancel != nullptr && options.cancel->load()) {
+            mine.stats.interrupted = true;
+            break;
+          }
+          const uint64_t before = mine.stats.bytes_scanned;
+          ScanFile(item, options, &scanner, &hits, &mine.findings, &mine.stats,
+                   diagnostics);
+          if (options.progress != nullptr) {
+            options.progress->items.fetch_add(1, std::memory_order_relaxed);
+            options.progress->bytes.fetch_add(mine.stats.bytes_scanned - before,
+                                              std::memory_order_relaxed);
+          }
+        }
+      }
+    });
+  }
+
+  ScanStats walk_stats;
+  DirWalkOptions walk_options;
+  walk_options.use_ignore_files = options.use_ignore_files;
+  walk_options.exclude = options.exclude;
+  walk_options.cancel = options.cancel;
+  DirWalker walker(walk_options, diagnostics, &walk_stats);
+  std::vector<WalkItem> batch;
+  auto emit = [&](WalkItem item) {
+    batch.push_back(std::move(item));
+    if (batch.size() >= kBatch) {
+      queue.Push(std::move(batch));
+      batch.clear();
+    }
+  };
+  const bool many = options.roots.size() > 1;
+  for (const auto& root : options.roots) {
+    struct stat st;
+    std::string shown = root;
+    while (shown.size() > 1 && shown.back() == '/') shown.pop_back();
+    if (::stat(root.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+      emit(WalkItem{root, shown});  // a file root is reported as given
+      continue;
+    }
+    walker.Walk(root, many ? shown : "", emit);
+  }
+  if (!batch.empty()) queue.Push(std::move(batch));
+  queue.Close();
+  for (auto& w : workers) w.join();
+
+  DirScanResult result;
+  result.stats = walk_stats;
+  if (options.cancel != nullptr && options.cancel->load()) {
+    result.stats.interrupted = true;
+  }
+  for (auto& p : partial) {
+    result.stats += p.stats;
+    std::move(p.findings.begin(), p.findings.end(),
+              std::back_inserter(result.findings));
+  }
+  return result;
+}
+
+Result<DirScanResult> ScanStream(int fd, const std::string& path,
+                                 const std::string& source,
+                                 const Matcher& matcher,
+                                 Diagnostics* diagnostics) {
+  ContentScanner scanner(matcher);
+  std::vector<Hit> hits;
+  uint64_t bytes = 0;
+  DirScanResult result;
+  Status st = scanner.ScanFd(fd, std::string(), &hits, &bytes);
+  if (!st.ok()) diagnostics->Warn(path, st.error().message);
+  result.stats.files_scanned = 1;
+  result.stats.bytes_scanned = bytes;
+  for (Hit& h : hits) {
+    Finding f;
+    f.rule = h.rule;
+    f.secret = std::move(h.secret);
+    f.location.source = source;
+    f.location.path = path;
+    f.location.line = h.line;
+    f.location.column = h.column;
+    result.findings.push_back(std::move(f));
+  }
+  return result;
+}
+
+}  // namespace sprawl

@@ -1,0 +1,44 @@
+// Git history source: enumerates every blob reachable from any ref (or the
+// blobs a commit range introduces, or the staged index), scans each distinct
+// blob once on N workers (each with its own git_repository handle and
+// ContentScanner) and attaches provenance to every finding.
+// The only module besides datastore/ that includes git2.h.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scanner/base/diagnostics.h"
+#include "scanner/base/result.h"
+#include "scanner/findings/finding.h"
+#include "scanner/match/matcher.h"
+#include "scanner/scan/scan_stats.h"
+
+namespace sprawl {
+
+struct GitScanOptions {
+  std::string repo_path = ".";  // work tree, any directory inside it, or bare
+  std::string range;            // "A..B": only blobs of rev-list B ^A
+  bool staged = false;          // only index entries differing from HEAD
+  int threads = 0;              // 0 = hardware concurrency
+  uint64_t max_blob_size = 50u << 20;  // larger blobs: diagnostic, skipped
+  const std::atomic<bool>* cancel = nullptr;  // set by SIGINT; stop promptly
+};
+
+struct GitScanResult {
+  std::vector<Finding> findings;  // source "git" (or "index" for --staged)
+  ScanStats stats;
+  std::string root;               // work tree (or git dir when bare)
+  bool shallow = false;
+  bool full_history = false;      // true when neither range nor staged
+};
+
+// A repository that cannot be opened, or a range that does not resolve, is
+// an Error (exit 2); unreadable objects inside are diagnostics.
+Result<GitScanResult> ScanGitHistory(const GitScanOptions& options,
+                                     const Matcher& matcher,
+                                     Diagnostics* diagnostics);
+
+}  // namespace sprawl
