@@ -6,7 +6,10 @@
 
 #include <iostream>
 
+#include <sys/stat.h>
+
 #include "cli/common.h"
+#include "scanner/config/config.h"
 #include "scanner/match/rule_checker.h"
 #include "scanner/scan/dir_scan.h"
 #include "scanner/sources/git_source.h"
@@ -14,9 +17,11 @@
 namespace sprawl {
 namespace {
 
+constexpr uint64_t kDefaultMaxSize = 50u << 20;
+
 struct DirArgs {
   std::vector<std::string> paths;
-  uint64_t max_file_size = 50u << 20;
+  std::string max_file_size;  // "" = config, else 50 MiB
   bool no_ignore = false;
   std::vector<std::string> exclude;
 };
@@ -25,26 +30,62 @@ struct GitArgs {
   std::string repo = ".";
   std::string range;
   bool staged = false;
-  uint64_t max_blob_size = 50u << 20;
+  std::string max_blob_size;  // "" = config, else 50 MiB
 };
+
+// Resolves a size flag: the flag, else the config, else the default.
+Result<uint64_t> SizeSetting(const std::string& flag, const char* name,
+                             const std::optional<uint64_t>& configured) {
+  if (!flag.empty()) {
+    auto size = ParseByteSize(flag);
+    if (!size.ok()) return Error{std::string(name) + ": " + size.error().message};
+    return *size;
+  }
+  return configured.value_or(kDefaultMaxSize);
+}
+
+// Loads `<root>/.sprawl/config.yaml` and folds it under the flags.
+Result<Config> ApplyConfig(const std::string& root, CommonOptions* common) {
+  auto config = LoadConfigForRoot(root);
+  if (!config.ok()) return config.error();
+  if (common->threads < 0) common->threads = config->threads.value_or(0);
+  if (common->fail_on.empty() && config->fail_on) {
+    common->fail_on = *config->fail_on;
+  }
+  for (const auto& r : config->rules) common->rules.push_back(r);
+  return config;
+}
 
 struct StdinArgs {
   std::string path = "-";
 };
 
-int RunDir(const CommonOptions& common, const DirArgs& args) {
+int RunDir(CommonOptions common, const DirArgs& args) {
+  struct stat st;
+  const std::string root =
+      !args.paths.empty() && ::stat(args.paths[0].c_str(), &st) == 0 &&
+              S_ISDIR(st.st_mode)
+          ? args.paths[0]
+          : ".";
+  auto config = ApplyConfig(root, &common);
+  if (!config.ok()) return FailWith(config.error().message);
   if (std::string bad = ValidateCommon(common); !bad.empty()) {
     return FailWith(bad);
   }
+  auto max_size =
+      SizeSetting(args.max_file_size, "--max-file-size", config->max_file_size);
+  if (!max_size.ok()) return FailWith(max_size.error().message);
   Diagnostics diagnostics(stderr, common.verbose);
   auto matcher = BuildMatcher(common, &diagnostics);
   if (!matcher.ok()) return FailWith(matcher.error().message);
   DirScanOptions options;
   if (!args.paths.empty()) options.roots = args.paths;
   options.threads = common.threads;
-  options.max_file_size = args.max_file_size;
+  options.max_file_size = *max_size;
   options.use_ignore_files = !args.no_ignore;
-  options.exclude = args.exclude;
+  options.exclude = config->exclude;
+  options.exclude.insert(options.exclude.end(), args.exclude.begin(),
+                         args.exclude.end());
   options.cancel = InstallInterruptHandler();
   ScanProgress progress;
   options.progress = &progress;
@@ -57,10 +98,15 @@ int RunDir(const CommonOptions& common, const DirArgs& args) {
                     result->stats, diagnostics);
 }
 
-int RunGit(const CommonOptions& common, const GitArgs& args) {
+int RunGit(CommonOptions common, const GitArgs& args) {
+  auto config = ApplyConfig(args.repo, &common);
+  if (!config.ok()) return FailWith(config.error().message);
   if (std::string bad = ValidateCommon(common); !bad.empty()) {
     return FailWith(bad);
   }
+  auto max_size =
+      SizeSetting(args.max_blob_size, "--max-blob-size", config->max_blob_size);
+  if (!max_size.ok()) return FailWith(max_size.error().message);
   if (args.staged && !args.range.empty()) {
     return FailWith("--staged and --range cannot be combined");
   }
@@ -72,7 +118,7 @@ int RunGit(const CommonOptions& common, const GitArgs& args) {
   options.range = args.range;
   options.staged = args.staged;
   options.threads = common.threads;
-  options.max_blob_size = args.max_blob_size;
+  options.max_blob_size = *max_size;
   options.cancel = InstallInterruptHandler();
   auto result = ScanGitHistory(options, **matcher, &diagnostics);
   if (!result.ok()) return FailWith(result.error().message);
@@ -80,7 +126,8 @@ int RunGit(const CommonOptions& common, const GitArgs& args) {
                     result->stats, diagnostics);
 }
 
-int RunStdin(const CommonOptions& common, const StdinArgs& args) {
+int RunStdin(CommonOptions common, const StdinArgs& args) {
+  if (common.threads < 0) common.threads = 0;
   if (std::string bad = ValidateCommon(common); !bad.empty()) {
     return FailWith(bad);
   }
@@ -156,8 +203,8 @@ int RunCli(int argc, char** argv) {
   AddCommonFlags(dir, &common);
   dir->add_option("paths", dir_args.paths, "Directories or files to scan");
   dir->add_option("--max-file-size", dir_args.max_file_size,
-                  "Skip (with a diagnostic) files larger than this many bytes "
-                  "(default 50 MiB)");
+                  "Skip (with a diagnostic) larger files: bytes or 10MiB, 1GiB "
+                  "(default 50MiB)");
   dir->add_flag("--no-ignore", dir_args.no_ignore,
                 "Do not honour .gitignore and .sprawlignore files");
   dir->add_option("--exclude", dir_args.exclude,
@@ -173,8 +220,8 @@ int RunCli(int argc, char** argv) {
   git->add_flag("--staged", git_args.staged,
                 "Only what is staged in the index (pre-commit)");
   git->add_option("--max-blob-size", git_args.max_blob_size,
-                  "Skip (with a diagnostic) blobs larger than this many bytes "
-                  "(default 50 MiB)");
+                  "Skip (with a diagnostic) larger blobs: bytes or 10MiB, 1GiB "
+                  "(default 50MiB)");
 
   StdinArgs stdin_args;
   CLI::App* in = app.add_subcommand("stdin", "Scan standard input");

@@ -38,7 +38,7 @@ void AddCommonFlags(CLI::App* cmd, CommonOptions* o) {
                   "Write the report to FILE instead of stdout");
   cmd->add_option("-j,--threads", o->threads,
                   "Worker threads (default: all cores)")
-      ->check(CLI::Range(0, 1024));
+      ->check(CLI::Range(1, 1024));
   cmd->add_option("--fail-on", o->fail_on,
                   "Statuses that fail the gate, comma-separated, or 'none' "
                   "(default: revoked,expired,unowned,misplaced,unregistered)");

@@ -22,7 +22,7 @@ namespace sprawl {
 struct CommonOptions {
   std::string format = "text";       // --format
   std::string output;                // --output FILE ("" = stdout)
-  int threads = 0;                   // --threads (0 = all cores)
+  int threads = -1;                  // --threads (0 = all cores, -1 = unset)
   std::vector<std::string> rules;    // --rules PATH (repeatable)
   std::string fail_on;               // --fail-on LIST ("" = default)
   std::string now;                   // --now YYYY-MM-DD
