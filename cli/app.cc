@@ -4,12 +4,15 @@
 
 #include <hs/hs.h>
 
+#include <fstream>
 #include <iostream>
 
 #include <sys/stat.h>
 
 #include "cli/common.h"
 #include "scanner/config/config.h"
+#include "scanner/inventory/draft.h"
+#include "scanner/inventory/inventory.h"
 #include "scanner/match/rule_checker.h"
 #include "scanner/scan/dir_scan.h"
 #include "scanner/sources/git_source.h"
@@ -60,30 +63,59 @@ struct StdinArgs {
   std::string path = "-";
 };
 
-int RunDir(CommonOptions common, const DirArgs& args) {
-  struct stat st;
-  const std::string root =
-      !args.paths.empty() && ::stat(args.paths[0].c_str(), &st) == 0 &&
-              S_ISDIR(st.st_mode)
-          ? args.paths[0]
-          : ".";
-  auto config = ApplyConfig(root, &common);
-  if (!config.ok()) return FailWith(config.error().message);
-  if (std::string bad = ValidateCommon(common); !bad.empty()) {
-    return FailWith(bad);
+// The outcome of any scan, ready for MakeReport.
+struct Scanned {
+  std::vector<Finding> findings;
+  ScanStats stats;
+  std::string root;
+  bool full_scan = false;
+};
+
+// Everything a scanning command prepares before it scans: config folded
+// under the flags, validated flags, the inventory, the matcher.
+struct Prepared {
+  Config config;
+  Inventory inventory;
+  std::unique_ptr<Matcher> matcher;
+};
+
+Result<Prepared> Prepare(const std::string& root, CommonOptions* common,
+                         Diagnostics* diagnostics) {
+  Prepared p;
+  auto config = ApplyConfig(root, common);
+  if (!config.ok()) return config.error();
+  p.config = std::move(config).value();
+  if (std::string bad = ValidateCommon(*common); !bad.empty()) {
+    return Error{bad};
   }
+  auto inventory = ResolveInventory(*common, root, p.config.inventory);
+  if (!inventory.ok()) return inventory.error();
+  p.inventory = std::move(inventory).value();
+  auto matcher = BuildMatcher(*common, diagnostics);
+  if (!matcher.ok()) return matcher.error();
+  p.matcher = std::move(matcher).value();
+  return p;
+}
+
+std::string DirRoot(const std::vector<std::string>& paths) {
+  struct stat st;
+  return !paths.empty() && ::stat(paths[0].c_str(), &st) == 0 &&
+                 S_ISDIR(st.st_mode)
+             ? paths[0]
+             : ".";
+}
+
+Result<Scanned> ScanDir(const CommonOptions& common, const DirArgs& args,
+                        const Prepared& p, Diagnostics* diagnostics) {
   auto max_size =
-      SizeSetting(args.max_file_size, "--max-file-size", config->max_file_size);
-  if (!max_size.ok()) return FailWith(max_size.error().message);
-  Diagnostics diagnostics(stderr, common.verbose);
-  auto matcher = BuildMatcher(common, &diagnostics);
-  if (!matcher.ok()) return FailWith(matcher.error().message);
+      SizeSetting(args.max_file_size, "--max-file-size", p.config.max_file_size);
+  if (!max_size.ok()) return max_size.error();
   DirScanOptions options;
   if (!args.paths.empty()) options.roots = args.paths;
   options.threads = common.threads;
   options.max_file_size = *max_size;
   options.use_ignore_files = !args.no_ignore;
-  options.exclude = config->exclude;
+  options.exclude = p.config.exclude;
   options.exclude.insert(options.exclude.end(), args.exclude.begin(),
                          args.exclude.end());
   options.cancel = InstallInterruptHandler();
@@ -91,28 +123,21 @@ int RunDir(CommonOptions common, const DirArgs& args) {
   options.progress = &progress;
   Result<DirScanResult> result = [&] {
     ProgressPrinter printer(&progress, "files");
-    return ScanDirectories(options, **matcher, &diagnostics);
+    return ScanDirectories(options, *p.matcher, diagnostics);
   }();
-  if (!result.ok()) return FailWith(result.error().message);
-  return FinishScan("dir", common, **matcher, std::move(result->findings),
-                    result->stats, diagnostics);
+  if (!result.ok()) return result.error();
+  return Scanned{std::move(result->findings), result->stats,
+                 DirRoot(args.paths), true};
 }
 
-int RunGit(CommonOptions common, const GitArgs& args) {
-  auto config = ApplyConfig(args.repo, &common);
-  if (!config.ok()) return FailWith(config.error().message);
-  if (std::string bad = ValidateCommon(common); !bad.empty()) {
-    return FailWith(bad);
-  }
+Result<Scanned> ScanGit(const CommonOptions& common, const GitArgs& args,
+                        const Prepared& p, Diagnostics* diagnostics) {
   auto max_size =
-      SizeSetting(args.max_blob_size, "--max-blob-size", config->max_blob_size);
-  if (!max_size.ok()) return FailWith(max_size.error().message);
+      SizeSetting(args.max_blob_size, "--max-blob-size", p.config.max_blob_size);
+  if (!max_size.ok()) return max_size.error();
   if (args.staged && !args.range.empty()) {
-    return FailWith("--staged and --range cannot be combined");
+    return Error{"--staged and --range cannot be combined"};
   }
-  Diagnostics diagnostics(stderr, common.verbose);
-  auto matcher = BuildMatcher(common, &diagnostics);
-  if (!matcher.ok()) return FailWith(matcher.error().message);
   GitScanOptions options;
   options.repo_path = args.repo;
   options.range = args.range;
@@ -120,25 +145,109 @@ int RunGit(CommonOptions common, const GitArgs& args) {
   options.threads = common.threads;
   options.max_blob_size = *max_size;
   options.cancel = InstallInterruptHandler();
-  auto result = ScanGitHistory(options, **matcher, &diagnostics);
-  if (!result.ok()) return FailWith(result.error().message);
-  return FinishScan("git", common, **matcher, std::move(result->findings),
-                    result->stats, diagnostics);
+  auto result = ScanGitHistory(options, *p.matcher, diagnostics);
+  if (!result.ok()) return result.error();
+  const bool full = args.range.empty() && !args.staged;
+  return Scanned{std::move(result->findings), result->stats, result->root,
+                 full};
+}
+
+int Finish(const std::string& command, const CommonOptions& common,
+           const Prepared& p, Result<Scanned> scanned,
+           const Diagnostics& diagnostics) {
+  if (!scanned.ok()) return FailWith(scanned.error().message);
+  ScanContext context{scanned->root, scanned->full_scan, &p.inventory};
+  return FinishScan(command, common, *p.matcher, std::move(scanned->findings),
+                    scanned->stats, diagnostics, context);
+}
+
+int RunDir(CommonOptions common, const DirArgs& args) {
+  Diagnostics diagnostics(stderr, common.verbose);
+  auto p = Prepare(DirRoot(args.paths), &common, &diagnostics);
+  if (!p.ok()) return FailWith(p.error().message);
+  return Finish("dir", common, *p, ScanDir(common, args, *p, &diagnostics),
+                diagnostics);
+}
+
+int RunGit(CommonOptions common, const GitArgs& args) {
+  Diagnostics diagnostics(stderr, common.verbose);
+  auto p = Prepare(args.repo, &common, &diagnostics);
+  if (!p.ok()) return FailWith(p.error().message);
+  return Finish("git", common, *p, ScanGit(common, args, *p, &diagnostics),
+                diagnostics);
 }
 
 int RunStdin(CommonOptions common, const StdinArgs& args) {
-  if (common.threads < 0) common.threads = 0;
-  if (std::string bad = ValidateCommon(common); !bad.empty()) {
-    return FailWith(bad);
-  }
   Diagnostics diagnostics(stderr, common.verbose);
-  auto matcher = BuildMatcher(common, &diagnostics);
-  if (!matcher.ok()) return FailWith(matcher.error().message);
+  auto p = Prepare(".", &common, &diagnostics);
+  if (!p.ok()) return FailWith(p.error().message);
   auto result =
-      ScanStream(STDIN_FILENO, args.path, "stdin", **matcher, &diagnostics);
+      ScanStream(STDIN_FILENO, args.path, "stdin", *p->matcher, &diagnostics);
   if (!result.ok()) return FailWith(result.error().message);
-  return FinishScan("stdin", common, **matcher, std::move(result->findings),
-                    result->stats, diagnostics);
+  return Finish("stdin", common, *p,
+                Scanned{std::move(result->findings), result->stats, ".", false},
+                diagnostics);
+}
+
+int RunInventoryLint(const std::string& file) {
+  auto inv = LoadInventory(file);
+  if (!inv.ok()) return FailWith(inv.error().message);
+  std::cout << file << ": ok (" << inv->consumers.size() << " consumers, "
+            << inv->credentials.size() << " credentials, " << inv->allow.size()
+            << " allow entries)\n";
+  return kExitOk;
+}
+
+// --output names the inventory file to write; an existing one is extended.
+int RunInventoryInit(CommonOptions common, const DirArgs& dir_args,
+                     bool from_git) {
+  const std::string output = common.output;
+  if (output.empty()) return FailWith("inventory init: --output FILE is required");
+  Diagnostics diagnostics(stderr, common.verbose);
+  const std::string root = DirRoot(dir_args.paths);
+  // Extend the output file when it already is an inventory.
+  std::string original;
+  Inventory existing;
+  if (std::ifstream in(output, std::ios::binary); in) {
+    original.assign(std::istreambuf_iterator<char>(in),
+                    std::istreambuf_iterator<char>());
+    auto inv = ParseInventory(original, output);
+    if (!inv.ok()) return FailWith(inv.error().message);
+    existing = std::move(inv).value();
+  }
+  auto p = Prepare(root, &common, &diagnostics);
+  if (!p.ok()) return FailWith(p.error().message);
+  Result<Scanned> scanned =
+      from_git ? ScanGit(common, GitArgs{root, "", false, ""}, *p, &diagnostics)
+               : ScanDir(common, dir_args, *p, &diagnostics);
+  if (!scanned.ok()) return FailWith(scanned.error().message);
+  common.show_secrets = false;  // a draft never carries a raw secret
+  ScanContext context{scanned->root, false, &p->inventory};
+  auto report = MakeReport("inventory-init", common, *p->matcher,
+                           std::move(scanned->findings), scanned->stats,
+                           diagnostics, context);
+  if (!report.ok()) return FailWith(report.error().message);
+  int added = 0;
+  std::string text;
+  if (original.empty()) {
+    text = DraftInventory(*report, &added);
+  } else {
+    auto extended = ExtendInventory(original, existing, *report, &added);
+    if (!extended.ok()) return FailWith(output + ": " + extended.error().message);
+    text = std::move(extended).value();
+  }
+  auto check = ParseInventory(text, output);
+  if (!check.ok()) {
+    return FailWith("internal: drafted inventory does not validate: " +
+                    check.error().message);
+  }
+  std::ofstream out(output, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return FailWith(output + ": cannot write");
+  std::cerr << "sprawl: " << added << " credential(s) added to " << output
+            << "; fill in each owner\n";
+  return kExitOk;
 }
 
 int RunRulesList(const CommonOptions& common, bool patterns) {
@@ -229,6 +338,20 @@ int RunCli(int argc, char** argv) {
   in->add_option("--path", stdin_args.path,
                  "Name to report for the input (default: -)");
 
+  CLI::App* inventory =
+      app.add_subcommand("inventory", "Validate or draft a credential inventory");
+  inventory->require_subcommand(1);
+  std::string lint_file;
+  CLI::App* lint = inventory->add_subcommand("lint", "Validate an inventory file");
+  lint->add_option("file", lint_file, "Inventory file")->required();
+  DirArgs init_args;
+  bool init_git = false;
+  CLI::App* init = inventory->add_subcommand(
+      "init", "Draft (or extend) an inventory from a scan of PATH");
+  AddCommonFlags(init, &common);
+  init->add_option("paths", init_args.paths, "Directory to scan (default: .)");
+  init->add_flag("--git", init_git, "Scan the git history of PATH instead");
+
   CLI::App* rules = app.add_subcommand("rules", "List or check rules");
   rules->require_subcommand(1);
   bool patterns = false;
@@ -255,6 +378,10 @@ int RunCli(int argc, char** argv) {
   if (dir->parsed()) return RunDir(common, dir_args);
   if (git->parsed()) return RunGit(common, git_args);
   if (in->parsed()) return RunStdin(common, stdin_args);
+  if (lint->parsed()) return RunInventoryLint(lint_file);
+  if (init->parsed()) {
+    return RunInventoryInit(common, init_args, init_git);
+  }
   if (list->parsed()) return RunRulesList(common, patterns);
   if (check->parsed()) return RunRulesCheck(common);
   return kExitError;

@@ -15,6 +15,8 @@
 #include "reporters/reporter.h"
 #include "scanner/findings/credential.h"
 #include "scanner/findings/report_builder.h"
+#include "scanner/inventory/dates.h"
+#include "scanner/inventory/reconcile.h"
 #include "scanner/ruleset/rule_loader.h"
 
 namespace sprawl {
@@ -44,6 +46,9 @@ void AddCommonFlags(CLI::App* cmd, CommonOptions* o) {
                   "(default: revoked,expired,unowned,misplaced,unregistered)");
   cmd->add_option("--now", o->now,
                   "Evaluate dates as of YYYY-MM-DD (reproducible runs)");
+  cmd->add_option("--inventory", o->inventory,
+                  "Credential inventory (default: $SPRAWL_INVENTORY, then "
+                  ".sprawl/inventory.yaml under the scanned root)");
   cmd->add_flag("--show-secrets", o->show_secrets,
                 "Include raw secrets in the report (never do this in CI logs)");
 }
@@ -90,35 +95,65 @@ int FailWith(const std::string& message) {
 
 namespace {
 
-bool ValidDate(const std::string& s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  const int month = std::stoi(s.substr(5, 2));
-  const int day = std::stoi(s.substr(8, 2));
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
+bool ValidDate(const std::string& s) { return ParseDate(s).has_value(); }
 
 }  // namespace
 
-int FinishScan(const std::string& command, const CommonOptions& options,
-               const Matcher& matcher, std::vector<Finding> findings,
-               const ScanStats& stats, const Diagnostics& diagnostics) {
+Result<Inventory> ResolveInventory(const CommonOptions& options,
+                                   const std::string& root,
+                                   const std::optional<std::string>& configured) {
+  std::string path = options.inventory;
+  if (path.empty()) {
+    if (const char* e = std::getenv("SPRAWL_INVENTORY"); e && *e) path = e;
+  }
+  if (path.empty() && configured) path = *configured;
+  if (path.empty()) {
+    const std::string fallback = root + "/.sprawl/inventory.yaml";
+    if (access(fallback.c_str(), F_OK) != 0) return Inventory{};
+    path = fallback;
+  }
+  return LoadInventory(path);
+}
+
+Result<Report> MakeReport(const std::string& command,
+                          const CommonOptions& options, const Matcher& matcher,
+                          std::vector<Finding> findings, const ScanStats& stats,
+                          const Diagnostics& diagnostics,
+                          const ScanContext& context) {
   ReportOptions ro;
   ro.show_secrets = options.show_secrets;
   if (!options.fail_on.empty()) {
     auto fail_on = ParseFailOn(options.fail_on);
-    if (!fail_on.ok()) return FailWith(fail_on.error().message);
+    if (!fail_on.ok()) return fail_on.error();
     ro.fail_on = *fail_on;
   }
   std::optional<std::string> key;
   if (const char* k = std::getenv("SPRAWL_FINGERPRINT_KEY"); k && *k) key = k;
   auto credentials =
       GroupCredentials(std::move(findings), matcher.rules(), Fingerprinter(key));
-  Report report = BuildReport(command, std::move(credentials), matcher.rules(), ro);
+  Report report =
+      BuildReport(command, std::move(credentials), matcher.rules(), ro);
   report.stats = stats;
   report.diagnostics = diagnostics.warnings() + diagnostics.errors();
+  ReconcileOptions rec;
+  rec.today = options.now.empty() ? TodayUtc() : *ParseDate(options.now);
+  rec.full_scan = context.full_scan && !stats.interrupted;
+  rec.fail_on = ro.fail_on;
+  for (const char* name : {"/.github/CODEOWNERS", "/CODEOWNERS",
+                           "/docs/CODEOWNERS", "/.gitlab/CODEOWNERS"}) {
+    std::ifstream in(context.root + name, std::ios::binary);
+    if (in) {
+      rec.codeowners.assign(std::istreambuf_iterator<char>(in),
+                            std::istreambuf_iterator<char>());
+      break;
+    }
+  }
+  static const Inventory kEmpty;
+  Reconcile(context.inventory ? *context.inventory : kEmpty, rec, &report);
+  return report;
+}
+
+int EmitReport(const CommonOptions& options, const Report& report) {
   RenderOptions render;
   if (options.output.empty()) {
     const char* no_color = std::getenv("NO_COLOR");
@@ -134,10 +169,20 @@ int FinishScan(const std::string& command, const CommonOptions& options,
     out.close();
     if (!out) return FailWith(options.output + ": cannot write the report");
   }
-  if (stats.interrupted) {
+  if (report.stats.interrupted) {
     std::cerr << "sprawl: warning: interrupted; the report is partial\n";
   }
   return ReportFails(report) ? kExitPolicy : kExitOk;
+}
+
+int FinishScan(const std::string& command, const CommonOptions& options,
+               const Matcher& matcher, std::vector<Finding> findings,
+               const ScanStats& stats, const Diagnostics& diagnostics,
+               const ScanContext& context) {
+  auto report = MakeReport(command, options, matcher, std::move(findings),
+                           stats, diagnostics, context);
+  if (!report.ok()) return FailWith(report.error().message);
+  return EmitReport(options, *report);
 }
 
 // Validates flags every scanning command shares; "" when fine.

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/result.h"
 #include "scanner/findings/finding.h"
+#include "scanner/findings/report.h"
+#include "scanner/inventory/inventory.h"
 #include "scanner/match/matcher.h"
 #include "scanner/scan/progress.h"
 #include "scanner/scan/scan_stats.h"
@@ -29,7 +32,32 @@ struct CommonOptions {
   bool show_secrets = false;         // --show-secrets
   bool verbose = false;              // --verbose: print notes too
   bool no_cache = false;             // --no-cache: skip compiled-rules cache
+  std::string inventory;             // --inventory FILE
 };
+
+// What a scan looked at, for reconciliation.
+struct ScanContext {
+  std::string root;                    // scanned root (CODEOWNERS, inventory)
+  bool full_scan = false;              // fills inventory.unseen
+  const Inventory* inventory = nullptr;  // never null once resolved
+};
+
+// --inventory, else $SPRAWL_INVENTORY, else the config's `inventory:`, else
+// <root>/.sprawl/inventory.yaml; none found is an empty inventory. A file
+// that was named but is missing or invalid is an Error (exit 2).
+Result<Inventory> ResolveInventory(const CommonOptions& options,
+                                   const std::string& root,
+                                   const std::optional<std::string>& configured);
+
+// Groups findings into credentials and reconciles them into a Report.
+Result<Report> MakeReport(const std::string& command,
+                          const CommonOptions& options, const Matcher& matcher,
+                          std::vector<Finding> findings, const ScanStats& stats,
+                          const Diagnostics& diagnostics,
+                          const ScanContext& context);
+
+// Renders the report; returns the exit code (0, 1, or 2 on output errors).
+int EmitReport(const CommonOptions& options, const Report& report);
 
 // Registers the common flags on `cmd`.
 void AddCommonFlags(CLI::App* cmd, CommonOptions* options);
@@ -49,7 +77,8 @@ Result<std::unique_ptr<Matcher>> BuildMatcher(const CommonOptions& options,
 // Groups findings, builds and renders the report, returns the exit code.
 int FinishScan(const std::string& command, const CommonOptions& options,
                const Matcher& matcher, std::vector<Finding> findings,
-               const ScanStats& stats, const Diagnostics& diagnostics);
+               const ScanStats& stats, const Diagnostics& diagnostics,
+               const ScanContext& context);
 
 // Validates flags every scanning command shares; "" when fine.
 std::string ValidateCommon(const CommonOptions& options);

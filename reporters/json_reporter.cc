@@ -58,6 +58,9 @@ Json CredentialHeaderJson(const ReportedCredential& c) {
   j["fails"] = c.fails;
   j["inventory_id"] = c.inventory_id ? Json(*c.inventory_id) : Json(nullptr);
   j["owner"] = c.owner ? Json(*c.owner) : Json(nullptr);
+  if (c.suggested_owner) j["suggested_owner"] = *c.suggested_owner;
+  if (!c.environment.empty()) j["environment"] = c.environment;
+  j["reused"] = c.reused;
   if (!c.also_matched.empty()) j["also_matched"] = c.also_matched;
   return j;
 }

@@ -52,7 +52,11 @@ void RenderText(const Report& report, const RenderOptions& options,
     out << "  " << paint(kDim, c.fingerprint) << '\n';
     if (c.secret) out << "  secret: " << EscapeForDisplay(*c.secret) << '\n';
     if (!c.reason.empty()) out << "  reason: " << c.reason << '\n';
+    if (c.inventory_id) out << "  inventory: " << *c.inventory_id << '\n';
     if (c.owner) out << "  owner: " << *c.owner << '\n';
+    if (c.suggested_owner) {
+      out << "  suggested owner: " << *c.suggested_owner << '\n';
+    }
     for (const auto& l : c.locations) {
       out << "    ";
       if (!l.repo.empty()) out << EscapeForDisplay(l.repo) << ": ";

@@ -26,7 +26,10 @@ struct ReportedCredential {
   std::string reason;      // the status in words
   std::optional<std::string> inventory_id;
   std::optional<std::string> owner;
-  bool fails = false;      // fails the policy (--fail-on)
+  std::optional<std::string> suggested_owner;  // for unowned / unregistered
+  std::string environment;  // from the inventory entry
+  bool reused = false;      // seen in more than one repository
+  bool fails = false;       // fails the policy (--fail-on)
   std::vector<std::string> also_matched;  // other rule ids for the same value
   std::vector<Location> locations;
 };

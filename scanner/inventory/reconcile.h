@@ -1,0 +1,31 @@
+// Reconcile: gives each credential of a Report exactly one status from the
+// inventory, by the precedence of DESIGN.md (revoked, expired, unowned,
+// misplaced, unregistered, rotation-overdue, review-overdue, allowed,
+// registered), with the reason in words, the owner (directly or through the
+// consumer), a suggested owner for unowned and unregistered ones, and the
+// pass/fail verdict of the policy. Pure function over its inputs.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "scanner/findings/report.h"
+#include "scanner/inventory/inventory.h"
+
+namespace sprawl {
+
+struct ReconcileOptions {
+  int64_t today = 0;             // day number (--now or UTC today)
+  bool full_scan = false;        // fill inventory.unseen
+  std::set<std::string> fail_on; // statuses that fail the gate
+  std::string codeowners;        // CODEOWNERS text of the root ("" = none)
+};
+
+void Reconcile(const Inventory& inventory, const ReconcileOptions& options,
+               Report* report);
+
+// Owner by CODEOWNERS for `path` (last matching line wins); "" if none.
+std::string CodeOwnerFor(const std::string& codeowners, const std::string& path);
+
+}  // namespace sprawl
