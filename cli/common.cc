@@ -80,11 +80,21 @@ std::string CacheDir(const CommonOptions& options) {
 Result<std::unique_ptr<Matcher>> BuildMatcher(const CommonOptions& options,
                                               Diagnostics* diagnostics,
                                               bool eager) {
-  auto rules = LoadAllRules(options);
-  if (!rules.ok()) return rules.error();
   MatcherOptions mo;
   mo.cache_dir = CacheDir(options);
   mo.eager_re2 = eager;
+  auto packs = ReadRulePacks(options.rules);
+  if (!packs.ok()) return packs.error();
+  // A warm cache skips YAML parsing; `rules check` (eager) needs examples.
+  const std::string key = RulesCacheKey(*packs);
+  if (!eager && !mo.cache_dir.empty()) {
+    if (auto cached = LoadCachedRules(mo.cache_dir, key)) {
+      return Matcher::Build(std::move(*cached), mo, diagnostics);
+    }
+  }
+  auto rules = ParseRulePacks(*packs);
+  if (!rules.ok()) return rules.error();
+  if (!mo.cache_dir.empty()) StoreCachedRules(mo.cache_dir, key, *rules);
   return Matcher::Build(std::move(rules).value(), mo, diagnostics);
 }
 

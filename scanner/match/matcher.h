@@ -22,7 +22,7 @@ struct MatcherOptions {
   // Directory for the serialized Hyperscan database; empty disables caching.
   std::string cache_dir;
   // RE2 confirmation window for patterns without a bounded width.
-  std::size_t unbounded_window = 4096;
+  std::size_t unbounded_window = 16384;
   // Eagerly compile every RE2 (rules check); otherwise RE2s compile lazily.
   bool eager_re2 = false;
 };

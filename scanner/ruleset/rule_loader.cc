@@ -282,7 +282,9 @@ Result<std::vector<Rule>> LoadBuiltinRules() {
   return all;
 }
 
-Result<std::vector<Rule>> LoadRulesFromPath(const std::string& path) {
+namespace {
+
+Result<std::vector<std::string>> PackFiles(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   std::vector<std::string> files;
@@ -301,16 +303,51 @@ Result<std::vector<Rule>> LoadRulesFromPath(const std::string& path) {
   } else {
     return Error{path + ": rule pack not found"};
   }
+  return files;
+}
+
+}  // namespace
+
+Result<std::vector<PackText>> ReadRulePacks(
+    const std::vector<std::string>& paths) {
+  std::vector<PackText> packs;
+  for (const EmbeddedPack& pack : BuiltinPacks()) {
+    packs.push_back({"builtin:rules/" + std::string(pack.name),
+                     std::string(pack.text)});
+  }
+  for (const auto& path : paths) {
+    auto files = PackFiles(path);
+    if (!files.ok()) return files.error();
+    for (const auto& file : *files) {
+      auto text = ReadFile(file);
+      if (!text.ok()) return text.error();
+      packs.push_back({file, std::move(text).value()});
+    }
+  }
+  return packs;
+}
+
+Result<std::vector<Rule>> ParseRulePacks(const std::vector<PackText>& packs) {
   std::vector<Rule> all;
-  for (const auto& file : files) {
-    auto text = ReadFile(file);
-    if (!text.ok()) return text.error();
-    auto rules = ParseRulePack(*text, file);
+  for (const auto& pack : packs) {
+    auto rules = ParseRulePack(pack.text, pack.origin);
     if (!rules.ok()) return rules.error();
     Status merged = MergeRules(&all, std::move(rules).value());
     if (!merged.ok()) return merged.error();
   }
   return all;
+}
+
+Result<std::vector<Rule>> LoadRulesFromPath(const std::string& path) {
+  auto files = PackFiles(path);
+  if (!files.ok()) return files.error();
+  std::vector<PackText> packs;
+  for (const auto& file : *files) {
+    auto text = ReadFile(file);
+    if (!text.ok()) return text.error();
+    packs.push_back({file, std::move(text).value()});
+  }
+  return ParseRulePacks(packs);
 }
 
 Status MergeRules(std::vector<Rule>* rules, std::vector<Rule> more) {

@@ -10,6 +10,7 @@
 
 #include "scanner/base/result.h"
 #include "scanner/ruleset/rule.h"
+#include "scanner/ruleset/rule_cache.h"
 
 namespace sprawl {
 
@@ -22,6 +23,13 @@ Result<std::vector<Rule>> LoadBuiltinRules();
 
 // A pack file, or every *.yaml / *.yml file of a directory (sorted).
 Result<std::vector<Rule>> LoadRulesFromPath(const std::string& path);
+
+// The texts of the built-in packs followed by those under each path (a file,
+// or every *.yaml / *.yml of a directory, sorted).
+Result<std::vector<PackText>> ReadRulePacks(
+    const std::vector<std::string>& paths);
+// Parses and merges packs in order; duplicate ids are an Error.
+Result<std::vector<Rule>> ParseRulePacks(const std::vector<PackText>& packs);
 
 // Appends `more` to `rules`; a duplicate id is an error naming both origins.
 Status MergeRules(std::vector<Rule>* rules, std::vector<Rule> more);

@@ -1,0 +1,86 @@
+#include "scanner/ruleset/rule_cache.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "scanner/base/hash.h"
+
+namespace sprawl {
+
+std::string RulesCacheKey(const std::vector<PackText>& packs) {
+  Sha256 h;
+  h.Update("sprawl-rules-v1");
+  h.Update(SPRAWL_VERSION);
+  for (const auto& p : packs) {
+    h.Update(std::string_view("\0", 1));
+    h.Update(p.origin);
+    h.Update(std::string_view("\0", 1));
+    h.Update(p.text);
+  }
+  return h.HexDigest();
+}
+
+std::optional<std::vector<Rule>> LoadCachedRules(const std::string& dir,
+                                                 const std::string& key) {
+  std::ifstream in(dir + "/rules-" + key + ".json", std::ios::binary);
+  if (!in) return std::nullopt;
+  try {
+    nlohmann::json j = nlohmann::json::parse(in);
+    std::vector<Rule> rules;
+    for (const auto& r : j.at("rules")) {
+      Rule rule;
+      rule.id = r.at("id");
+      rule.name = r.at("name");
+      rule.provider = r.at("provider");
+      rule.category = r.at("category");
+      rule.pattern = r.at("pattern");
+      rule.prefix = r.at("prefix");
+      rule.confidence = static_cast<Confidence>(r.at("confidence").get<int>());
+      rule.keywords = r.at("keywords").get<std::vector<std::string>>();
+      rule.min_entropy = r.at("min_entropy");
+      rule.references = r.at("references").get<std::vector<std::string>>();
+      rule.origin = r.at("origin");
+      rule.line = r.at("line");
+      rules.push_back(std::move(rule));
+    }
+    return rules;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void StoreCachedRules(const std::string& dir, const std::string& key,
+                      const std::vector<Rule>& rules) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const Rule& r : rules) {
+    arr.push_back({{"id", r.id},
+                   {"name", r.name},
+                   {"provider", r.provider},
+                   {"category", r.category},
+                   {"pattern", r.pattern},
+                   {"prefix", r.prefix},
+                   {"confidence", static_cast<int>(r.confidence)},
+                   {"keywords", r.keywords},
+                   {"min_entropy", r.min_entropy},
+                   {"references", r.references},
+                   {"origin", r.origin},
+                   {"line", r.line}});
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string path = dir + "/rules-" + key + ".json";
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return;
+    out << nlohmann::json{{"rules", arr}}.dump();
+    if (!out) return;
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+}
+
+}  // namespace sprawl
