@@ -16,19 +16,6 @@ const char* kYellow = "\x1b[33m";
 const char* kGreen = "\x1b[32m";
 const char* kDim = "\x1b[2m";
 
-std::string Human(uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
-
 std::string Plural(uint64_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
@@ -92,7 +79,7 @@ void RenderText(const Report& report, const RenderOptions& options,
       << failing << " failing the policy) in "
       << Plural(locations, "location") << "; scanned "
       << Plural(s.files_scanned, report.command == "git" ? "blob" : "file")
-      << " (" << Human(s.bytes_scanned) << ")";
+      << " (" << HumanBytes(s.bytes_scanned) << ")";
   if (s.commits > 0) out << " from " << Plural(s.commits, "commit");
   const uint64_t skipped = s.skipped_binary + s.skipped_too_large +
                            s.skipped_unreadable + s.skipped_ignored +

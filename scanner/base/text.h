@@ -23,6 +23,9 @@ double ShannonEntropy(std::string_view s);
 // Counts '\n' in [data, data+n).
 std::size_t CountNewlines(const char* data, std::size_t n);
 
+// "1.5 MiB"-style size for messages.
+std::string HumanBytes(uint64_t n);
+
 // Lower-case ASCII copy.
 std::string AsciiLower(std::string_view s);
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "scanner/base/bounded_queue.h"
+#include "scanner/base/text.h"
 #include "scanner/scan/content_scanner.h"
 #include "scanner/sources/dir_walker.h"
 
@@ -25,19 +26,6 @@ struct FdCloser {
     if (fd >= 0) ::close(fd);
   }
 };
-
-std::string HumanBytes(uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
 
 // Extensions whose content is binary by construction; skipped unread.
 bool BinaryExtension(const std::string& path) {
