@@ -1,0 +1,102 @@
+// Helpers shared by the test suites: deterministic synthetic secrets (never
+// real credentials), a self-deleting temporary directory, file writing,
+// running the built binary with captured output, and building a Matcher from
+// an inline rule pack. Test-only; not thread-safe unless stated.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scanner/base/diagnostics.h"
+#include "scanner/base/result.h"
+#include "scanner/match/matcher.h"
+
+namespace sprawl::testing {
+
+// Character sets for SyntheticToken.
+inline constexpr std::string_view kAlnum =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+inline constexpr std::string_view kUrlSafe =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+inline constexpr std::string_view kUpperDigits =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+inline constexpr std::string_view kLetters =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+inline constexpr std::string_view kDigits = "0123456789";
+inline constexpr std::string_view kHexLower = "0123456789abcdef";
+inline constexpr std::string_view kBase64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// `prefix` followed by `length` characters drawn from `alphabet` with a
+// fixed-seed generator: the same arguments give the same token everywhere.
+// The body never holds a run of 4 identical characters nor a substring the
+// placeholder filter treats as a dummy (example, your, xxxx, dummy, ...).
+std::string SyntheticToken(std::string_view prefix, std::string_view alphabet,
+                           std::size_t length, uint64_t seed);
+
+// A synthetic PEM private key block ("-----BEGIN <kind> PRIVATE KEY-----").
+std::string SyntheticPem(std::string_view kind, std::size_t body_lines,
+                         uint64_t seed);
+
+// A fresh directory under $TMPDIR (or /tmp), removed recursively (after
+// restoring permissions) when the object dies. Move-only.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(TempDir&& other) noexcept;
+  TempDir& operator=(TempDir&&) = delete;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  // path() + "/" + rel.
+  std::string Sub(std::string_view rel) const;
+
+ private:
+  std::string path_;
+};
+
+// Writes `content` to `path`, creating parent directories. Aborts the test
+// run (CHECK-style) when it cannot: a broken fixture is not a result.
+void WriteFile(const std::string& path, std::string_view content);
+std::string ReadFile(const std::string& path);
+
+struct CommandResult {
+  int exit_code = -1;  // 128 + signal when killed by one
+  std::string out;
+  std::string err;
+};
+
+struct CommandOptions {
+  std::string stdin_data;                  // fed to the child's stdin
+  std::map<std::string, std::string> env;  // added to the environment
+  std::string cwd;                         // "" = inherit
+  unsigned timeout_seconds = 120;          // SIGALRM after this long
+};
+
+// Runs argv[0] (a path, no PATH lookup) with argv, capturing stdout and
+// stderr separately (through temporary files, so no pipe can deadlock).
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const CommandOptions& options = {});
+
+// Parses `yaml` as one rule pack (origin "test.yaml") and builds a matcher
+// from it; diagnostics go to `diagnostics` when given. Errors are returned.
+Result<std::unique_ptr<Matcher>> BuildMatcherFromYaml(
+    std::string_view yaml, Diagnostics* diagnostics = nullptr);
+
+// One rule in pack syntax, for BuildMatcherFromYaml; `pattern` is written as
+// a single-quoted YAML scalar. Examples are filled in so the pack loads.
+std::string RuleYaml(std::string_view id, std::string_view pattern,
+                     std::string_view extra_fields = "");
+
+// Number of '\n' in s[0, offset) plus one; and the 1-based byte column.
+uint64_t LineAt(std::string_view s, std::size_t offset);
+uint64_t ColumnAt(std::string_view s, std::size_t offset);
+
+}  // namespace sprawl::testing
