@@ -61,6 +61,7 @@ Json CredentialHeaderJson(const ReportedCredential& c) {
   if (c.suggested_owner) j["suggested_owner"] = *c.suggested_owner;
   if (!c.environment.empty()) j["environment"] = c.environment;
   j["reused"] = c.reused;
+  if (c.is_new) j["new"] = *c.is_new;
   if (!c.also_matched.empty()) j["also_matched"] = c.also_matched;
   return j;
 }

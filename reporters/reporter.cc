@@ -3,7 +3,8 @@
 namespace sprawl {
 
 const std::vector<std::string>& ReportFormats() {
-  static const std::vector<std::string> k = {"text", "json", "jsonl"};
+  static const std::vector<std::string> k = {
+      "text", "json", "jsonl", "sarif", "csv", "markdown", "junit", "github"};
   return k;
 }
 
@@ -15,6 +16,16 @@ Status RenderReport(const std::string& format, const Report& report,
     RenderJson(report, out);
   } else if (format == "jsonl") {
     RenderJsonLines(report, out);
+  } else if (format == "sarif") {
+    RenderSarif(report, out);
+  } else if (format == "csv") {
+    RenderCsv(report, out);
+  } else if (format == "markdown") {
+    RenderMarkdown(report, out);
+  } else if (format == "junit") {
+    RenderJunit(report, out);
+  } else if (format == "github") {
+    RenderGithub(report, out);
   } else {
     std::string list;
     for (const auto& f : ReportFormats()) list += (list.empty() ? "" : ", ") + f;

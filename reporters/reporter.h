@@ -28,5 +28,15 @@ void RenderJson(const Report& report, std::ostream& out);
 void RenderJsonLines(const Report& report, std::ostream& out);
 void RenderText(const Report& report, const RenderOptions& options,
                 std::ostream& out);
+// SARIF 2.1.0 for code scanning (sarif_reporter.cc documents the mapping).
+void RenderSarif(const Report& report, std::ostream& out);
+// One row per location, RFC 4180, defused against formula injection.
+void RenderCsv(const Report& report, std::ostream& out);
+// The audit report: totals, AI keys, failing credentials, controls.
+void RenderMarkdown(const Report& report, std::ostream& out);
+// JUnit XML: one test case per credential; failing ones have <failure>.
+void RenderJunit(const Report& report, std::ostream& out);
+// GitHub Actions workflow commands (::error / ::warning annotations).
+void RenderGithub(const Report& report, std::ostream& out);
 
 }  // namespace sprawl

@@ -1,0 +1,298 @@
+// Markdown audit report, for a security lead to hand to an auditor: scope,
+// totals by status / provider / owner, the AI-provider key inventory, every
+// failing credential with its locations and (suggested) owner, warnings,
+// inventory entries never seen, pipeline findings, and which control each
+// finding class evidences (OWASP Non-Human Identities Top 10 2025, NIST CSF
+// 2.0). Deterministic: no timestamps; order follows the Report. Scanned-in
+// text is made display-safe and Markdown-escaped so a file name cannot
+// inject markup or break a table.
+#include <map>
+
+#include "reporters/reporter.h"
+#include "scanner/base/text.h"
+
+namespace sprawl {
+namespace {
+
+// Backslash-escapes Markdown punctuation that could start markup or break
+// a table cell.
+std::string Md(std::string_view raw) {
+  const std::string s = EscapeForDisplay(raw);
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '<':
+      case '>':
+      case '|':
+      case '~':
+      case '#':
+      case '&':
+      case '!':
+        out += '\\';
+        [[fallthrough]];
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+struct Tally {
+  uint64_t credentials = 0;
+  uint64_t failing = 0;
+  uint64_t locations = 0;
+  void Add(const ReportedCredential& c) {
+    ++credentials;
+    failing += c.fails ? 1 : 0;
+    locations += c.locations.size();
+  }
+};
+
+// Statuses in DESIGN.md precedence order.
+const char* const kStatuses[] = {
+    "revoked",        "expired",      "unowned",
+    "misplaced",      "unregistered", "rotation-overdue",
+    "review-overdue", "allowed",      "registered"};
+
+struct Control {
+  const char* status;
+  const char* meaning;
+  const char* owasp;  // OWASP Non-Human Identities Top 10 (2025)
+  const char* nist;   // NIST Cybersecurity Framework 2.0 subcategories
+};
+
+// Which control a finding class gives evidence about (its absence when the
+// count is non-zero, its operation when it is zero on a full scan).
+const Control kControls[] = {
+    {"revoked", "revoked or retired in the inventory, still in code",
+     "NHI1:2025 Improper Offboarding",
+     "PR.AA-01 (credentials revoked), ID.AM-08 (life cycle)"},
+    {"expired", "past its recorded expiry", "NHI7:2025 Long-Lived Secrets",
+     "PR.AA-01, ID.AM-08"},
+    {"unowned", "registered without an owner", "NHI1:2025 Improper Offboarding",
+     "GV.RR-02 (roles and responsibilities), ID.AM-07 (owner in inventory)"},
+    {"misplaced", "found outside its allowed paths",
+     "NHI2:2025 Secret Leakage, NHI8:2025 Environment Isolation",
+     "PR.DS-01 (data at rest), PR.AA-05 (access policy)"},
+    {"unregistered", "not in the inventory, not allowed",
+     "NHI2:2025 Secret Leakage",
+     "ID.AM-07 (inventory of designated data), PR.AA-01"},
+    {"rotation-overdue", "rotation interval exceeded",
+     "NHI7:2025 Long-Lived Secrets", "PR.AA-01, ID.AM-08"},
+    {"review-overdue", "consumer access review overdue",
+     "NHI5:2025 Overprivileged NHI", "PR.AA-05 (permissions reviewed)"},
+    {"allowed", "accepted by an owned, justified, expiring allow entry",
+     "NHI2:2025 Secret Leakage (documented exception)",
+     "ID.RA-06 (risk response tracked), ID.AM-07"},
+    {"registered", "known, owned, in date, in place",
+     "NHI2:2025 Secret Leakage, NHI7:2025 Long-Lived Secrets (controls "
+     "operating)",
+     "ID.AM-07, PR.AA-01"},
+};
+
+std::string OwnerOf(const ReportedCredential& c) {
+  if (c.owner) return Md(*c.owner);
+  if (c.suggested_owner)
+    return "none (suggested: " + Md(*c.suggested_owner) + ")";
+  return "none";
+}
+
+std::string LocationText(const Location& l) {
+  std::string s;
+  if (!l.repo.empty()) s += Md(l.repo) + ": ";
+  s += Md(l.path) + ":" + std::to_string(l.line) + ":" +
+       std::to_string(l.column);
+  if (l.source != "file") s += " (" + l.source + ")";
+  if (l.git && !l.git->commit.empty()) {
+    s += ", commit " + l.git->commit.substr(0, 12) + " by " +
+         Md(l.git->author) + " on " + Md(l.git->date);
+    if (l.source == "git") s += l.git->in_head ? ", in HEAD" : ", history only";
+  }
+  if (l.pipeline) {
+    s +=
+        ", pipeline " + Md(l.pipeline->system) + " " + Md(l.pipeline->key_path);
+  }
+  return s;
+}
+
+void TallyTable(std::ostream& out, const char* header,
+                const std::map<std::string, Tally>& rows) {
+  out << "| " << header << " | credentials | failing | locations |\n"
+      << "| --- | ---: | ---: | ---: |\n";
+  for (const auto& [name, t] : rows) {
+    out << "| " << name << " | " << t.credentials << " | " << t.failing << " | "
+        << t.locations << " |\n";
+  }
+  out << '\n';
+}
+
+}  // namespace
+
+void RenderMarkdown(const Report& report, std::ostream& out) {
+  std::map<std::string, Tally> by_status, by_provider, by_owner;
+  Tally total;
+  for (const auto& c : report.credentials) {
+    total.Add(c);
+    by_status[c.status].Add(c);
+    by_provider[Md(c.provider)].Add(c);
+    by_owner[c.owner ? Md(*c.owner) : "(no owner)"].Add(c);
+  }
+  const ScanStats& st = report.stats;
+
+  out << "# sprawl credential audit\n\n";
+  out << "- Scan: `sprawl " << Md(report.command) << "`, " << st.files_scanned
+      << (report.command == "git" ? " blob(s)" : " file(s)") << " ("
+      << HumanBytes(st.bytes_scanned) << ")";
+  if (st.commits > 0) out << " from " << st.commits << " commit(s)";
+  out << "\n- Credentials: " << total.credentials << " distinct, in "
+      << total.locations << " location(s); **" << total.failing
+      << " fail the policy**\n";
+  if (!report.repositories.empty()) {
+    out << "- Repositories: " << report.repositories.size() << "\n";
+  }
+  if (st.interrupted) out << "- **Interrupted: the results are partial.**\n";
+  if (st.files_scanned == 0) {
+    out << "- **Nothing was scanned**: this report is not evidence of a "
+           "clean state.\n";
+  }
+  if (report.diagnostics > 0) {
+    out << "- " << report.diagnostics
+        << " diagnostic(s) were printed during the scan (unreadable files or "
+           "objects)\n";
+  }
+  out << '\n';
+
+  out << "## Totals by status\n\n"
+      << "| status | credentials | failing | locations |\n"
+      << "| --- | ---: | ---: | ---: |\n";
+  for (const char* s : kStatuses) {
+    auto it = by_status.find(s);
+    if (it == by_status.end()) continue;
+    out << "| " << s << " | " << it->second.credentials << " | "
+        << it->second.failing << " | " << it->second.locations << " |\n";
+  }
+  for (const auto& [s, t] : by_status) {  // statuses outside the table
+    bool known = false;
+    for (const char* k : kStatuses) known = known || s == k;
+    if (!known) {
+      out << "| " << Md(s) << " | " << t.credentials << " | " << t.failing
+          << " | " << t.locations << " |\n";
+    }
+  }
+  out << "| **total** | " << total.credentials << " | " << total.failing
+      << " | " << total.locations << " |\n\n";
+  out << "## Totals by provider\n\n";
+  TallyTable(out, "provider", by_provider);
+  out << "## Totals by owner\n\n";
+  TallyTable(out, "owner", by_owner);
+
+  out << "## AI-provider keys\n\n";
+  bool any_ai = false;
+  for (const auto& c : report.credentials) {
+    if (c.category != "ai") continue;
+    if (!any_ai) {
+      out << "| provider | rule | preview | status | owner | inventory id | "
+             "locations |\n| --- | --- | --- | --- | --- | --- | ---: |\n";
+      any_ai = true;
+    }
+    out << "| " << Md(c.provider) << " | " << Md(c.rule) << " | "
+        << Md(c.redacted) << " | " << c.status << " | " << OwnerOf(c) << " | "
+        << (c.inventory_id ? Md(*c.inventory_id) : "none") << " | "
+        << c.locations.size() << " |\n";
+  }
+  out << (any_ai ? "\n" : "No AI-provider key was found.\n\n");
+
+  out << "## Credentials failing the policy\n\n";
+  if (total.failing == 0) out << "None.\n\n";
+  for (const auto& c : report.credentials) {
+    if (!c.fails) continue;
+    out << "### " << Md(c.rule) << " " << Md(c.redacted) << " (" << c.status
+        << ")\n\n"
+        << "- Fingerprint: " << Md(c.fingerprint) << "\n"
+        << "- Provider: " << Md(c.provider) << " (" << Md(c.category) << ", "
+        << Md(c.confidence) << " confidence)\n";
+    if (!c.reason.empty()) out << "- Reason: " << Md(c.reason) << "\n";
+    if (c.inventory_id)
+      out << "- Inventory id: " << Md(*c.inventory_id) << "\n";
+    out << "- Owner: " << OwnerOf(c) << "\n";
+    if (c.reused) out << "- Reused across repositories (NHI9:2025 NHI Reuse)\n";
+    out << "- Locations:\n";
+    for (const auto& l : c.locations) out << "  - " << LocationText(l) << "\n";
+    out << '\n';
+  }
+
+  bool any_warn = false;
+  for (const auto& c : report.credentials) {
+    if (c.fails || c.status == "registered" || c.status == "allowed") continue;
+    if (!any_warn) {
+      out << "## Warnings\n\n| rule | preview | status | owner | locations "
+             "|\n| --- | --- | --- | --- | ---: |\n";
+      any_warn = true;
+    }
+    out << "| " << Md(c.rule) << " | " << Md(c.redacted) << " | " << c.status
+        << " | " << OwnerOf(c) << " | " << c.locations.size() << " |\n";
+  }
+  if (any_warn) out << '\n';
+
+  out << "## Inventory entries never seen\n\n";
+  if (!report.unseen) {
+    out << "Not determined: only full scans (`dir`, `git` without "
+           "`--range`/`--staged`, `sweep`) establish what was not seen.\n\n";
+  } else if (report.unseen->empty()) {
+    out << "None: every inventory credential was found.\n\n";
+  } else {
+    out << "These inventory credentials were not found by this scan (retired "
+           "in practice, or living somewhere not scanned):\n\n";
+    for (const auto& id : *report.unseen) out << "- " << Md(id) << "\n";
+    out << '\n';
+  }
+
+  if (!report.pipeline_findings.empty()) {
+    out << "## Pipeline findings\n\n| kind | where | message |\n"
+           "| --- | --- | --- |\n";
+    for (const auto& p : report.pipeline_findings) {
+      out << "| " << Md(p.kind) << " | " << Md(p.path) << ":" << p.line << " "
+          << Md(p.key_path) << " | " << Md(p.message) << " |\n";
+    }
+    out << '\n';
+  }
+  if (!report.repositories.empty()) {
+    out << "## Repositories\n\n| repository | status | blobs scanned |\n"
+           "| --- | --- | ---: |\n";
+    for (const auto& r : report.repositories) {
+      out << "| " << Md(r.repo) << " | " << Md(r.status)
+          << (r.error.empty() ? "" : " (" + Md(r.error) + ")") << " | "
+          << r.blobs_scanned << " |\n";
+    }
+    out << '\n';
+  }
+
+  out << "## Controls evidenced\n\n"
+      << "Each finding class is evidence about a control: a non-zero count "
+         "shows where it is not operating, a zero count on a full scan that "
+         "it is.\n\n"
+      << "| status | meaning | credentials | OWASP NHI Top 10 (2025) | NIST "
+         "CSF 2.0 |\n| --- | --- | ---: | --- | --- |\n";
+  for (const Control& k : kControls) {
+    auto it = by_status.find(k.status);
+    out << "| " << k.status << " | " << k.meaning << " | "
+        << (it == by_status.end() ? 0 : it->second.credentials) << " | "
+        << k.owasp << " | " << k.nist << " |\n";
+  }
+  uint64_t reused = 0;
+  for (const auto& c : report.credentials) reused += c.reused ? 1 : 0;
+  out << "| reused | one credential in several repositories | " << reused
+      << " | NHI9:2025 NHI Reuse | PR.AA-01 |\n"
+      << "| pipeline findings | static cloud keys and similar in CI | "
+      << report.pipeline_findings.size()
+      << " | NHI7:2025 Long-Lived Secrets, NHI4:2025 Insecure Authentication "
+         "| PR.AA-03 (services authenticated) |\n\n";
+}
+
+}  // namespace sprawl
