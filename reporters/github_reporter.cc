@@ -99,7 +99,7 @@ void RenderGithub(const Report& report, std::ostream& out) {
     Command(out, "warning", p.path, p.line, 0, "sprawl: pipeline " + p.kind,
             EscapeForDisplay(p.message));
   }
-  if (report.stats.files_scanned == 0) {
+  if (NothingScanned(report)) {
     out << "::warning title=sprawl::Nothing was scanned: no file or blob was "
            "read, so this is not a clean result.\n";
   }

@@ -97,7 +97,7 @@ void RenderJunit(const Report& report, std::ostream& out) {
     }
     out << "    </testcase>\n";
   }
-  if (report.stats.files_scanned == 0) {
+  if (NothingScanned(report)) {
     out << "    <system-err>Nothing was scanned.</system-err>\n";
   }
   out << "  </testsuite>\n</testsuites>\n";

@@ -157,7 +157,7 @@ void RenderMarkdown(const Report& report, std::ostream& out) {
     out << "- Repositories: " << report.repositories.size() << "\n";
   }
   if (st.interrupted) out << "- **Interrupted: the results are partial.**\n";
-  if (st.files_scanned == 0) {
+  if (NothingScanned(report)) {
     out << "- **Nothing was scanned**: this report is not evidence of a "
            "clean state.\n";
   }

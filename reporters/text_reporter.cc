@@ -68,6 +68,12 @@ void RenderText(const Report& report, const RenderOptions& options,
         << EscapeForDisplay(p.path) << ':' << p.line << "  " << p.message
         << '\n';
   }
+  for (const auto& r : report.repositories) {
+    out << "repo " << EscapeForDisplay(r.repo) << ": " << r.status;
+    if (r.status == "scanned") out << " (" << r.blobs_scanned << " new blobs)";
+    if (!r.error.empty()) out << " - " << EscapeForDisplay(r.error);
+    out << '\n';
+  }
   uint64_t locations = 0;
   uint64_t failing = 0;
   for (const auto& c : report.credentials) {
@@ -94,7 +100,7 @@ void RenderText(const Report& report, const RenderOptions& options,
   if (s.interrupted) {
     out << paint(kRed, "Interrupted: these results are partial.") << '\n';
   }
-  if (s.files_scanned == 0) {
+  if (NothingScanned(report)) {
     out << paint(kYellow, "Nothing was scanned.") << '\n';
   }
 }

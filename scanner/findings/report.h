@@ -29,6 +29,7 @@ struct ReportedCredential {
   std::optional<std::string> suggested_owner;  // for unowned / unregistered
   std::string environment;  // from the inventory entry
   bool reused = false;      // seen in more than one repository
+  std::optional<bool> is_new;  // sweeps: first seen since the last sweep
   bool fails = false;       // fails the policy (--fail-on)
   std::vector<std::string> also_matched;  // other rule ids for the same value
   std::vector<Location> locations;
@@ -74,5 +75,12 @@ struct Report {
   ScanStats stats;
   int diagnostics = 0;  // warnings printed during the scan
 };
+
+// True when the report covers no content at all, so "no findings" must not
+// be read as "clean". Sweeps and datastore reports cover their repositories.
+inline bool NothingScanned(const Report& report) {
+  return report.stats.files_scanned == 0 && report.repositories.empty() &&
+         report.command != "report";
+}
 
 }  // namespace sprawl

@@ -1,0 +1,265 @@
+#include "cli/sweep.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <set>
+
+#include "cli/app.h"
+#include "scanner/config/config.h"
+#include "scanner/datastore/datastore.h"
+#include "scanner/findings/report_builder.h"
+#include "scanner/inventory/dates.h"
+#include "scanner/inventory/reconcile.h"
+#include "scanner/sweep/store_report.h"
+#include "scanner/sweep/sweep.h"
+
+namespace sprawl {
+
+struct SweepCommands {
+  CLI::App* sweep = nullptr;
+  CLI::App* report = nullptr;
+  CLI::App* merge = nullptr;
+  // sweep
+  std::string root;
+  std::string repos;
+  std::string datastore = ".sprawl/sweep.db";
+  std::string cache_dir = ".sprawl/mirrors";
+  std::string shard;
+  std::string max_blob_size;
+  // report
+  std::string report_datastore;
+  std::vector<std::string> status, provider, repo;
+  std::string since;
+  // merge
+  std::string merge_out;
+  std::vector<std::string> merge_in;
+};
+
+namespace {
+
+// Reconciles a stored report against the inventory, like MakeReport does
+// for a single scan (no CODEOWNERS: a sweep has no single root).
+Status ReconcileReport(const CommonOptions& common, const Inventory& inventory,
+                       bool full_scan, Report* report) {
+  ReconcileOptions rec;
+  rec.today = common.now.empty() ? TodayUtc() : *ParseDate(common.now);
+  rec.full_scan = full_scan;
+  rec.fail_on = DefaultFailOn();
+  if (!common.fail_on.empty()) {
+    auto fail_on = ParseFailOn(common.fail_on);
+    if (!fail_on.ok()) return fail_on.error();
+    rec.fail_on = *fail_on;
+  }
+  Reconcile(inventory, rec, report);
+  return Status::Ok();
+}
+
+// Config of `root` folded under the flags, then validation.
+Result<Config> PrepareCommon(const std::string& root, CommonOptions* common) {
+  auto config = LoadConfigForRoot(root);
+  if (!config.ok()) return config.error();
+  if (common->threads < 0) common->threads = config->threads.value_or(0);
+  if (common->fail_on.empty() && config->fail_on)
+    common->fail_on = *config->fail_on;
+  for (const auto& r : config->rules) common->rules.push_back(r);
+  if (std::string bad = ValidateCommon(*common); !bad.empty())
+    return Error{bad};
+  return config;
+}
+
+std::optional<std::string> FingerprintKey() {
+  if (const char* k = std::getenv("SPRAWL_FINGERPRINT_KEY"); k && *k) return k;
+  return std::nullopt;
+}
+
+int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
+  if (a.root.empty() == a.repos.empty()) {
+    return FailWith("sweep: give exactly one of --root DIR or --repos FILE");
+  }
+  Diagnostics diagnostics(stderr, common.verbose);
+  const std::string root = a.root.empty() ? "." : a.root;
+  auto config = PrepareCommon(root, &common);
+  if (!config.ok()) return FailWith(config.error().message);
+  if (common.show_secrets) {
+    diagnostics.Warn("",
+                     "--show-secrets: a datastore never holds raw secrets;"
+                     " previews only");
+  }
+  SweepOptions options;
+  auto targets =
+      a.root.empty() ? ReadRepositoryList(a.repos) : FindRepositories(a.root);
+  if (!targets.ok()) return FailWith(targets.error().message);
+  options.targets = std::move(targets).value();
+  if (!a.shard.empty()) {
+    auto shard = ParseShard(a.shard);
+    if (!shard.ok()) return FailWith(shard.error().message);
+    std::erase_if(options.targets, [&](const SweepTarget& t) {
+      return !InShard(t.key, *shard);
+    });
+  }
+  auto inventory = ResolveInventory(common, root, config->inventory);
+  if (!inventory.ok()) return FailWith(inventory.error().message);
+  if (!a.max_blob_size.empty()) {
+    auto size = ParseByteSize(a.max_blob_size);
+    if (!size.ok()) return FailWith("--max-blob-size: " + size.error().message);
+    options.max_blob_size = *size;
+  } else if (config->max_blob_size) {
+    options.max_blob_size = *config->max_blob_size;
+  }
+  auto matcher = BuildMatcher(common, &diagnostics);
+  if (!matcher.ok()) return FailWith(matcher.error().message);
+  auto store = Datastore::Open(a.datastore, /*create=*/true);
+  if (!store.ok()) return FailWith(store.error().message);
+
+  options.cache_dir = a.cache_dir;
+  options.threads = common.threads;
+  options.fingerprint_key = FingerprintKey();
+  options.cancel = InstallInterruptHandler();
+  if (const char* n = std::getenv("SPRAWL_TEST_ABORT_AFTER_COMMITS"); n && *n) {
+    options.abort_after_commits = std::atoi(n);
+  }
+  auto swept = RunSweep(options, **matcher, &*store, &diagnostics);
+  if (!swept.ok()) return FailWith(swept.error().message);
+
+  std::unordered_set<std::string> keys;
+  for (const auto& t : options.targets) keys.insert(t.key);
+  StoreReportOptions ro;
+  ro.repos = &keys;
+  ro.new_after_sweep = swept->previous_sweep;
+  auto report = ReportFromStore(&*store, "sweep", ro);
+  if (!report.ok()) return FailWith(report.error().message);
+  report->repositories = swept->repositories;
+  report->stats = swept->stats;
+  report->diagnostics = diagnostics.warnings() + diagnostics.errors();
+  Status s = ReconcileReport(common, *inventory,
+                             a.shard.empty() && !swept->interrupted, &*report);
+  if (!s.ok()) return FailWith(s.error().message);
+  return EmitReport(common, *report);
+}
+
+bool Listed(const std::vector<std::string>& filter, const std::string& value) {
+  return filter.empty() ||
+         std::find(filter.begin(), filter.end(), value) != filter.end();
+}
+
+// Applies --status, --provider, --repo and --since to a reconciled report.
+// Reconciliation runs first, so `reused` still counts every repository.
+void FilterReport(const SweepCommands& a, Report* report) {
+  std::vector<ReportedCredential> kept;
+  for (ReportedCredential& c : report->credentials) {
+    if (!Listed(a.status, c.status) || !Listed(a.provider, c.provider))
+      continue;
+    if (!a.repo.empty()) {
+      std::erase_if(c.locations,
+                    [&](const Location& l) { return !Listed(a.repo, l.repo); });
+      if (c.locations.empty()) continue;
+    }
+    kept.push_back(std::move(c));
+  }
+  report->credentials = std::move(kept);
+  if (!a.repo.empty()) {
+    std::erase_if(report->repositories, [&](const RepositoryEntry& r) {
+      return !Listed(a.repo, r.repo);
+    });
+  }
+}
+
+int RunReport(const SweepCommands& a, CommonOptions common) {
+  if (std::string bad = ValidateCommon(common); !bad.empty())
+    return FailWith(bad);
+  if (!a.since.empty() && !ParseDate(a.since)) {
+    return FailWith("--since: expected YYYY-MM-DD, got '" + a.since + "'");
+  }
+  for (const auto& s : a.status) {
+    if (!ParseFailOn(s).ok())
+      return FailWith("--status: unknown status '" + s + "'");
+  }
+  auto store = Datastore::Open(a.report_datastore, /*create=*/false);
+  if (!store.ok()) return FailWith(store.error().message);
+  auto inventory = ResolveInventory(common, ".", std::nullopt);
+  if (!inventory.ok()) return FailWith(inventory.error().message);
+  auto baseline = BaselineSweep(&*store);
+  if (!baseline.ok()) return FailWith(baseline.error().message);
+  StoreReportOptions ro;
+  ro.new_after_sweep = *baseline;
+  ro.since = a.since;
+  auto report = ReportFromStore(&*store, "report", ro);
+  if (!report.ok()) return FailWith(report.error().message);
+  Status s = ReconcileReport(common, *inventory, true, &*report);
+  if (!s.ok()) return FailWith(s.error().message);
+  FilterReport(a, &*report);
+  return EmitReport(common, *report);
+}
+
+int RunMerge(const SweepCommands& a) {
+  auto out = Datastore::Open(a.merge_out, /*create=*/true);
+  if (!out.ok()) return FailWith(out.error().message);
+  for (const auto& in : a.merge_in) {
+    Status s = out->MergeFrom(in);
+    if (!s.ok()) return FailWith(in + ": " + s.error().message);
+  }
+  std::cerr << "sprawl: merged " << a.merge_in.size() << " datastore(s) into "
+            << a.merge_out << '\n';
+  return kExitOk;
+}
+
+}  // namespace
+
+std::shared_ptr<SweepCommands> AddSweepCommands(CLI::App* app,
+                                                CommonOptions* common) {
+  auto c = std::make_shared<SweepCommands>();
+  c->sweep = app->add_subcommand(
+      "sweep", "Scan many repositories incrementally into a datastore");
+  AddCommonFlags(c->sweep, common);
+  c->sweep->add_option("--root", c->root,
+                       "Sweep every git repository below DIR");
+  c->sweep->add_option("--repos", c->repos,
+                       "Sweep the repositories listed in FILE (paths or "
+                       "URLs, one per line, # comments)");
+  c->sweep->add_option("--datastore", c->datastore,
+                       "SQLite datastore (default: .sprawl/sweep.db)");
+  c->sweep->add_option("--cache-dir", c->cache_dir,
+                       "Where URLs are mirrored (default: .sprawl/mirrors)");
+  c->sweep->add_option("--shard", c->shard,
+                       "Sweep only shard I of N (I/N, 0-based), split by a "
+                       "hash of each repository");
+  c->sweep->add_option("--max-blob-size", c->max_blob_size,
+                       "Skip (with a diagnostic) larger blobs (default 50MiB)");
+
+  c->report = app->add_subcommand(
+      "report", "Render a sweep datastore in any format, without rescanning");
+  AddCommonFlags(c->report, common);
+  c->report->add_option("--datastore", c->report_datastore, "SQLite datastore")
+      ->required();
+  c->report->add_option("--status", c->status,
+                        "Only credentials with this status (repeatable)");
+  c->report->add_option("--provider", c->provider,
+                        "Only credentials of this provider (repeatable)");
+  c->report->add_option("--repo", c->repo,
+                        "Only locations in this repository (repeatable)");
+  c->report->add_option("--since", c->since,
+                        "Only credentials first seen on or after YYYY-MM-DD");
+
+  c->merge = app->add_subcommand(
+      "merge", "Combine shard datastores into OUT (created when missing)");
+  c->merge->add_option("out", c->merge_out, "Datastore to write")->required();
+  c->merge->add_option("inputs", c->merge_in, "Datastores to add")->required();
+  return c;
+}
+
+bool RunSweepCommands(const SweepCommands& c, const CommonOptions& common,
+                      int* exit_code) {
+  if (c.sweep->parsed()) {
+    *exit_code = RunSweepCommand(c, common);
+  } else if (c.report->parsed()) {
+    *exit_code = RunReport(c, common);
+  } else if (c.merge->parsed()) {
+    *exit_code = RunMerge(c);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace sprawl

@@ -1,0 +1,66 @@
+#include "scanner/datastore/schema.h"
+
+namespace sprawl {
+
+const std::vector<std::string_view>& DatastoreMigrations() {
+  static const std::vector<std::string_view> k = {
+      // 0 -> 1: the first schema.
+      R"sql(
+CREATE TABLE sweeps (
+  id INTEGER PRIMARY KEY,
+  started TEXT NOT NULL,
+  finished TEXT
+);
+CREATE TABLE repositories (
+  id INTEGER PRIMARY KEY,
+  repo TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  blobs_scanned INTEGER NOT NULL DEFAULT 0,
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  last_sweep INTEGER NOT NULL DEFAULT 0,
+  ref_tips TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE scanned_blobs (
+  repo_id INTEGER NOT NULL REFERENCES repositories(id),
+  oid TEXT NOT NULL,
+  PRIMARY KEY (repo_id, oid)
+) WITHOUT ROWID;
+CREATE TABLE credentials (
+  fingerprint TEXT PRIMARY KEY,
+  rule TEXT NOT NULL,
+  rule_name TEXT NOT NULL DEFAULT '',
+  provider TEXT NOT NULL DEFAULT '',
+  category TEXT NOT NULL DEFAULT '',
+  confidence TEXT NOT NULL DEFAULT '',
+  redacted TEXT NOT NULL,
+  also_matched TEXT NOT NULL DEFAULT '[]',
+  first_seen_sweep INTEGER NOT NULL,
+  last_seen_sweep INTEGER NOT NULL
+);
+CREATE TABLE locations (
+  fingerprint TEXT NOT NULL REFERENCES credentials(fingerprint),
+  repo_id INTEGER NOT NULL REFERENCES repositories(id),
+  source TEXT NOT NULL,
+  path TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  col INTEGER NOT NULL,
+  commit_oid TEXT NOT NULL DEFAULT '',
+  author TEXT NOT NULL DEFAULT '',
+  author_email TEXT NOT NULL DEFAULT '',
+  date TEXT NOT NULL DEFAULT '',
+  summary TEXT NOT NULL DEFAULT '',
+  blob TEXT NOT NULL DEFAULT '',
+  in_head INTEGER NOT NULL DEFAULT 0,
+  refs TEXT NOT NULL DEFAULT '[]',
+  pipeline TEXT NOT NULL DEFAULT '',
+  UNIQUE (fingerprint, repo_id, source, path, line, col, blob, commit_oid)
+);
+CREATE INDEX locations_by_repo ON locations(repo_id);
+)sql",
+  };
+  return k;
+}
+
+}  // namespace sprawl

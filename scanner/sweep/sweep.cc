@@ -1,0 +1,296 @@
+#include "scanner/sweep/sweep.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "scanner/findings/credential.h"
+#include "scanner/findings/redact.h"
+#include "scanner/sources/git_mirror.h"
+#include "scanner/sources/git_source.h"
+
+namespace sprawl {
+namespace {
+
+struct Outcome {
+  RepositoryEntry entry;
+  ScanStats stats;
+};
+
+// Shared by the repository workers; `mu` guards the datastore and counters.
+struct SweepContext {
+  const SweepOptions& options;
+  const Matcher& matcher;
+  Datastore* store;
+  Diagnostics* diagnostics;
+  int64_t sweep_id;
+  int threads_per_repo;
+  std::mutex mu;
+  int commits = 0;
+  Status store_error;
+};
+
+std::string TipsJson(
+    const std::vector<std::pair<std::string, std::string>>& tips) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, oid] : tips) j[name] = oid;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Re-reports a repository's own diagnostics on the sweep's, naming the repo.
+void Forward(const Diagnostics& local, const std::string& repo,
+             Diagnostics* out) {
+  const std::string text = local.Text();
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    if (line.rfind("sprawl: ", 0) == 0) line.remove_prefix(8);
+    Severity severity = Severity::kWarning;
+    for (auto [prefix, s] : {std::pair{"note: ", Severity::kNote},
+                             std::pair{"warning: ", Severity::kWarning},
+                             std::pair{"error: ", Severity::kError}}) {
+      if (line.rfind(prefix, 0) == 0) {
+        line.remove_prefix(std::string_view(prefix).size());
+        severity = s;
+      }
+    }
+    out->Report(severity, repo, line);
+  }
+}
+
+// The first warning or error line of `local`, without its "sprawl: " tag.
+std::string FirstProblem(const Diagnostics& local) {
+  const std::string text = local.Text();
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    for (const char* tag : {"sprawl: warning: ", "sprawl: error: "}) {
+      if (line.rfind(tag, 0) == 0) return line.substr(std::strlen(tag));
+    }
+  }
+  return "unreadable objects";
+}
+
+std::vector<StoredCredential> ToStored(std::vector<Finding> findings,
+                                       const std::string& repo,
+                                       const Matcher& matcher,
+                                       const SweepOptions& options) {
+  const auto& rules = matcher.rules();
+  std::vector<StoredCredential> out;
+  for (Credential& c :
+       GroupCredentials(std::move(findings), rules,
+                        Fingerprinter(options.fingerprint_key))) {
+    const Rule& rule = rules[c.rule];
+    StoredCredential s;
+    s.fingerprint = c.fingerprint;
+    s.rule = rule.id;
+    s.rule_name = rule.name;
+    s.provider = rule.provider;
+    s.category = rule.category;
+    s.confidence = ConfidenceName(rule.confidence);
+    s.redacted = RedactSecret(c.secret, rule.prefix);
+    for (uint32_t r : c.rules) {
+      if (r != c.rule) s.also_matched.push_back(rules[r].id);
+    }
+    s.locations = std::move(c.locations);
+    for (Location& l : s.locations) l.repo = repo;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// Commits one repository's row (and what it found) under the lock.
+void Commit(SweepContext* ctx, const StoredRepository& row,
+            const std::vector<std::string>& blobs,
+            const std::vector<StoredCredential>& found) {
+  std::lock_guard<std::mutex> lock(ctx->mu);
+  Status s = ctx->store->CommitRepository(ctx->sweep_id, row, blobs, found);
+  if (!s.ok()) {
+    if (ctx->store_error.ok()) ctx->store_error = s;
+    return;
+  }
+  ++ctx->commits;
+  if (ctx->options.abort_after_commits > 0 &&
+      ctx->commits >= ctx->options.abort_after_commits) {
+    std::_Exit(75);  // test hook: a crash right after a commit
+  }
+}
+
+Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
+  const auto start = std::chrono::steady_clock::now();
+  Outcome out;
+  out.entry.repo = target.key;
+  StoredRepository row;
+  row.repo = target.key;
+  row.source = target.location;
+  auto finish = [&](const std::string& status, const std::string& error,
+                    const std::vector<std::string>& blobs,
+                    const std::vector<StoredCredential>& found) {
+    out.entry.status = status;
+    out.entry.error = error;
+    row.status = status;
+    row.error = error;
+    row.blobs_scanned = out.entry.blobs_scanned;
+    row.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+    if (status == "failed") ctx->diagnostics->Warn(target.key, error);
+    Commit(ctx, row, blobs, found);
+    return out;
+  };
+  std::string path = target.location;
+  if (target.remote) {
+    auto mirror = UpdateMirror(ctx->options.cache_dir, target.location);
+    if (!mirror.ok()) return finish("failed", mirror.error().message, {}, {});
+    path = *mirror;
+  } else if (std::error_code ec; !std::filesystem::is_directory(path, ec)) {
+    return finish("failed", "no such directory: " + path, {}, {});
+  }
+  auto tips = ReadRefTips(path);
+  if (!tips.ok()) return finish("failed", tips.error().message, {}, {});
+  if (tips->empty()) {
+    return finish("skipped", "empty repository: no refs", {}, {});
+  }
+  const std::string tips_json = TipsJson(*tips);
+  std::optional<StoredRepository> previous;
+  std::unordered_set<std::string> skip;
+  {
+    std::lock_guard<std::mutex> lock(ctx->mu);
+    auto prev = ctx->store->GetRepository(target.key);
+    if (!prev.ok()) return finish("failed", prev.error().message, {}, {});
+    previous = std::move(prev).value();
+    if (previous && previous->ref_tips == tips_json &&
+        (previous->status == "scanned" || previous->status == "unchanged")) {
+      row.ref_tips = tips_json;
+      out.entry.blobs_scanned = 0;
+    } else {
+      auto blobs = ctx->store->ScannedBlobs(target.key);
+      if (!blobs.ok()) return finish("failed", blobs.error().message, {}, {});
+      skip = std::move(blobs).value();
+    }
+  }
+  if (!row.ref_tips.empty()) return finish("unchanged", "", {}, {});
+
+  GitScanOptions scan;
+  scan.repo_path = path;
+  scan.threads = ctx->threads_per_repo;
+  scan.max_blob_size = ctx->options.max_blob_size;
+  scan.cancel = ctx->options.cancel;
+  scan.skip_blobs = &skip;
+  Diagnostics local(nullptr, true);
+  auto result = ScanGitHistory(scan, ctx->matcher, &local);
+  Forward(local, target.key, ctx->diagnostics);
+  if (!result.ok()) return finish("failed", result.error().message, {}, {});
+  out.stats = result->stats;
+  out.entry.blobs_scanned = result->scanned_blobs.size();
+  if (result->stats.interrupted) {
+    // Nothing of a half-scanned repository is committed.
+    out.entry.status = "skipped";
+    out.entry.error = "sweep interrupted";
+    return out;
+  }
+  // Unreadable objects: keep what was found, but record no tips and no
+  // blobs, so the next sweep scans this repository again.
+  const int expected = static_cast<int>(result->stats.skipped_too_large) +
+                       (result->shallow ? 1 : 0);
+  const bool damaged = result->stats.skipped_unreadable > 0 ||
+                       local.errors() > 0 || local.warnings() > expected;
+  auto found = ToStored(std::move(result->findings), target.key, ctx->matcher,
+                        ctx->options);
+  if (damaged) {
+    return finish("failed", "corrupt repository: " + FirstProblem(local), {},
+                  found);
+  }
+  row.ref_tips = tips_json;
+  return finish("scanned", "", result->scanned_blobs, found);
+}
+
+}  // namespace
+
+Result<int64_t> PreviousFinishedSweep(Datastore* store, int64_t before) {
+  auto sweeps = store->Sweeps();
+  if (!sweeps.ok()) return sweeps.error();
+  int64_t best = 0;
+  for (const SweepRecord& s : *sweeps) {
+    if (s.id < before && !s.finished.empty()) best = std::max(best, s.id);
+  }
+  return best;
+}
+
+Result<SweepResult> RunSweep(const SweepOptions& options,
+                             const Matcher& matcher, Datastore* store,
+                             Diagnostics* diagnostics) {
+  SweepResult result;
+  auto id = store->BeginSweep();
+  if (!id.ok()) return id.error();
+  result.sweep_id = *id;
+  auto previous = PreviousFinishedSweep(store, result.sweep_id);
+  if (!previous.ok()) return previous.error();
+  result.previous_sweep = *previous;
+
+  int threads =
+      options.threads > 0
+          ? options.threads
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const std::size_t n = options.targets.size();
+  // Many small repositories: one worker per thread, one thread each; few
+  // large ones: the threads are split among them.
+  const int workers = static_cast<int>(std::max<std::size_t>(
+      1, std::min<std::size_t>(static_cast<std::size_t>(threads), n)));
+  SweepContext ctx{options,
+                   matcher,
+                   store,
+                   diagnostics,
+                   result.sweep_id,
+                   std::max(1, threads / workers),
+                   {},
+                   0,
+                   Status::Ok()};
+  std::vector<Outcome> outcomes(n);
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < n; i = next++) {
+      const SweepTarget& t = options.targets[i];
+      if (options.cancel != nullptr && options.cancel->load()) {
+        outcomes[i].entry = {t.key, "skipped", 0, "sweep interrupted"};
+        continue;
+      }
+      outcomes[i] = SweepOne(t, &ctx);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (!ctx.store_error.ok()) return ctx.store_error.error();
+
+  for (Outcome& o : outcomes) {
+    result.stats += o.stats;
+    result.interrupted =
+        result.interrupted || o.entry.error == "sweep interrupted";
+    result.repositories.push_back(std::move(o.entry));
+  }
+  std::sort(result.repositories.begin(), result.repositories.end(),
+            [](const RepositoryEntry& a, const RepositoryEntry& b) {
+              return a.repo < b.repo;
+            });
+  result.stats.interrupted = result.interrupted;
+  if (!result.interrupted) {
+    Status s = store->FinishSweep(result.sweep_id);
+    if (!s.ok()) return s.error();
+  }
+  return result;
+}
+
+}  // namespace sprawl

@@ -1,0 +1,59 @@
+// RunSweep: scans many repositories into a Datastore, incrementally. Per
+// repository: mirror it when it is a URL, read its ref tips; tips equal to
+// the recorded ones mean `unchanged` (no history walk); otherwise scan the
+// history skipping blobs already recorded for it, and commit the repository
+// (status, tips, new blobs, credentials, locations) in one transaction.
+// Repositories run on a pool of workers that share the thread budget; a
+// repository that cannot be read is `failed` and the others go on.
+// Blocks until done; the matcher is shared read-only, the datastore is only
+// touched under an internal lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scanner/base/diagnostics.h"
+#include "scanner/base/result.h"
+#include "scanner/datastore/datastore.h"
+#include "scanner/findings/report.h"
+#include "scanner/match/matcher.h"
+#include "scanner/scan/scan_stats.h"
+#include "scanner/sweep/sweep_target.h"
+
+namespace sprawl {
+
+struct SweepOptions {
+  std::vector<SweepTarget> targets;           // what to sweep, in report order
+  std::string cache_dir = ".sprawl/mirrors";  // bare mirrors of URLs
+  int threads = 0;  // total worker budget; 0 = all cores
+  uint64_t max_blob_size = 50u << 20;
+  std::optional<std::string> fingerprint_key;  // SPRAWL_FINGERPRINT_KEY
+  const std::atomic<bool>* cancel = nullptr;   // stop after current repos
+  // Test hook: terminate the process (no cleanup) right after this many
+  // repositories were committed, to exercise resuming. 0 = never.
+  int abort_after_commits = 0;
+};
+
+struct SweepResult {
+  int64_t sweep_id = 0;
+  // The last finished sweep before this one (0 = none): credentials first
+  // seen after it are "new since last sweep".
+  int64_t previous_sweep = 0;
+  std::vector<RepositoryEntry> repositories;  // one per target, by key
+  ScanStats stats;                            // summed over this run
+  bool interrupted = false;
+};
+
+// An Error only when the datastore itself fails; per-repository problems
+// are statuses.
+Result<SweepResult> RunSweep(const SweepOptions& options,
+                             const Matcher& matcher, Datastore* store,
+                             Diagnostics* diagnostics);
+
+// The last finished sweep with an id below `before` (0 = none).
+Result<int64_t> PreviousFinishedSweep(Datastore* store, int64_t before);
+
+}  // namespace sprawl

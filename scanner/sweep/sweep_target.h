@@ -1,0 +1,44 @@
+// SweepTarget: one repository a sweep covers, and the ways to list them:
+// every git repository below a directory (--root), a list file (--repos),
+// and the deterministic shard split (--shard I/N). Plain values and pure
+// functions over the filesystem; thread-compatible.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scanner/base/result.h"
+
+namespace sprawl {
+
+struct SweepTarget {
+  std::string key;       // `repo` in reports: path relative to --root, the
+                         // line of --repos as written, or the URL
+  std::string location;  // local path to open, or the URL to mirror
+  bool remote = false;   // location is a URL (mirrored into the cache)
+};
+
+// Every git repository below `root` (work trees: a directory holding .git;
+// bare: HEAD + objects/ + refs/), sorted by key; `root` itself is ".".
+// Never descends into a .git directory, a bare repository, a `.sprawl`
+// directory or a symlink. A missing root is an Error.
+Result<std::vector<SweepTarget>> FindRepositories(const std::string& root);
+
+// One repository per line: a local path or a URL; blank lines and lines
+// starting with # are ignored; duplicates are dropped. Relative paths are
+// resolved against the file's directory.
+Result<std::vector<SweepTarget>> ReadRepositoryList(const std::string& file);
+
+struct Shard {
+  int index = 0;  // 0-based
+  int count = 1;
+};
+
+// "I/N" with 0 <= I < N.
+Result<Shard> ParseShard(const std::string& text);
+
+// Whether `key` belongs to `shard`: by a hash of the key, so every machine
+// computes the same split from the same list.
+bool InShard(const std::string& key, const Shard& shard);
+
+}  // namespace sprawl

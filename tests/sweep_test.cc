@@ -1,0 +1,395 @@
+// Sweeps end to end: runs the built `sprawl` on directories of repositories
+// generated with the git CLI (synthetic keys only) and checks coverage, the
+// incremental second sweep (counts, not time), resuming an interrupted
+// sweep, corrupt repositories, URL mirrors, `report` filters, and that
+// shards merged equal one sweep. Plus the datastore's schema handling.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "scanner/datastore/datastore.h"
+#include "tests/test_util.h"
+
+namespace sprawl {
+namespace {
+
+using nlohmann::json;
+using testing::CommandResult;
+using testing::SyntheticToken;
+using testing::TempDir;
+
+std::string Key(uint64_t seed) {
+  return SyntheticToken("ghp_", testing::kAlnum, 36, seed);
+}
+
+// Runs git in `cwd` with fixed identities and no user configuration.
+std::string Git(const std::string& cwd, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"/usr/bin/git", "-c",
+                                "init.defaultBranch=main"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  testing::CommandOptions o;
+  o.cwd = cwd;
+  o.env = {{"GIT_CONFIG_GLOBAL", "/dev/null"},
+           {"GIT_CONFIG_NOSYSTEM", "1"},
+           {"GIT_AUTHOR_NAME", "Alice Example"},
+           {"GIT_AUTHOR_EMAIL", "alice@corp.test"},
+           {"GIT_COMMITTER_NAME", "Alice Example"},
+           {"GIT_COMMITTER_EMAIL", "alice@corp.test"},
+           {"GIT_AUTHOR_DATE", "2026-01-02T03:04:05Z"},
+           {"GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z"}};
+  CommandResult r = testing::RunCommand(argv, o);
+  REQUIRE_MESSAGE(r.exit_code == 0, "git " << args[0] << " failed: " << r.err);
+  return r.out;
+}
+
+// Writes `files` into the repository at `dir` (created when new) and
+// commits them.
+void CommitFiles(const std::string& dir,
+                 const std::map<std::string, std::string>& files) {
+  if (!std::filesystem::exists(dir + "/.git")) {
+    std::filesystem::create_directories(dir);
+    Git(dir, {"init", "-q", "."});
+  }
+  for (const auto& [path, content] : files) {
+    testing::WriteFile(dir + "/" + path, content);
+  }
+  Git(dir, {"add", "-A"});
+  Git(dir, {"commit", "-q", "-m", "change"});
+}
+
+// A sweep workspace: a root of repositories, a datastore, a rules cache.
+class Workspace {
+ public:
+  std::string root() const { return dir_.Sub("root"); }
+  std::string db() const { return dir_.Sub("sweep.db"); }
+  std::string Sub(const std::string& rel) const { return dir_.Sub(rel); }
+
+  CommandResult Run(std::vector<std::string> args,
+                    std::map<std::string, std::string> env = {}) const {
+    args.insert(args.begin(), SPRAWL_BINARY);
+    testing::CommandOptions o;
+    o.env = std::move(env);
+    o.env.emplace("SPRAWL_CACHE_DIR", cache_.path());
+    o.env.emplace("NO_COLOR", "1");
+    o.cwd = dir_.path();
+    return testing::RunCommand(args, o);
+  }
+
+  // `sprawl sweep --root root --format json` plus `extra`; parsed output.
+  json Sweep(std::vector<std::string> extra = {}, std::string db = "",
+             std::map<std::string, std::string> env = {}) const {
+    std::vector<std::string> args{"sweep",
+                                  "--root",
+                                  root(),
+                                  "--datastore",
+                                  db.empty() ? this->db() : db,
+                                  "--format",
+                                  "json",
+                                  "--now",
+                                  "2026-06-01"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    CommandResult r = Run(args, std::move(env));
+    INFO("stderr: " << r.err);
+    REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+    json j = json::parse(r.out, nullptr, false);
+    REQUIRE(j.is_object());
+    return j;
+  }
+
+ private:
+  TempDir dir_;
+  TempDir cache_;
+};
+
+// repo -> (status, blobs_scanned) of a sweep report.
+std::map<std::string, std::pair<std::string, uint64_t>> Coverage(
+    const json& j) {
+  std::map<std::string, std::pair<std::string, uint64_t>> out;
+  for (const auto& r : j.at("repositories")) {
+    out[r.at("repo").get<std::string>()] = {
+        r.at("status").get<std::string>(),
+        r.at("blobs_scanned").get<uint64_t>()};
+  }
+  return out;
+}
+
+// Builds three repositories: a and b share one key, c holds its own.
+void ThreeRepos(const Workspace& w) {
+  CommitFiles(w.root() + "/a", {{"app/.env", "GITHUB_TOKEN=" + Key(1) + "\n"},
+                                {"README.md", "a\n"}});
+  CommitFiles(w.root() + "/team/b",
+              {{"deploy.sh", "export T=" + Key(1) + "\n"}});
+  CommitFiles(w.root() + "/c", {{"config.yml", "token: " + Key(2) + "\n"}});
+}
+
+TEST_SUITE("sweep") {
+  TEST_CASE("a sweep covers every repository and finds reuse across them") {
+    Workspace w;
+    ThreeRepos(w);
+    json j = w.Sweep();
+    auto cov = Coverage(j);
+    REQUIRE(cov.size() == 3);
+    CHECK(cov["a"] == std::pair<std::string, uint64_t>{"scanned", 2});
+    CHECK(cov["team/b"] == std::pair<std::string, uint64_t>{"scanned", 1});
+    CHECK(cov["c"] == std::pair<std::string, uint64_t>{"scanned", 1});
+    REQUIRE(j.at("credentials").size() == 2);
+    int reused = 0;
+    for (const auto& c : j.at("credentials")) {
+      CHECK(c.at("new") == true);
+      CHECK(c.at("redacted").get<std::string>().find(Key(1).substr(8, 20)) ==
+            std::string::npos);
+      if (c.at("reused") == true) {
+        ++reused;
+        std::vector<std::string> repos;
+        for (const auto& l : c.at("locations")) repos.push_back(l.at("repo"));
+        CHECK(repos == std::vector<std::string>{"a", "team/b"});
+      }
+    }
+    CHECK(reused == 1);
+    // The raw secret is in no table of the datastore.
+    const std::string bytes = testing::ReadFile(w.db());
+    const std::string wal = std::filesystem::exists(w.db() + "-wal")
+                                ? testing::ReadFile(w.db() + "-wal")
+                                : "";
+    CHECK(bytes.find(Key(1)) == std::string::npos);
+    CHECK(wal.find(Key(1)) == std::string::npos);
+  }
+
+  TEST_CASE("a second sweep scans no old blob and reports repos unchanged") {
+    Workspace w;
+    ThreeRepos(w);
+    json first = w.Sweep();
+    json second = w.Sweep();
+    for (const auto& [repo, cov] : Coverage(second)) {
+      CAPTURE(repo);
+      CHECK(cov.first == "unchanged");
+      CHECK(cov.second == 0);
+    }
+    // Unchanged repositories are still covered by the report.
+    REQUIRE(second.at("credentials").size() == 2);
+    for (size_t i = 0; i < 2; ++i) {
+      CHECK(second["credentials"][i]["new"] == false);
+      CHECK(second["credentials"][i]["locations"] ==
+            first["credentials"][i]["locations"]);
+    }
+  }
+
+  TEST_CASE("after a new commit only the new blobs are scanned") {
+    Workspace w;
+    ThreeRepos(w);
+    w.Sweep();
+    CommitFiles(w.root() + "/c",
+                {{"more.env", "X=" + Key(3) + "\n"}, {"notes.txt", "plain\n"}});
+    json j = w.Sweep();
+    auto cov = Coverage(j);
+    CHECK(cov["c"] == std::pair<std::string, uint64_t>{"scanned", 2});
+    CHECK(cov["a"].first == "unchanged");
+    CHECK(cov["team/b"].first == "unchanged");
+    REQUIRE(j.at("credentials").size() == 3);
+    int fresh = 0;
+    for (const auto& c : j.at("credentials")) fresh += c.at("new") == true;
+    CHECK(fresh == 1);
+  }
+
+  TEST_CASE(
+      "an interrupted sweep resumes without rescanning what it committed") {
+    Workspace w;
+    ThreeRepos(w);
+    // Crash right after the first repository ("a") is committed.
+    CommandResult crashed =
+        w.Run({"sweep", "--root", w.root(), "--datastore", w.db(), "--threads",
+               "1", "--format", "json"},
+              {{"SPRAWL_TEST_ABORT_AFTER_COMMITS", "1"}});
+    REQUIRE(crashed.exit_code == 75);
+    json j = w.Sweep({"--threads", "1"});
+    auto cov = Coverage(j);
+    CHECK(cov["a"] == std::pair<std::string, uint64_t>{"unchanged", 0});
+    CHECK(cov["team/b"] == std::pair<std::string, uint64_t>{"scanned", 1});
+    CHECK(cov["c"] == std::pair<std::string, uint64_t>{"scanned", 1});
+    REQUIRE(j.at("credentials").size() == 2);
+    // Nothing was ever finished before: everything is still new.
+    for (const auto& c : j.at("credentials")) CHECK(c.at("new") == true);
+  }
+
+  TEST_CASE("a corrupt repository fails and the others complete") {
+    struct Case {
+      const char* name;
+      void (*damage)(const std::string& repo);
+    };
+    const Case cases[] = {
+        {"garbage HEAD",
+         [](const std::string& repo) {
+           testing::WriteFile(repo + "/.git/HEAD", "not a ref at all\n");
+         }},
+        {"truncated pack",
+         [](const std::string& repo) {
+           Git(repo, {"gc", "-q"});
+           for (const auto& e : std::filesystem::directory_iterator(
+                    repo + "/.git/objects/pack")) {
+             if (e.path().extension() != ".pack") continue;
+             std::filesystem::permissions(e.path(),
+                                          std::filesystem::perms::owner_write,
+                                          std::filesystem::perm_options::add);
+             std::filesystem::resize_file(e.path(), 40);
+           }
+         }},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.name);
+      Workspace w;
+      ThreeRepos(w);
+      c.damage(w.root() + "/c");
+      json j = w.Sweep();
+      auto cov = Coverage(j);
+      CHECK(cov["c"].first == "failed");
+      CHECK(cov["a"].first == "scanned");
+      CHECK(cov["team/b"].first == "scanned");
+      bool has_error = false;
+      for (const auto& r : j.at("repositories")) {
+        if (r.at("repo") == "c") has_error = !r.value("error", "").empty();
+      }
+      CHECK(has_error);
+      CHECK(j.at("credentials").size() == 1);  // the shared key of a and b
+    }
+  }
+
+  TEST_CASE("bare repositories are found and URLs are mirrored") {
+    Workspace w;
+    ThreeRepos(w);
+    Git(w.root(), {"clone", "-q", "--bare", "c", "mirrors-here/c.git"});
+    json j = w.Sweep();
+    CHECK(Coverage(j)["mirrors-here/c.git"].first == "scanned");
+
+    const std::string url = "file://" + w.root() + "/a";
+    testing::WriteFile(w.Sub("repos.txt"),
+                       "# org list\n" + url + "\n\nroot/c\n");
+    auto run = [&] {
+      CommandResult r = w.Run({"sweep", "--repos", w.Sub("repos.txt"),
+                               "--datastore", w.Sub("url.db"), "--cache-dir",
+                               w.Sub("mirrors"), "--format", "json"});
+      INFO(r.err);
+      REQUIRE(r.exit_code == 1);
+      return json::parse(r.out);
+    };
+    json first = run();
+    auto cov = Coverage(first);
+    CHECK(cov[url].first == "scanned");
+    CHECK(cov["root/c"].first == "scanned");
+    bool located = false;
+    for (const auto& c : first.at("credentials")) {
+      for (const auto& l : c.at("locations")) located |= l.at("repo") == url;
+    }
+    CHECK(located);
+    json second = run();  // fetched again, nothing new
+    CHECK(Coverage(second)[url] ==
+          std::pair<std::string, uint64_t>{"unchanged", 0});
+  }
+
+  TEST_CASE("report renders the datastore with filters, without rescanning") {
+    Workspace w;
+    ThreeRepos(w);
+    json swept = w.Sweep();
+    auto report = [&](std::vector<std::string> extra) {
+      std::vector<std::string> args{"report",    "--datastore", w.db(),
+                                    "--format",  "json",        "--now",
+                                    "2026-06-01"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      CommandResult r = w.Run(args);
+      INFO(r.err);
+      REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+      return json::parse(r.out);
+    };
+    CHECK(report({})["credentials"] == swept["credentials"]);
+    CHECK(report({"--repo", "c"})["credentials"].size() == 1);
+    CHECK(report({"--repo", "c"})["repositories"].size() == 1);
+    CHECK(report({"--provider", "github"})["credentials"].size() == 2);
+    CHECK(report({"--provider", "openai"})["credentials"].empty());
+    CHECK(report({"--status", "unregistered"})["credentials"].size() == 2);
+    CHECK(report({"--status", "registered"})["credentials"].empty());
+    CHECK(report({"--since", "2000-01-01"})["credentials"].size() == 2);
+    CHECK(report({"--since", "2999-01-01"})["credentials"].empty());
+    CommandResult text = w.Run({"report", "--datastore", w.db()});
+    CHECK(text.out.find("team/b") != std::string::npos);
+    CHECK(w.Run({"report", "--datastore", w.Sub("missing.db")}).exit_code == 2);
+  }
+
+  TEST_CASE("shards merged equal one sweep") {
+    Workspace w;
+    ThreeRepos(w);
+    CommitFiles(w.root() + "/d", {{"x.env", "K=" + Key(4) + "\n"}});
+    CommitFiles(w.root() + "/e", {{"y.env", "K=" + Key(2) + "\n"}});
+    json full = w.Sweep({}, w.Sub("full.db"));
+    json s0 = w.Sweep({"--shard", "0/2"}, w.Sub("s0.db"));
+    json s1 = w.Sweep({"--shard", "1/2"}, w.Sub("s1.db"));
+    CHECK(Coverage(s0).size() + Coverage(s1).size() == 5);
+    CommandResult m =
+        w.Run({"merge", w.Sub("merged.db"), w.Sub("s0.db"), w.Sub("s1.db")});
+    REQUIRE_MESSAGE(m.exit_code == 0, m.err);
+    auto report = [&](const std::string& db) {
+      CommandResult r = w.Run({"report", "--datastore", db, "--format", "json",
+                               "--now", "2026-06-01"});
+      return json::parse(r.out);
+    };
+    json merged = report(w.Sub("merged.db"));
+    CHECK(merged["credentials"] == full["credentials"]);
+    CHECK(merged["repositories"] == report(w.Sub("full.db"))["repositories"]);
+    CHECK(w.Run({"sweep", "--root", w.root(), "--shard", "2/2"}).exit_code ==
+          2);
+  }
+
+  TEST_CASE("bad sweep flags are usage errors") {
+    Workspace w;
+    CHECK(w.Run({"sweep"}).exit_code == 2);
+    CHECK(w.Run({"sweep", "--root", w.Sub("nope")}).exit_code == 2);
+    CHECK(w.Run({"sweep", "--repos", w.Sub("nope.txt")}).exit_code == 2);
+  }
+
+  TEST_CASE("the datastore migrates on open and refuses a newer schema") {
+    TempDir dir;
+    const std::string path = dir.Sub("s.db");
+    {
+      auto store = Datastore::Open(path, true);
+      REQUIRE(store.ok());
+      CHECK(store->schema_version() == kDatastoreSchemaVersion);
+      auto sweep = store->BeginSweep();
+      REQUIRE(sweep.ok());
+      StoredRepository repo{"r", "/r", "scanned", "", 1, 5, 0, "{}"};
+      StoredCredential cred;
+      cred.fingerprint = "sha256:00";
+      cred.rule = "test.rule";
+      cred.redacted = "(16 chars)";
+      Location l;
+      l.repo = "r";
+      l.source = "git";
+      l.path = "p";
+      l.line = 1;
+      l.column = 2;
+      l.git = GitProvenance{};
+      l.git->blob = "abc";
+      cred.locations = {l};
+      REQUIRE(store->CommitRepository(*sweep, repo, {"abc"}, {cred}).ok());
+    }
+    {
+      auto store = Datastore::Open(path, false);
+      REQUIRE(store.ok());
+      auto blobs = store->ScannedBlobs("r");
+      REQUIRE(blobs.ok());
+      CHECK(blobs->count("abc") == 1);
+      auto creds = store->Credentials();
+      REQUIRE(creds.ok());
+      REQUIRE(creds->size() == 1);
+      CHECK((*creds)[0].locations.at(0).repo == "r");
+      auto db = SqliteDb::Open(path, false);
+      REQUIRE(db.ok());
+      REQUIRE(db->Exec("PRAGMA user_version = 99").ok());
+    }
+    CHECK_FALSE(Datastore::Open(path, false).ok());
+  }
+}
+
+}  // namespace
+}  // namespace sprawl
