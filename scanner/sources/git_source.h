@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "scanner/base/diagnostics.h"
@@ -25,6 +26,9 @@ struct GitScanOptions {
   int threads = 0;              // 0 = hardware concurrency
   uint64_t max_blob_size = 50u << 20;  // larger blobs: diagnostic, skipped
   const std::atomic<bool>* cancel = nullptr;  // set by SIGINT; stop promptly
+  // Sweeps: hex oids of blobs already scanned in an earlier sweep; their
+  // content is not read again (full history only). Not owned.
+  const std::unordered_set<std::string>* skip_blobs = nullptr;
 };
 
 struct GitScanResult {
@@ -33,6 +37,9 @@ struct GitScanResult {
   std::string root;               // work tree (or git dir when bare)
   bool shallow = false;
   bool full_history = false;      // true when neither range nor staged
+  // Hex oids of the blobs whose content this scan read (after skip_blobs);
+  // filled only when skip_blobs is set.
+  std::vector<std::string> scanned_blobs;
 };
 
 // A repository that cannot be opened, or a range that does not resolve, is

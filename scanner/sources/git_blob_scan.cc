@@ -1,0 +1,169 @@
+#include "scanner/sources/git_blob_scan.h"
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include "scanner/sources/git_handles.h"
+
+namespace sprawl {
+namespace {
+
+constexpr std::size_t kBinaryProbe = 8000;  // git's own heuristic
+
+bool Cancelled(const std::atomic<bool>* cancel) {
+  return cancel != nullptr && cancel->load(std::memory_order_relaxed);
+}
+
+struct WorkerOutput {
+  std::vector<std::pair<uint32_t, std::vector<Hit>>> hits;
+  ScanStats stats;
+};
+
+class Worker {
+ public:
+  Worker(const std::vector<git_oid>& blobs, const Matcher& matcher,
+         const BlobScanOptions& options, Diagnostics* diagnostics)
+      : blobs_(blobs),
+        options_(options),
+        diagnostics_(diagnostics),
+        scanner_(matcher) {}
+
+  // Opens this worker's repository handle; false (after a diagnostic) when
+  // it cannot.
+  bool Open() {
+    git_repository* repo = nullptr;
+    if (git_repository_open(&repo, options_.git_dir.c_str()) != 0) {
+      diagnostics_->Warn(options_.git_dir,
+                         "cannot open repository: " + GitLastError());
+      return false;
+    }
+    repo_.reset(repo);
+    git_odb* odb = nullptr;
+    if (git_repository_odb(&odb, repo) != 0) {
+      diagnostics_->Warn(options_.git_dir,
+                         "cannot open object database: " + GitLastError());
+      return false;
+    }
+    odb_.reset(odb);
+    return true;
+  }
+
+  void ScanOne(uint32_t b) {
+    const git_oid& oid = blobs_[b];
+    std::size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&size, &type, odb_.get(), &oid) != 0) {
+      Unreadable(b, GitLastError());
+      return;
+    }
+    if (type != GIT_OBJECT_BLOB) {
+      Unreadable(b, "not a blob");
+      return;
+    }
+    if (size > options_.max_blob_size) {
+      ++out_.stats.skipped_too_large;
+      diagnostics_->Warn(Describe(b), "blob " + GitHex(oid) + " of " +
+                                          std::to_string(size) +
+                                          " bytes exceeds the size limit; "
+                                          "skipped");
+      return;
+    }
+    git_odb_object* raw = nullptr;
+    if (git_odb_read(&raw, odb_.get(), &oid) != 0) {
+      Unreadable(b, GitLastError());
+      return;
+    }
+    GitOdbObjectPtr obj(raw);
+    std::string_view data(static_cast<const char*>(git_odb_object_data(raw)),
+                          git_odb_object_size(raw));
+    if (std::memchr(data.data(), '\0', std::min(data.size(), kBinaryProbe)) !=
+        nullptr) {
+      ++out_.stats.skipped_binary;
+      return;
+    }
+    hits_.clear();
+    scanner_.ScanBuffer(data, &hits_);
+    ++out_.stats.files_scanned;
+    out_.stats.bytes_scanned += data.size();
+    if (!hits_.empty()) out_.hits.emplace_back(b, std::move(hits_));
+  }
+
+  WorkerOutput& output() { return out_; }
+
+ private:
+  std::string Describe(uint32_t b) const {
+    return options_.describe ? options_.describe(b) : GitHex(blobs_[b]);
+  }
+  void Unreadable(uint32_t b, const std::string& why) {
+    ++out_.stats.skipped_unreadable;
+    diagnostics_->Warn(Describe(b),
+                       "blob " + GitHex(blobs_[b]) + " unreadable: " + why);
+  }
+
+  const std::vector<git_oid>& blobs_;
+  const BlobScanOptions& options_;
+  Diagnostics* diagnostics_;
+  ContentScanner scanner_;
+  GitRepoPtr repo_;
+  GitOdbPtr odb_;
+  std::vector<Hit> hits_;
+  WorkerOutput out_;
+};
+
+}  // namespace
+
+BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
+                         const Matcher& matcher, const BlobScanOptions& options,
+                         Diagnostics* diagnostics) {
+  EnsureLibgit2();
+  BlobScanResult result;
+  if (blobs.empty()) return result;
+  const std::vector<uint32_t> order = PackReadOrder(options.objects_dir, blobs);
+  const std::size_t threads = std::clamp<std::size_t>(
+      static_cast<std::size_t>(std::max(options.threads, 1)), 1,
+      std::max<std::size_t>(1, blobs.size() / 8));
+  // Contiguous chunks handed out in pack order: large enough that delta
+  // chains mostly stay within one worker, small enough to balance load.
+  const std::size_t chunk =
+      std::clamp<std::size_t>(order.size() / (threads * 16), 16, 8192);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stopped{false};
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (std::size_t t = 0; t < threads; ++t) {
+    workers.push_back(
+        std::make_unique<Worker>(blobs, matcher, options, diagnostics));
+  }
+  auto run = [&](Worker* w) {
+    if (!w->Open()) return;
+    for (;;) {
+      const std::size_t begin = next.fetch_add(chunk);
+      if (begin >= order.size()) return;
+      const std::size_t end = std::min(order.size(), begin + chunk);
+      for (std::size_t i = begin; i < end; ++i) {
+        if (Cancelled(options.cancel)) {
+          stopped = true;
+          return;
+        }
+        w->ScanOne(order[i]);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t)
+    pool.emplace_back(run, workers[t].get());
+  run(workers[0].get());
+  for (std::thread& th : pool) th.join();
+
+  for (auto& w : workers) {
+    result.stats += w->output().stats;
+    for (auto& h : w->output().hits) result.hits.push_back(std::move(h));
+  }
+  std::sort(result.hits.begin(), result.hits.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  result.stats.interrupted = stopped.load();
+  return result;
+}
+
+}  // namespace sprawl

@@ -1,0 +1,52 @@
+// Scans a set of distinct blobs on N workers: each worker opens its own
+// git_repository and owns a ContentScanner. Blobs are read in pack order
+// (from the pack .idx files) in contiguous chunks, so consecutive reads
+// reuse the delta bases just inflated. Binary blobs (NUL in the first 8000
+// bytes) and blobs over the size limit are skipped (the latter with a
+// diagnostic, learned from the object header without inflating the blob);
+// unreadable blobs are diagnostics. Thread-safe to call; blocks until done.
+#pragma once
+
+#include <git2.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "scanner/base/diagnostics.h"
+#include "scanner/match/matcher.h"
+#include "scanner/scan/content_scanner.h"
+#include "scanner/scan/scan_stats.h"
+
+namespace sprawl {
+
+struct BlobScanOptions {
+  std::string git_dir;      // opened once per worker
+  std::string objects_dir;  // holds pack/*.idx (the common dir's objects/)
+  int threads = 1;          // >= 1
+  uint64_t max_blob_size = 50u << 20;
+  const std::atomic<bool>* cancel = nullptr;
+  // Names blob i in diagnostics (a path, raw bytes escaped); called from
+  // worker threads, so it must be safe to call concurrently.
+  std::function<std::string(uint32_t)> describe;
+};
+
+struct BlobScanResult {
+  // (blob index, hits in offset order) for blobs with hits, by blob index.
+  std::vector<std::pair<uint32_t, std::vector<Hit>>> hits;
+  ScanStats stats;  // files_scanned counts blobs
+};
+
+BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
+                         const Matcher& matcher, const BlobScanOptions& options,
+                         Diagnostics* diagnostics);
+
+// The order to read `blobs` in: by (pack, offset in pack), then blobs found
+// in no pack (loose) by oid. Exposed for tests.
+std::vector<uint32_t> PackReadOrder(const std::string& objects_dir,
+                                    const std::vector<git_oid>& blobs);
+
+}  // namespace sprawl

@@ -1,0 +1,180 @@
+#include "scanner/sources/git_provenance.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "scanner/base/text.h"
+#include "scanner/sources/git_objects.h"
+
+namespace sprawl {
+
+PathTable::PathTable() { nodes_.push_back({0, 0, 0}); }
+
+uint32_t PathTable::Intern(uint32_t parent, std::string_view name) {
+  key_.assign(reinterpret_cast<const char*>(&parent), sizeof parent);
+  key_.append(name);
+  auto it = ids_.find(std::string_view(key_));
+  if (it != ids_.end()) return it->second;
+  const uint32_t id = static_cast<uint32_t>(nodes_.size());
+  nodes_.push_back({parent, static_cast<uint32_t>(names_.size()),
+                    static_cast<uint32_t>(name.size())});
+  names_.append(name);
+  ids_.emplace(key_, id);
+  return id;
+}
+
+std::string PathTable::Path(uint32_t id) const {
+  std::vector<uint32_t> chain;
+  for (uint32_t x = id; x != 0; x = nodes_[x].parent) chain.push_back(x);
+  std::string out;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (!out.empty()) out.push_back('/');
+    out.append(names_, nodes_[*it].name_begin, nodes_[*it].name_size);
+  }
+  return out;
+}
+
+namespace {
+
+// Reads a tree object; null (after a diagnostic naming where(), computed
+// only then) when it cannot be read.
+template <typename Where>
+GitOdbObjectPtr ReadTree(git_odb* odb, const git_oid& oid, const Where& where,
+                         Diagnostics* diagnostics) {
+  git_odb_object* raw = nullptr;
+  if (git_odb_read(&raw, odb, &oid) != 0) {
+    diagnostics->Warn(where(), "tree " + GitHex(oid) +
+                                   " missing or unreadable: " + GitLastError());
+    return nullptr;
+  }
+  GitOdbObjectPtr obj(raw);
+  if (git_odb_object_type(raw) != GIT_OBJECT_TREE) {
+    diagnostics->Warn(where(), "object " + GitHex(oid) + " is not a tree");
+    return nullptr;
+  }
+  return obj;
+}
+
+std::string_view Data(git_odb_object* o) {
+  return {static_cast<const char*>(git_odb_object_data(o)),
+          git_odb_object_size(o)};
+}
+
+}  // namespace
+
+void MarkTreeOld(git_odb* odb, const git_oid& tree, OidSet* old,
+                 Diagnostics* diagnostics) {
+  if (!old->insert(tree).second) return;
+  std::vector<git_oid> stack{tree};
+  while (!stack.empty()) {
+    git_oid t = stack.back();
+    stack.pop_back();
+    GitOdbObjectPtr obj = ReadTree(
+        odb, t, [] { return std::string(); }, diagnostics);
+    if (!obj) continue;
+    RawTreeReader reader(Data(obj.get()));
+    RawTreeEntry e;
+    while (reader.Next(&e)) {
+      if (e.kind == EntryKind::kTree) {
+        if (old->insert(*e.oid).second) stack.push_back(*e.oid);
+      } else if (e.kind == EntryKind::kBlob) {
+        old->insert(*e.oid);
+      }
+    }
+  }
+}
+
+HistoryIndex::HistoryIndex(git_odb* odb, const OidSet* old,
+                           Diagnostics* diagnostics)
+    : odb_(odb), old_(old), diagnostics_(diagnostics) {}
+
+void HistoryIndex::AddCommitTree(const git_oid& tree, uint32_t commit) {
+  WalkTree(tree, 0, commit);
+}
+
+namespace {
+
+// Git's tree order: names compare bytewise, a tree as if it ended in '/'.
+int CompareEntries(const RawTreeEntry& a, const RawTreeEntry& b) {
+  const std::size_t n = std::min(a.name.size(), b.name.size());
+  if (int c = std::memcmp(a.name.data(), b.name.data(), n); c != 0) return c;
+  auto next = [n](const RawTreeEntry& e) -> unsigned {
+    if (e.name.size() > n) return static_cast<unsigned char>(e.name[n]);
+    return e.kind == EntryKind::kTree ? '/' : 0;
+  };
+  return static_cast<int>(next(a)) - static_cast<int>(next(b));
+}
+
+}  // namespace
+
+void HistoryIndex::WalkTree(const git_oid& tree, uint32_t path,
+                            uint32_t commit) {
+  if (old_ != nullptr && old_->count(tree) != 0) return;
+  if (!seen_trees_.insert(PathOid{path, tree}).second) return;
+  if (bad_trees_.count(tree) != 0) return;
+  GitOdbObjectPtr obj = ReadTree(
+      odb_, tree, [&] { return EscapeForDisplay(paths_.Path(path)); },
+      diagnostics_);
+  if (!obj) {
+    bad_trees_.insert(tree);
+    return;
+  }
+  // The previous tree at this path; children insert their own entries in
+  // last_tree_ while we iterate (which may rehash it), so take it out.
+  GitOdbObjectPtr previous;
+  if (auto it = last_tree_.find(path); it != last_tree_.end()) {
+    previous = std::move(it->second);
+  }
+  RawTreeReader before(previous ? Data(previous.get()) : std::string_view());
+  RawTreeEntry b;
+  bool have_b = before.Next(&b);
+  RawTreeReader reader(Data(obj.get()));
+  RawTreeEntry e;
+  while (reader.Next(&e)) {
+    // Advance the previous tree to the first entry not before e.
+    int cmp = 1;
+    while (have_b && (cmp = CompareEntries(b, e)) < 0) have_b = before.Next(&b);
+    if (have_b && cmp == 0 && b.kind == e.kind && OidEq()(*b.oid, *e.oid)) {
+      continue;  // unchanged since the previous tree at this path
+    }
+    switch (e.kind) {
+      case EntryKind::kTree:
+        WalkTree(*e.oid, paths_.Intern(path, e.name), commit);
+        break;
+      case EntryKind::kBlob: {
+        if (old_ != nullptr && old_->count(*e.oid) != 0) break;
+        const uint32_t p = paths_.Intern(path, e.name);
+        if (!seen_pairs_.insert(PathOid{p, *e.oid}).second) break;
+        auto [it, added] =
+            blob_ids_.try_emplace(*e.oid, static_cast<uint32_t>(blobs_.size()));
+        if (added) {
+          blobs_.push_back(*e.oid);
+          blob_path_.push_back(p);
+        }
+        pairs_.push_back({p, it->second, commit});
+        break;
+      }
+      case EntryKind::kSubmodule: {
+        const uint32_t p = paths_.Intern(path, e.name);
+        if (noted_submodules_.insert(p).second) {
+          diagnostics_->Note(
+              EscapeForDisplay(paths_.Path(p)),
+              "submodule (commit " + GitHex(*e.oid) + ") not followed");
+        }
+        break;
+      }
+      case EntryKind::kSymlink:  // the content is a link target, not a file
+      case EntryKind::kOther:
+        break;
+    }
+  }
+  if (reader.error()) {
+    diagnostics_->Warn(EscapeForDisplay(paths_.Path(path)),
+                       "malformed tree " + GitHex(tree));
+    last_tree_[path] = std::move(previous);
+    return;
+  }
+  last_tree_[path] = std::move(obj);
+}
+
+}  // namespace sprawl

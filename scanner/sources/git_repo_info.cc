@@ -1,0 +1,176 @@
+#include "scanner/sources/git_repo_info.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+
+#include "scanner/base/text.h"
+#include "scanner/sources/git_handles.h"
+#include "scanner/sources/git_objects.h"
+
+namespace sprawl {
+
+std::vector<RefTip> ListRefTips(git_repository* repo,
+                                Diagnostics* diagnostics) {
+  std::vector<RefTip> tips;
+  auto add = [&](const std::string& name, git_reference* ref) {
+    RefTip tip;
+    tip.name = name;
+    git_object* obj = nullptr;
+    if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
+      tip.commit = *git_object_id(obj);
+      GitObjectPtr holder(obj);
+      tip.tree = *git_commit_tree_id(reinterpret_cast<git_commit*>(obj));
+      tips.push_back(std::move(tip));
+      return;
+    }
+    if (git_reference_peel(&obj, ref, GIT_OBJECT_TREE) == 0) {
+      tip.tree = *git_object_id(obj);
+      git_object_free(obj);
+      tips.push_back(std::move(tip));
+      return;
+    }
+    diagnostics->Note(EscapeForDisplay(name),
+                      "ref points to no commit or tree; not scanned");
+  };
+  git_reference_iterator* it_raw = nullptr;
+  if (git_reference_iterator_new(&it_raw, repo) == 0) {
+    GitRefIteratorPtr it(it_raw);
+    git_reference* ref = nullptr;
+    while (git_reference_next(&ref, it.get()) == 0) {
+      GitReferencePtr holder(ref);
+      if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) continue;
+      add(git_reference_name(ref), ref);
+    }
+  } else {
+    diagnostics->Warn("", "cannot list references: " + GitLastError());
+  }
+  std::sort(tips.begin(), tips.end(),
+            [](const RefTip& a, const RefTip& b) { return a.name < b.name; });
+  git_reference* head = nullptr;
+  if (git_repository_head(&head, repo) == 0) {
+    GitReferencePtr holder(head);
+    add("HEAD", head);
+  }
+  return tips;
+}
+
+OidSet ReadShallowGrafts(git_repository* repo) {
+  OidSet out;
+  if (git_repository_is_shallow(repo) != 1) return out;
+  std::ifstream in(std::string(git_repository_commondir(repo)) + "shallow");
+  std::string line;
+  while (std::getline(in, line)) {
+    git_oid oid;
+    if (line.size() >= GIT_OID_HEXSZ &&
+        git_oid_fromstrn(&oid, line.data(), GIT_OID_HEXSZ) == 0) {
+      out.insert(oid);
+    }
+  }
+  return out;
+}
+
+std::string FormatGitDate(int64_t time, int offset_minutes) {
+  const std::time_t local =
+      static_cast<std::time_t>(time + offset_minutes * 60);
+  std::tm tm{};
+  gmtime_r(&local, &tm);
+  const char sign = offset_minutes < 0 ? '-' : '+';
+  const int off = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                tm.tm_min, tm.tm_sec, sign, off / 60, off % 60);
+  return buf;
+}
+
+GitProvenance CommitProvenance(git_repository* repo, const git_oid& commit,
+                               Diagnostics* diagnostics) {
+  GitProvenance p;
+  p.commit = GitHex(commit);
+  git_commit* raw = nullptr;
+  if (git_commit_lookup(&raw, repo, &commit) != 0) {
+    diagnostics->Warn(p.commit, "cannot read commit: " + GitLastError());
+    return p;
+  }
+  GitCommitPtr c(raw);
+  if (const git_signature* a = git_commit_author(raw)) {
+    if (a->name != nullptr) p.author = a->name;
+    if (a->email != nullptr) p.author_email = a->email;
+    p.date = FormatGitDate(a->when.time, a->when.offset);
+  }
+  if (const char* s = git_commit_summary(raw)) p.summary = s;
+  return p;
+}
+
+TipMembership::TipMembership(git_odb* odb, const std::vector<RefTip>& tips)
+    : odb_(odb) {
+  std::unordered_map<git_oid, std::size_t, OidHash, OidEq> by_tree;
+  for (const RefTip& t : tips) {
+    auto [it, added] = by_tree.try_emplace(t.tree, tips_.size());
+    if (added) {
+      tips_.emplace_back();
+      tips_.back().tree = t.tree;
+    }
+    Tip& tip = tips_[it->second];
+    if (t.name == "HEAD") {
+      tip.head = true;
+    } else {
+      tip.names.push_back(t.name);
+    }
+  }
+}
+
+TipMembership::~TipMembership() = default;
+
+const TipMembership::Dir& TipMembership::ReadDir(const git_oid& tree) {
+  auto [it, added] = dirs_.try_emplace(tree);
+  if (!added) return it->second;
+  git_odb_object* raw = nullptr;
+  if (git_odb_read(&raw, odb_, &tree) != 0) return it->second;
+  GitOdbObjectPtr obj(raw);
+  if (git_odb_object_type(raw) != GIT_OBJECT_TREE) return it->second;
+  RawTreeReader reader(
+      std::string_view(static_cast<const char*>(git_odb_object_data(raw)),
+                       git_odb_object_size(raw)));
+  RawTreeEntry e;
+  while (reader.Next(&e)) {
+    Entry& entry = it->second[std::string(e.name)];
+    entry.is_tree = e.kind == EntryKind::kTree;
+    entry.is_blob = e.kind == EntryKind::kBlob;
+    entry.oid = *e.oid;
+  }
+  return it->second;
+}
+
+void TipMembership::Lookup(const std::string& path, const git_oid& blob,
+                           std::vector<std::string>* refs, bool* in_head) {
+  refs->clear();
+  *in_head = false;
+  for (const Tip& tip : tips_) {
+    git_oid cur = tip.tree;
+    std::size_t begin = 0;
+    bool found = false;
+    for (;;) {
+      const std::size_t slash = path.find('/', begin);
+      const Dir& dir = ReadDir(cur);
+      auto it = dir.find(path.substr(begin, slash - begin));
+      if (it == dir.end()) break;
+      if (slash == std::string::npos) {
+        found = it->second.is_blob && OidEq()(it->second.oid, blob);
+        break;
+      }
+      if (!it->second.is_tree) break;
+      cur = it->second.oid;
+      begin = slash + 1;
+    }
+    if (!found) continue;
+    if (tip.head) *in_head = true;
+    refs->insert(refs->end(), tip.names.begin(), tip.names.end());
+  }
+  std::sort(refs->begin(), refs->end());
+}
+
+}  // namespace sprawl

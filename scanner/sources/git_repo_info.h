@@ -1,0 +1,77 @@
+// Repository-level facts the git source needs besides the commit walk: the
+// ref tips (what "reachable from any ref" starts from), HEAD, the shallow
+// graft list, and per-commit metadata for provenance. Free functions over a
+// caller-owned git_repository; not thread-safe with respect to that handle.
+#pragma once
+
+#include <git2.h>
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "scanner/base/diagnostics.h"
+#include "scanner/findings/finding.h"
+#include "scanner/sources/git_provenance.h"
+
+namespace sprawl {
+
+struct RefTip {
+  std::string name;               // refs/heads/main, refs/tags/v1, HEAD
+  std::optional<git_oid> commit;  // peeled commit, when it is one
+  git_oid tree{};                 // peeled tree
+};
+
+// Every direct reference (symbolic ones are aliases of another), sorted by
+// name, then HEAD (named "HEAD") when it resolves. Refs that peel to no tree
+// (a tag of a blob) are skipped with a note.
+std::vector<RefTip> ListRefTips(git_repository* repo, Diagnostics* diagnostics);
+
+// Oids listed in the repository's `shallow` file (graft points).
+OidSet ReadShallowGrafts(git_repository* repo);
+
+// Author, date, summary of a commit; `commit` and `blob` filled by caller.
+GitProvenance CommitProvenance(git_repository* repo, const git_oid& commit,
+                               Diagnostics* diagnostics);
+
+// "2026-01-02T03:04:05+01:00" for `time` seconds at `offset_minutes`.
+std::string FormatGitDate(int64_t time, int offset_minutes);
+
+// Answers "does tip tree T hold blob B at path P" for many (P, B) pairs.
+// Refs sharing a tree are looked up once, and every directory tree read is
+// cached by oid, so a repository with thousands of tags costs one hash
+// lookup per path component per distinct tip tree.
+class TipMembership {
+ public:
+  TipMembership(git_odb* odb, const std::vector<RefTip>& tips);
+  ~TipMembership();
+  TipMembership(const TipMembership&) = delete;
+  TipMembership& operator=(const TipMembership&) = delete;
+
+  // Sorted names of the refs (not HEAD) whose tree holds `blob` at `path`,
+  // and whether HEAD's does.
+  void Lookup(const std::string& path, const git_oid& blob,
+              std::vector<std::string>* refs, bool* in_head);
+
+ private:
+  struct Tip {
+    git_oid tree{};
+    std::vector<std::string> names;  // refs sharing this tree
+    bool head = false;
+  };
+  struct Entry {
+    bool is_tree = false;
+    bool is_blob = false;
+    git_oid oid{};
+  };
+  using Dir = std::unordered_map<std::string, Entry>;
+  // The entries of a tree (empty when unreadable), cached.
+  const Dir& ReadDir(const git_oid& tree);
+
+  git_odb* odb_;
+  std::vector<Tip> tips_;
+  std::unordered_map<git_oid, Dir, OidHash, OidEq> dirs_;
+};
+
+}  // namespace sprawl

@@ -1,0 +1,256 @@
+#include "scanner/sources/git_source.h"
+
+#include <algorithm>
+#include <map>
+#include <thread>
+#include <tuple>
+
+#include "scanner/base/text.h"
+#include "scanner/sources/git_blob_scan.h"
+#include "scanner/sources/git_handles.h"
+#include "scanner/sources/git_history.h"
+#include "scanner/sources/git_provenance.h"
+#include "scanner/sources/git_repo_info.h"
+#include "scanner/sources/git_staged.h"
+
+namespace sprawl {
+namespace {
+
+constexpr uint32_t kNoCommit = UINT32_MAX;
+
+std::string StripSlash(std::string s) {
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+bool Cancelled(const std::atomic<bool>* cancel) {
+  return cancel != nullptr && cancel->load(std::memory_order_relaxed);
+}
+
+// Peels a revparse result to a commit oid.
+Result<git_oid> PeelCommit(git_object* obj, const std::string& what) {
+  git_object* peeled = nullptr;
+  if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0) {
+    return Error{"--range " + what + ": not a commit: " + GitLastError()};
+  }
+  git_oid oid = *git_object_id(peeled);
+  git_object_free(peeled);
+  return oid;
+}
+
+// Resolves "A..B" (or "A...B") into commits to include and to exclude.
+Status ResolveRange(git_repository* repo, const std::string& range,
+                    CommitGraph* graph, std::vector<uint32_t>* include,
+                    std::vector<uint32_t>* exclude) {
+  git_revspec spec;
+  if (git_revparse(&spec, repo, range.c_str()) != 0) {
+    return Error{"--range " + range + ": " + GitLastError()};
+  }
+  GitObjectPtr from(spec.from);
+  GitObjectPtr to(spec.to);
+  if ((spec.flags & GIT_REVSPEC_RANGE) == 0 || !from || !to) {
+    return Error{"--range " + range + ": expected A..B"};
+  }
+  Result<git_oid> a = PeelCommit(from.get(), range);
+  if (!a.ok()) return a.error();
+  Result<git_oid> b = PeelCommit(to.get(), range);
+  if (!b.ok()) return b.error();
+  include->push_back(graph->Load(*b));
+  if (spec.flags & GIT_REVSPEC_MERGE_BASE) {  // A...B: symmetric difference
+    include->push_back(graph->Load(*a));
+    git_oidarray bases{};
+    if (git_merge_bases(&bases, repo, &*a, &*b) == 0) {
+      for (std::size_t i = 0; i < bases.count; ++i) {
+        exclude->push_back(graph->Load(bases.ids[i]));
+      }
+      git_oidarray_dispose(&bases);
+    }
+  } else {
+    exclude->push_back(graph->Load(*a));
+  }
+  return Status::Ok();
+}
+
+struct Walked {
+  std::vector<uint32_t> commits;  // walk position -> graph id
+  std::vector<RefTip> tips;
+};
+
+// Fills `index` with the (path, blob) pairs of the full history or of the
+// range; pair commits are positions in `walked->commits` (or kNoCommit).
+Status Walk(git_repository* repo, git_odb* odb, const GitScanOptions& options,
+            Diagnostics* diagnostics, CommitGraph* graph, OidSet* old,
+            std::unique_ptr<HistoryIndex>* index, Walked* walked,
+            ScanStats* stats) {
+  walked->tips = ListRefTips(repo, diagnostics);
+  std::vector<git_oid> tree_tips;
+  if (options.range.empty()) {
+    std::vector<uint32_t> starts;
+    for (const RefTip& t : walked->tips) {
+      if (t.commit) {
+        starts.push_back(graph->Load(*t.commit));
+      } else {
+        tree_tips.push_back(t.tree);
+      }
+    }
+    walked->commits = graph->AllParentsFirst(starts, options.cancel);
+    *index = std::make_unique<HistoryIndex>(odb, nullptr, diagnostics);
+  } else {
+    std::vector<uint32_t> include, exclude;
+    Status s = ResolveRange(repo, options.range, graph, &include, &exclude);
+    if (!s.ok()) return s;
+    CommitGraph::Range r = graph->Limit(include, exclude, options.cancel);
+    for (uint32_t b : r.boundary) {
+      if (Cancelled(options.cancel)) break;
+      MarkTreeOld(odb, graph->tree(b), old, diagnostics);
+    }
+    walked->commits = std::move(r.commits);
+    *index = std::make_unique<HistoryIndex>(odb, old, diagnostics);
+  }
+  for (uint32_t i = 0; i < walked->commits.size(); ++i) {
+    if (Cancelled(options.cancel)) break;
+    (*index)->AddCommitTree(graph->tree(walked->commits[i]), i);
+    ++stats->commits;
+  }
+  for (const git_oid& t : tree_tips) (*index)->AddCommitTree(t, kNoCommit);
+  if (Cancelled(options.cancel)) stats->interrupted = true;
+  return Status::Ok();
+}
+
+bool FindingLess(const Finding& a, const Finding& b) {
+  if (LocationLess(a.location, b.location)) return true;
+  if (LocationLess(b.location, a.location)) return false;
+  return std::tie(a.rule, a.secret) < std::tie(b.rule, b.secret);
+}
+
+Result<GitScanResult> ScanHistory(git_repository* repo,
+                                  const GitScanOptions& options,
+                                  const Matcher& matcher,
+                                  Diagnostics* diagnostics,
+                                  GitScanResult result) {
+  git_odb* odb_raw = nullptr;
+  if (git_repository_odb(&odb_raw, repo) != 0) {
+    return Error{result.root +
+                 ": cannot open object database: " + GitLastError()};
+  }
+  GitOdbPtr odb(odb_raw);
+  CommitGraph graph(odb.get(), ReadShallowGrafts(repo), diagnostics);
+  OidSet old;
+  std::unique_ptr<HistoryIndex> index;
+  Walked walked;
+  Status s = Walk(repo, odb.get(), options, diagnostics, &graph, &old, &index,
+                  &walked, &result.stats);
+  if (!s.ok()) return s.error();
+  old.clear();
+  if (result.stats.interrupted) return result;
+
+  BlobScanOptions scan;
+  scan.git_dir = git_repository_path(repo);
+  scan.objects_dir = std::string(git_repository_commondir(repo)) + "objects";
+  scan.threads = options.threads;
+  scan.max_blob_size = options.max_blob_size;
+  scan.cancel = options.cancel;
+  const HistoryIndex& idx = *index;
+  // With skip_blobs, only the blobs not in it are read; `picked` maps a
+  // position in `fresh` back to its index in idx.blobs().
+  std::vector<git_oid> fresh;
+  std::vector<uint32_t> picked;
+  if (options.skip_blobs != nullptr) {
+    for (uint32_t b = 0; b < idx.blobs().size(); ++b) {
+      std::string hex = GitHex(idx.blobs()[b]);
+      if (options.skip_blobs->count(hex)) continue;
+      fresh.push_back(idx.blobs()[b]);
+      picked.push_back(b);
+      result.scanned_blobs.push_back(std::move(hex));
+    }
+  }
+  const bool skipping = options.skip_blobs != nullptr;
+  scan.describe = [&idx, &picked, skipping](uint32_t b) {
+    if (skipping) b = picked[b];
+    return EscapeForDisplay(idx.paths().Path(idx.blob_path(b)));
+  };
+  BlobScanResult scanned =
+      ScanBlobs(skipping ? fresh : idx.blobs(), matcher, scan, diagnostics);
+  if (skipping) {
+    for (auto& hit : scanned.hits) hit.first = picked[hit.first];
+  }
+  const uint64_t commits = result.stats.commits;
+  result.stats += scanned.stats;
+  result.stats.commits = commits;
+
+  // Every (path, blob) pair of a blob with hits becomes one location per hit.
+  std::vector<int32_t> hit_pos(idx.blobs().size(), -1);
+  for (std::size_t i = 0; i < scanned.hits.size(); ++i) {
+    hit_pos[scanned.hits[i].first] = static_cast<int32_t>(i);
+  }
+  TipMembership membership(odb.get(), walked.tips);
+  std::map<uint32_t, GitProvenance> commit_info;
+  for (const HistoryIndex::Pair& pair : idx.pairs()) {
+    if (hit_pos[pair.blob] < 0) continue;
+    GitProvenance prov;
+    if (pair.commit != kNoCommit) {
+      auto it = commit_info.find(pair.commit);
+      if (it == commit_info.end()) {
+        it = commit_info
+                 .emplace(pair.commit,
+                          CommitProvenance(
+                              repo, graph.oid(walked.commits[pair.commit]),
+                              diagnostics))
+                 .first;
+      }
+      prov = it->second;
+    }
+    const git_oid& blob = idx.blobs()[pair.blob];
+    prov.blob = GitHex(blob);
+    const std::string path = idx.paths().Path(pair.path);
+    membership.Lookup(path, blob, &prov.refs, &prov.in_head);
+    for (const Hit& h : scanned.hits[hit_pos[pair.blob]].second) {
+      Finding f;
+      f.rule = h.rule;
+      f.secret = h.secret;
+      f.location.source = "git";
+      f.location.path = path;
+      f.location.line = h.line;
+      f.location.column = h.column;
+      f.location.git = prov;
+      result.findings.push_back(std::move(f));
+    }
+  }
+  std::sort(result.findings.begin(), result.findings.end(), FindingLess);
+  return result;
+}
+
+}  // namespace
+
+Result<GitScanResult> ScanGitHistory(const GitScanOptions& options,
+                                     const Matcher& matcher,
+                                     Diagnostics* diagnostics) {
+  EnsureLibgit2();
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, options.repo_path.c_str(), 0, nullptr) !=
+      0) {
+    return Error{options.repo_path + ": not a git repository"};
+  }
+  GitRepoPtr repo(raw);
+  GitScanResult result;
+  const char* workdir = git_repository_workdir(raw);
+  result.root =
+      StripSlash(workdir != nullptr ? workdir : git_repository_path(raw));
+  result.full_history = options.range.empty() && !options.staged;
+  GitScanOptions opts = options;
+  if (opts.threads <= 0) {
+    opts.threads =
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  if (opts.staged) {
+    return ScanStaged(raw, opts, matcher, diagnostics, std::move(result));
+  }
+  if (git_repository_is_shallow(raw) == 1) {
+    result.shallow = true;
+    diagnostics->Warn(result.root,
+                      "shallow clone: history before the graft is not scanned");
+  }
+  return ScanHistory(raw, opts, matcher, diagnostics, std::move(result));
+}
+
+}  // namespace sprawl
