@@ -1,7 +1,9 @@
 // Text for people: one block per credential (status, rule, redacted preview,
 // fingerprint, then every location), then a one-paragraph summary. Colour
 // only when RenderOptions::color (stdout is a terminal and NO_COLOR unset).
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "reporters/reporter.h"
 #include "scanner/base/text.h"
@@ -27,12 +29,24 @@ void RenderText(const Report& report, const RenderOptions& options,
   auto paint = [&](const char* code, const std::string& s) {
     return options.color ? std::string(code) + s + kReset : s;
   };
-  for (const auto& c : report.credentials) {
-    const char* color = c.fails                        ? kRed
-                        : c.status == "registered" ||
-                                  c.status == "allowed" ? kGreen
-                                                        : kYellow;
-    out << paint(color, (c.fails ? "FAIL " : "warn ") + c.status) << "  "
+  // People read failures first: failing, then warnings, then passing; ties
+  // keep the report's fingerprint order, so output stays deterministic.
+  std::vector<const ReportedCredential*> order;
+  for (const auto& c : report.credentials) order.push_back(&c);
+  auto rank = [](const ReportedCredential& c) {
+    if (c.fails) return 0;
+    return c.status == "registered" || c.status == "allowed" ? 2 : 1;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const ReportedCredential* a, const ReportedCredential* b) {
+                     return rank(*a) < rank(*b);
+                   });
+  for (const ReportedCredential* cp : order) {
+    const ReportedCredential& c = *cp;
+    const int r = rank(c);
+    const char* color = r == 0 ? kRed : r == 1 ? kYellow : kGreen;
+    const char* label = r == 0 ? "FAIL " : r == 1 ? "warn " : "ok   ";
+    out << paint(color, label + c.status) << "  "
         << paint(kBold, c.rule) << "  " << c.redacted << '\n';
     out << "  " << c.rule_name << " (" << c.provider << ", " << c.category
         << ", " << c.confidence << " confidence)\n";
@@ -62,6 +76,13 @@ void RenderText(const Report& report, const RenderOptions& options,
       out << '\n';
     }
     out << '\n';
+  }
+  for (const auto& r : report.references) {
+    if (r.status == "registered") continue;
+    out << paint(kYellow, "warn unregistered reference") << "  " << r.name
+        << "  " << EscapeForDisplay(r.path) << ':' << r.line << "  "
+        << r.system << " " << r.key_path
+        << " (no inventory credential lists it in ci_secrets)\n";
   }
   for (const auto& p : report.pipeline_findings) {
     out << paint(kYellow, "pipeline " + p.kind) << "  "

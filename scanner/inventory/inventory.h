@@ -66,6 +66,11 @@ struct Inventory {
   std::string OwnerOf(const InventoryCredential& c) const;
 };
 
+// Checks that the inventory's fingerprint kind fits the run: HMAC
+// fingerprints need SPRAWL_FINGERPRINT_KEY (`keyed`), plain sha256 ones never
+// match a keyed run. Error names the file and line of the first offender.
+Status CheckFingerprintKind(const Inventory& inventory, bool keyed);
+
 Result<Inventory> ParseInventory(const std::string& yaml_text,
                                  const std::string& origin);
 Result<Inventory> LoadInventory(const std::string& path);

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "scanner/findings/redact.h"
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/inventory.h"
 
@@ -32,6 +33,14 @@ bool ValidFingerprint(const std::string& f) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
+}
+
+// The error for a value that is not a fingerprint. It may be the raw secret
+// pasted by mistake, so the value itself is shown only redacted.
+std::string NotAFingerprint(const std::string& value) {
+  return "'" + RedactSecret(value, "") +
+         "' is not sha256:<64 hex> or hmac-sha256:<64 hex> (never put the "
+         "secret itself here: `sprawl inventory init` writes fingerprints)";
 }
 
 // Walks one inventory document; the first problem becomes `error_`.
@@ -251,9 +260,7 @@ class Loader {
         const std::string& f = c.fingerprints[k];
         const YAML::Node fn = n["fingerprints"][k];
         if (!ValidFingerprint(f)) {
-          Fail(fn, ctx + "fingerprints",
-               "'" + f.substr(0, 80) +
-                   "' is not sha256:<64 hex> or hmac-sha256:<64 hex>");
+          Fail(fn, ctx + "fingerprints", NotAFingerprint(f));
           return false;
         }
         auto [it, inserted] =
@@ -304,8 +311,7 @@ class Loader {
       a.expires = *expires;
       if (!ValidFingerprint(a.fingerprint)) {
         Fail(n["fingerprint"], ctx + "fingerprint",
-             "'" + a.fingerprint.substr(0, 80) +
-                 "' is not sha256:<64 hex> or hmac-sha256:<64 hex>");
+             NotAFingerprint(a.fingerprint));
         return false;
       }
       if (!inv->allow_by_fingerprint.emplace(a.fingerprint, inv->allow.size())
@@ -323,6 +329,28 @@ class Loader {
 };
 
 }  // namespace
+
+Status CheckFingerprintKind(const Inventory& inv, bool keyed) {
+  const std::string wrong = keyed ? "sha256:" : "hmac-sha256:";
+  auto problem = [&](int line, const std::string& field) {
+    return Error{inv.path + ":" + std::to_string(line) + ": field '" + field +
+                 "': " +
+                 (keyed ? "plain sha256 fingerprints never match while "
+                          "SPRAWL_FINGERPRINT_KEY is set (fingerprints are "
+                          "then hmac-sha256)"
+                        : "hmac-sha256 fingerprints need SPRAWL_FINGERPRINT_KEY "
+                          "set to the key they were made with")};
+  };
+  for (const auto& c : inv.credentials) {
+    for (const auto& f : c.fingerprints) {
+      if (f.rfind(wrong, 0) == 0) return problem(c.line, "fingerprints");
+    }
+  }
+  for (const auto& a : inv.allow) {
+    if (a.fingerprint.rfind(wrong, 0) == 0) return problem(a.line, "fingerprint");
+  }
+  return Status::Ok();
+}
 
 Result<Inventory> ParseInventory(const std::string& yaml_text,
                                  const std::string& origin) {

@@ -162,13 +162,12 @@ void Reconcile(const Inventory& inv, const ReconcileOptions& o, Report* report) 
     }
     c.fails = o.fail_on.count(c.status) > 0;
   }
+  std::set<std::string> ci_names;
+  for (const auto& e : inv.credentials) {
+    ci_names.insert(e.ci_secrets.begin(), e.ci_secrets.end());
+  }
   for (auto& r : report->references) {
-    bool known = false;
-    for (const auto& e : inv.credentials) {
-      known = known || std::find(e.ci_secrets.begin(), e.ci_secrets.end(),
-                                 r.name) != e.ci_secrets.end();
-    }
-    r.status = known ? "registered" : "unregistered";
+    r.status = ci_names.count(r.name) ? "registered" : "unregistered";
   }
   if (o.full_scan) {
     std::vector<std::string> unseen;
