@@ -4,12 +4,15 @@
 
 #include <hs/hs.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
 #include <sys/stat.h>
 
 #include "cli/common.h"
+#include "cli/hook.h"
+#include "cli/sweep.h"
 #include "scanner/config/config.h"
 #include "scanner/inventory/draft.h"
 #include "scanner/inventory/inventory.h"
@@ -69,6 +72,8 @@ struct Scanned {
   ScanStats stats;
   std::string root;
   bool full_scan = false;
+  std::vector<PipelineReference> references;          // pipeline files
+  std::vector<PipelineFindingEntry> pipeline_findings;
 };
 
 // Everything a scanning command prepares before it scans: config folded
@@ -90,6 +95,11 @@ Result<Prepared> Prepare(const std::string& root, CommonOptions* common,
   }
   auto inventory = ResolveInventory(*common, root, p.config.inventory);
   if (!inventory.ok()) return inventory.error();
+  const char* key = std::getenv("SPRAWL_FINGERPRINT_KEY");
+  if (Status kind = CheckFingerprintKind(*inventory, key != nullptr && *key);
+      !kind.ok()) {
+    return kind.error();
+  }
   p.inventory = std::move(inventory).value();
   auto matcher = BuildMatcher(*common, diagnostics);
   if (!matcher.ok()) return matcher.error();
@@ -126,8 +136,11 @@ Result<Scanned> ScanDir(const CommonOptions& common, const DirArgs& args,
     return ScanDirectories(options, *p.matcher, diagnostics);
   }();
   if (!result.ok()) return result.error();
-  return Scanned{std::move(result->findings), result->stats,
-                 DirRoot(args.paths), true};
+  Scanned scanned{std::move(result->findings), result->stats,
+                  DirRoot(args.paths), true};
+  scanned.references = std::move(result->references);
+  scanned.pipeline_findings = std::move(result->pipeline_findings);
+  return scanned;
 }
 
 Result<Scanned> ScanGit(const CommonOptions& common, const GitArgs& args,
@@ -157,6 +170,8 @@ int Finish(const std::string& command, const CommonOptions& common,
            const Diagnostics& diagnostics) {
   if (!scanned.ok()) return FailWith(scanned.error().message);
   ScanContext context{scanned->root, scanned->full_scan, &p.inventory};
+  context.references = std::move(scanned->references);
+  context.pipeline_findings = std::move(scanned->pipeline_findings);
   return FinishScan(command, common, *p.matcher, std::move(scanned->findings),
                     scanned->stats, diagnostics, context);
 }
@@ -352,6 +367,9 @@ int RunCli(int argc, char** argv) {
   init->add_option("paths", init_args.paths, "Directory to scan (default: .)");
   init->add_flag("--git", init_git, "Scan the git history of PATH instead");
 
+  HookArgs hook_args;
+  CLI::App* hook_install = AddHookCommands(&app, &hook_args);
+
   CLI::App* rules = app.add_subcommand("rules", "List or check rules");
   rules->require_subcommand(1);
   bool patterns = false;
@@ -362,6 +380,8 @@ int RunCli(int argc, char** argv) {
   CLI::App* check = rules->add_subcommand(
       "check", "Compile every rule in Hyperscan and RE2 and test its examples");
   AddRuleFlags(check, &common);
+
+  auto sweep_commands = AddSweepCommands(&app, &common);
 
   try {
     app.parse(argc, argv);
@@ -375,6 +395,7 @@ int RunCli(int argc, char** argv) {
     app.exit(e);
     return kExitError;
   }
+  if (int rc; RunSweepCommands(*sweep_commands, common, &rc)) return rc;
   if (dir->parsed()) return RunDir(common, dir_args);
   if (git->parsed()) return RunGit(common, git_args);
   if (in->parsed()) return RunStdin(common, stdin_args);
@@ -384,6 +405,7 @@ int RunCli(int argc, char** argv) {
   }
   if (list->parsed()) return RunRulesList(common, patterns);
   if (check->parsed()) return RunRulesCheck(common);
+  if (hook_install->parsed()) return RunHookInstall(hook_args);
   return kExitError;
 }
 

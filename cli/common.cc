@@ -17,6 +17,7 @@
 #include "scanner/findings/report_builder.h"
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/reconcile.h"
+#include "scanner/pipelines/pipeline_scan.h"
 #include "scanner/ruleset/rule_loader.h"
 
 namespace sprawl {
@@ -89,12 +90,14 @@ Result<std::unique_ptr<Matcher>> BuildMatcher(const CommonOptions& options,
   const std::string key = RulesCacheKey(*packs);
   if (!eager && !mo.cache_dir.empty()) {
     if (auto cached = LoadCachedRules(mo.cache_dir, key)) {
+      cached->push_back(PipelineLiteralSecretRule());
       return Matcher::Build(std::move(*cached), mo, diagnostics);
     }
   }
   auto rules = ParseRulePacks(*packs);
   if (!rules.ok()) return rules.error();
   if (!mo.cache_dir.empty()) StoreCachedRules(mo.cache_dir, key, *rules);
+  rules->push_back(PipelineLiteralSecretRule());  // named by pipeline scans
   return Matcher::Build(std::move(rules).value(), mo, diagnostics);
 }
 
@@ -144,6 +147,8 @@ Result<Report> MakeReport(const std::string& command,
   Report report =
       BuildReport(command, std::move(credentials), matcher.rules(), ro);
   report.stats = stats;
+  report.references = context.references;
+  report.pipeline_findings = context.pipeline_findings;
   report.diagnostics = diagnostics.warnings() + diagnostics.errors();
   ReconcileOptions rec;
   rec.today = options.now.empty() ? TodayUtc() : *ParseDate(options.now);
@@ -260,7 +265,8 @@ ProgressPrinter::ProgressPrinter(const ScanProgress* progress, const char* unit)
                               std::chrono::steady_clock::now() - start)
                               .count();
       if (secs < 1.0) continue;  // quick runs print nothing
-      const double mb = s->progress->bytes.load() / 1048576.0;
+      const double mb =
+          static_cast<double>(s->progress->bytes.load()) / 1048576.0;
       std::fprintf(stderr, "\r\x1b[Ksprawl: %llu %s, %.1f MiB, %.0f MiB/s",
                    static_cast<unsigned long long>(s->progress->items.load()),
                    s->unit, mb, mb / secs);

@@ -40,6 +40,9 @@ struct ScanContext {
   std::string root;                    // scanned root (CODEOWNERS, inventory)
   bool full_scan = false;              // fills inventory.unseen
   const Inventory* inventory = nullptr;  // never null once resolved
+  // From pipeline files, copied into the report (statuses set there).
+  std::vector<PipelineReference> references;
+  std::vector<PipelineFindingEntry> pipeline_findings;
 };
 
 // --inventory, else $SPRAWL_INVENTORY, else the config's `inventory:`, else

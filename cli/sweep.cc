@@ -165,7 +165,7 @@ void FilterReport(const SweepCommands& a, Report* report) {
   }
 }
 
-int RunReport(const SweepCommands& a, CommonOptions common) {
+int RunReport(const SweepCommands& a, const CommonOptions& common) {
   if (std::string bad = ValidateCommon(common); !bad.empty())
     return FailWith(bad);
   if (!a.since.empty() && !ParseDate(a.since)) {

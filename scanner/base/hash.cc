@@ -10,10 +10,10 @@ namespace {
 
 std::string Hex(const unsigned char* p, unsigned n) {
   static const char kHex[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
+  std::string out(static_cast<std::size_t>(n) * 2, '0');
   for (unsigned i = 0; i < n; ++i) {
-    out[2 * i] = kHex[p[i] >> 4];
-    out[2 * i + 1] = kHex[p[i] & 15];
+    out[2 * std::size_t{i}] = kHex[p[i] >> 4];
+    out[2 * std::size_t{i} + 1] = kHex[p[i] & 15];
   }
   return out;
 }

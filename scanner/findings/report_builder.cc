@@ -31,7 +31,10 @@ Result<std::set<std::string>> ParseFailOn(const std::string& csv) {
     for (const auto& s : AllStatuses()) known = known || s == item;
     if (!known) {
       std::string list;
-      for (const auto& s : AllStatuses()) list += (list.empty() ? "" : ", ") + s;
+      for (const auto& s : AllStatuses()) {
+        if (!list.empty()) list += ", ";
+        list += s;
+      }
       return Error{"--fail-on: unknown status '" + item + "' (expected " +
                    list + ", or none)"};
     }

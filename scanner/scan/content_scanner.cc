@@ -106,7 +106,7 @@ Status ContentScanner::ScanFd(int fd, std::string head, std::vector<Hit>* out,
     buffer_cap_ = cap;
   }
   char* buf = buffer_.get();
-  std::memcpy(buf, head.data(), head.size());
+  if (!head.empty()) head.copy(buf, head.size());
   std::size_t len = head.size();
   uint64_t start = 0;
   uint64_t total = len;

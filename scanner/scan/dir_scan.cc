@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "scanner/base/bounded_queue.h"
+#include "scanner/pipelines/pipeline_files.h"
+#include "scanner/pipelines/pipeline_scan.h"
 #include "scanner/base/text.h"
 #include "scanner/scan/content_scanner.h"
 #include "scanner/sources/dir_walker.h"
@@ -47,11 +49,24 @@ bool BinaryExtension(const std::string& path) {
   return false;
 }
 
-// Scans one file into `out`; every problem is a diagnostic.
+// Appends the rest of `fd` to `content` (pipeline files, kept whole).
+Status ReadRest(int fd, std::string* content) {
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error{std::string("cannot read: ") + std::strerror(errno)};
+    if (n == 0) return Status::Ok();
+    content->append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+// Scans one file into `out` (pipeline files also into `pipelines`); every
+// problem is a diagnostic.
 void ScanFile(const WalkItem& item, const DirScanOptions& options,
               ContentScanner* scanner, std::vector<Hit>* hits,
-              std::vector<Finding>* out, ScanStats* stats,
-              Diagnostics* diagnostics) {
+              std::vector<Finding>* out, PipelineOutputs* pipelines,
+              ScanStats* stats, Diagnostics* diagnostics) {
   if (BinaryExtension(item.rel_path)) {
     ++stats->skipped_binary;
     return;
@@ -101,13 +116,35 @@ void ScanFile(const WalkItem& item, const DirScanOptions& options,
   }
   hits->clear();
   uint64_t bytes = 0;
-  Status st_read = scanner->ScanFd(fd, std::move(head), hits, &bytes);
+  // A pipeline file is small: read it whole for the pipeline analyzer.
+  const PipelineLimits pipeline_limits;
+  std::string system = PipelineSystemFor(item.rel_path, head);
+  if (!system.empty() &&
+      static_cast<uint64_t>(st.st_size) > pipeline_limits.max_bytes) {
+    diagnostics->Warn(item.rel_path, "pipeline file not parsed: " +
+                                         HumanBytes(st.st_size) +
+                                         " is over " +
+                                         HumanBytes(pipeline_limits.max_bytes) +
+                                         "; scanned as plain text");
+    system.clear();
+  }
+  std::string content;
+  Status st_read;
+  if (!system.empty()) {
+    content = std::move(head);
+    st_read = ReadRest(fd, &content);
+    scanner->ScanBuffer(content, hits);
+    bytes = content.size();
+  } else {
+    st_read = scanner->ScanFd(fd, std::move(head), hits, &bytes);
+  }
   if (!st_read.ok()) {
     diagnostics->Warn(item.rel_path, st_read.error().message +
                                          "; findings before the error kept");
   }
   ++stats->files_scanned;
   stats->bytes_scanned += bytes;
+  const std::size_t first = out->size();
   for (Hit& h : *hits) {
     Finding f;
     f.rule = h.rule;
@@ -117,6 +154,14 @@ void ScanFile(const WalkItem& item, const DirScanOptions& options,
     f.location.line = h.line;
     f.location.column = h.column;
     out->push_back(std::move(f));
+  }
+  if (!system.empty()) {
+    Location where;
+    where.source = "file";
+    where.path = item.rel_path;
+    AnnotatePipelineFile(content, system, where,
+                         FindPipelineLiteralRule(scanner->matcher().rules()),
+                         out, first, pipelines, diagnostics, pipeline_limits);
   }
 }
 
@@ -152,6 +197,7 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
       ContentScanner scanner(matcher);
       std::vector<Hit> hits;
       DirScanResult& mine = partial[static_cast<std::size_t>(t)];
+      PipelineOutputs pipelines;
       while (auto batch = queue.Pop()) {
         for (const WalkItem& item : *batch) {
           if (options.cancel != nullptr && options.cancel->load()) {
@@ -159,8 +205,8 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
             break;
           }
           const uint64_t before = mine.stats.bytes_scanned;
-          ScanFile(item, options, &scanner, &hits, &mine.findings, &mine.stats,
-                   diagnostics);
+          ScanFile(item, options, &scanner, &hits, &mine.findings, &pipelines,
+                   &mine.stats, diagnostics);
           if (options.progress != nullptr) {
             options.progress->items.fetch_add(1, std::memory_order_relaxed);
             options.progress->bytes.fetch_add(mine.stats.bytes_scanned - before,
@@ -168,6 +214,8 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
           }
         }
       }
+      mine.references = std::move(pipelines.references);
+      mine.pipeline_findings = std::move(pipelines.findings);
     });
   }
 
@@ -205,11 +253,19 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
   if (options.cancel != nullptr && options.cancel->load()) {
     result.stats.interrupted = true;
   }
+  PipelineOutputs pipelines;
   for (auto& p : partial) {
     result.stats += p.stats;
     std::move(p.findings.begin(), p.findings.end(),
               std::back_inserter(result.findings));
+    std::move(p.references.begin(), p.references.end(),
+              std::back_inserter(pipelines.references));
+    std::move(p.pipeline_findings.begin(), p.pipeline_findings.end(),
+              std::back_inserter(pipelines.findings));
   }
+  SortPipelineOutputs(&pipelines);
+  result.references = std::move(pipelines.references);
+  result.pipeline_findings = std::move(pipelines.findings);
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/result.h"
 #include "scanner/findings/finding.h"
+#include "scanner/findings/report.h"
 #include "scanner/match/matcher.h"
 #include "scanner/scan/progress.h"
 #include "scanner/scan/scan_stats.h"
@@ -31,6 +32,9 @@ struct DirScanOptions {
 struct DirScanResult {
   std::vector<Finding> findings;  // unordered; GroupCredentials sorts
   ScanStats stats;
+  // From pipeline files (scanner/pipelines): sorted, deduplicated.
+  std::vector<PipelineReference> references;
+  std::vector<PipelineFindingEntry> pipeline_findings;
 };
 
 // A root that does not exist is an Error (exit 2); everything inside the

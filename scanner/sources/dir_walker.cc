@@ -102,7 +102,9 @@ void DirWalker::WalkDir(const std::string& abs, const std::string& rel,
   for (auto& [name, type] : entries) {
     if (options_.cancel != nullptr && options_.cancel->load()) break;
     const std::string child_abs = Join(abs, name);
-    const std::string child_rel = rel.empty() ? name : rel + "/" + name;
+    std::string child_rel = rel;
+    if (!child_rel.empty()) child_rel += '/';
+    child_rel += name;
     if (type == DT_UNKNOWN) {
       struct stat st;
       if (lstat(child_abs.c_str(), &st) != 0) {

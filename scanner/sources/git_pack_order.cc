@@ -63,8 +63,8 @@ void LookupInIndex(const MappedFile& idx, uint32_t rank,
     return;  // version 1 indexes: order by oid instead
   }
   const unsigned char* fanout = d + 8;
-  const uint64_t n = Be32(fanout + 255 * 4);
-  const unsigned char* names = fanout + 256 * 4;
+  const uint64_t n = Be32(fanout + std::size_t{255} * 4);
+  const unsigned char* names = fanout + std::size_t{256} * 4;
   const unsigned char* offsets = names + n * (GIT_OID_RAWSZ + 4);
   const unsigned char* large = offsets + n * 4;
   if (static_cast<std::size_t>(large - d) > size) return;
@@ -72,8 +72,8 @@ void LookupInIndex(const MappedFile& idx, uint32_t rank,
   for (std::size_t i = 0; i < blobs.size(); ++i) {
     if ((*pack)[i] != UINT32_MAX) continue;
     const unsigned char* id = blobs[i].id;
-    uint32_t lo = id[0] == 0 ? 0 : Be32(fanout + (id[0] - 1) * 4);
-    uint32_t hi = Be32(fanout + id[0] * 4);
+    uint32_t lo = id[0] == 0 ? 0 : Be32(fanout + (std::size_t{id[0]} - 1) * 4);
+    uint32_t hi = Be32(fanout + std::size_t{id[0]} * 4);
     while (lo < hi) {
       uint32_t mid = lo + (hi - lo) / 2;
       int c =

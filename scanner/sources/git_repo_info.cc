@@ -74,7 +74,7 @@ OidSet ReadShallowGrafts(git_repository* repo) {
 
 std::string FormatGitDate(int64_t time, int offset_minutes) {
   const std::time_t local =
-      static_cast<std::time_t>(time + offset_minutes * 60);
+      static_cast<std::time_t>(time + int64_t{offset_minutes} * 60);
   std::tm tm{};
   gmtime_r(&local, &tm);
   const char sign = offset_minutes < 0 ? '-' : '+';
