@@ -161,8 +161,11 @@ Result<Scanned> ScanGit(const CommonOptions& common, const GitArgs& args,
   auto result = ScanGitHistory(options, *p.matcher, diagnostics);
   if (!result.ok()) return result.error();
   const bool full = args.range.empty() && !args.staged;
-  return Scanned{std::move(result->findings), result->stats, result->root,
-                 full};
+  Scanned scanned{std::move(result->findings), result->stats, result->root,
+                  full};
+  scanned.references = std::move(result->references);
+  scanned.pipeline_findings = std::move(result->pipeline_findings);
+  return scanned;
 }
 
 int Finish(const std::string& command, const CommonOptions& common,

@@ -9,6 +9,7 @@
 #include "scanner/sources/git_blob_scan.h"
 #include "scanner/sources/git_handles.h"
 #include "scanner/sources/git_history.h"
+#include "scanner/sources/git_pipelines.h"
 #include "scanner/sources/git_provenance.h"
 #include "scanner/sources/git_repo_info.h"
 #include "scanner/sources/git_staged.h"
@@ -184,9 +185,12 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     hit_pos[scanned.hits[i].first] = static_cast<int32_t>(i);
   }
   TipMembership membership(odb.get(), walked.tips);
+  GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics);
   std::map<uint32_t, GitProvenance> commit_info;
   for (const HistoryIndex::Pair& pair : idx.pairs()) {
-    if (hit_pos[pair.blob] < 0) continue;
+    std::string path = idx.paths().Path(pair.path);
+    const std::string system = GitPipelineAnnotator::SystemFor(path);
+    if (hit_pos[pair.blob] < 0 && system.empty()) continue;
     GitProvenance prov;
     if (pair.commit != kNoCommit) {
       auto it = commit_info.find(pair.commit);
@@ -202,9 +206,12 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     }
     const git_oid& blob = idx.blobs()[pair.blob];
     prov.blob = GitHex(blob);
-    const std::string path = idx.paths().Path(pair.path);
     membership.Lookup(path, blob, &prov.refs, &prov.in_head);
-    for (const Hit& h : scanned.hits[hit_pos[pair.blob]].second) {
+    const std::size_t first = result.findings.size();
+    const std::vector<Hit> kNone;
+    const std::vector<Hit>& hits =
+        hit_pos[pair.blob] < 0 ? kNone : scanned.hits[hit_pos[pair.blob]].second;
+    for (const Hit& h : hits) {
       Finding f;
       f.rule = h.rule;
       f.secret = h.secret;
@@ -215,7 +222,15 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       f.location.git = prov;
       result.findings.push_back(std::move(f));
     }
+    if (!system.empty()) {
+      Location where;
+      where.source = "git";
+      where.path = path;
+      where.git = prov;
+      pipelines.Annotate(system, blob, where, &result.findings, first);
+    }
   }
+  pipelines.MoveInto(&result);
   std::sort(result.findings.begin(), result.findings.end(), FindingLess);
   return result;
 }

@@ -14,6 +14,7 @@
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/result.h"
 #include "scanner/findings/finding.h"
+#include "scanner/findings/report.h"
 #include "scanner/match/matcher.h"
 #include "scanner/scan/scan_stats.h"
 
@@ -40,6 +41,9 @@ struct GitScanResult {
   // Hex oids of the blobs whose content this scan read (after skip_blobs);
   // filled only when skip_blobs is set.
   std::vector<std::string> scanned_blobs;
+  // From pipeline files in the scanned blobs: sorted, deduplicated.
+  std::vector<PipelineReference> references;
+  std::vector<PipelineFindingEntry> pipeline_findings;
 };
 
 // A repository that cannot be opened, or a range that does not resolve, is

@@ -11,6 +11,7 @@
 #include "scanner/sources/git_blob_scan.h"
 #include "scanner/sources/git_handles.h"
 #include "scanner/sources/git_index_reader.h"
+#include "scanner/sources/git_pipelines.h"
 
 namespace sprawl {
 namespace {
@@ -165,11 +166,17 @@ Result<GitScanResult> ScanStaged(git_repository* repo,
   for (std::size_t i = 0; i < scanned.hits.size(); ++i) {
     hit_pos[scanned.hits[i].first] = static_cast<int32_t>(i);
   }
+  GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics);
   for (const StagedEntry& e : entries) {
-    if (hit_pos[e.blob] < 0) continue;
+    const std::string system = GitPipelineAnnotator::SystemFor(e.path);
+    if (hit_pos[e.blob] < 0 && system.empty()) continue;
     GitProvenance prov;
     prov.blob = GitHex(blobs[e.blob]);
-    for (const Hit& h : scanned.hits[hit_pos[e.blob]].second) {
+    const std::size_t first = result.findings.size();
+    const std::vector<Hit> kNone;
+    const std::vector<Hit>& hits =
+        hit_pos[e.blob] < 0 ? kNone : scanned.hits[hit_pos[e.blob]].second;
+    for (const Hit& h : hits) {
       Finding f;
       f.rule = h.rule;
       f.secret = h.secret;
@@ -180,7 +187,15 @@ Result<GitScanResult> ScanStaged(git_repository* repo,
       f.location.git = prov;
       result.findings.push_back(std::move(f));
     }
+    if (!system.empty()) {
+      Location where;
+      where.source = "index";
+      where.path = e.path;
+      where.git = prov;
+      pipelines.Annotate(system, blobs[e.blob], where, &result.findings, first);
+    }
   }
+  pipelines.MoveInto(&result);
   std::sort(result.findings.begin(), result.findings.end(),
             [](const Finding& a, const Finding& b) {
               if (LocationLess(a.location, b.location)) return true;

@@ -1,0 +1,55 @@
+#include "scanner/sources/git_pipelines.h"
+
+#include "scanner/base/text.h"
+#include "scanner/pipelines/pipeline_files.h"
+#include "scanner/sources/git_handles.h"
+
+namespace sprawl {
+namespace {
+
+// Larger pipeline blobs are still scanned by the rules, just not parsed.
+constexpr std::size_t kMaxPipelineBlob = 5u << 20;
+
+}  // namespace
+
+GitPipelineAnnotator::GitPipelineAnnotator(git_odb* odb, const Matcher& matcher,
+                                           Diagnostics* diagnostics)
+    : odb_(odb),
+      literal_rule_(FindPipelineLiteralRule(matcher.rules())),
+      diagnostics_(diagnostics) {}
+
+std::string GitPipelineAnnotator::SystemFor(const std::string& path) {
+  return PipelineSystemForPath(path);
+}
+
+void GitPipelineAnnotator::Annotate(const std::string& system,
+                                    const git_oid& blob, const Location& where,
+                                    std::vector<Finding>* findings,
+                                    std::size_t first) {
+  std::size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  if (git_odb_read_header(&size, &type, odb_, &blob) != 0 ||
+      type != GIT_OBJECT_BLOB || size > kMaxPipelineBlob) {
+    return;
+  }
+  git_odb_object* raw = nullptr;
+  if (git_odb_read(&raw, odb_, &blob) != 0) {
+    diagnostics_->Warn(EscapeForDisplay(where.path),
+                       "cannot read pipeline blob: " + GitLastError());
+    return;
+  }
+  GitOdbObjectPtr object(raw);
+  const std::string_view content(
+      static_cast<const char*>(git_odb_object_data(object.get())),
+      git_odb_object_size(object.get()));
+  AnnotatePipelineFile(content, system, where, literal_rule_, findings, first,
+                       &outputs_, diagnostics_);
+}
+
+void GitPipelineAnnotator::MoveInto(GitScanResult* result) {
+  SortPipelineOutputs(&outputs_);
+  result->references = std::move(outputs_.references);
+  result->pipeline_findings = std::move(outputs_.findings);
+}
+
+}  // namespace sprawl

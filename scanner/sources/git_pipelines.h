@@ -1,0 +1,45 @@
+// GitPipelineAnnotator: CI awareness for git sources. For every (path, blob)
+// whose path names a pipeline file it reads the blob (pipeline files are few
+// and small) and runs the pipeline analyzer, attaching pipeline context to
+// that location's findings and collecting literal secrets, references and
+// pipeline findings. Used on the enumerating thread only; not thread-safe.
+#pragma once
+
+#include <git2.h>
+
+#include <string>
+#include <vector>
+
+#include "scanner/base/diagnostics.h"
+#include "scanner/findings/finding.h"
+#include "scanner/match/matcher.h"
+#include "scanner/pipelines/pipeline_scan.h"
+#include "scanner/sources/git_source.h"
+
+namespace sprawl {
+
+class GitPipelineAnnotator {
+ public:
+  GitPipelineAnnotator(git_odb* odb, const Matcher& matcher,
+                       Diagnostics* diagnostics);
+
+  // The pipeline system `path` names, or "" (by path only: sniffing the
+  // content of every YAML blob in history would cost a read each).
+  static std::string SystemFor(const std::string& path);
+
+  // Analyses `blob` at `where`; findings[first, end) are that location's.
+  void Annotate(const std::string& system, const git_oid& blob,
+                const Location& where, std::vector<Finding>* findings,
+                std::size_t first);
+
+  // Sorted, deduplicated references and pipeline findings into `result`.
+  void MoveInto(GitScanResult* result);
+
+ private:
+  git_odb* odb_;
+  std::optional<uint32_t> literal_rule_;
+  Diagnostics* diagnostics_;
+  PipelineOutputs outputs_;
+};
+
+}  // namespace sprawl
