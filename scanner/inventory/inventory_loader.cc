@@ -7,6 +7,7 @@
 #include "scanner/findings/redact.h"
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/inventory.h"
+#include "scanner/inventory/yaml_tree.h"
 
 namespace sprawl {
 
@@ -18,6 +19,8 @@ std::string Inventory::OwnerOf(const InventoryCredential& c) const {
 }
 
 namespace {
+
+using YNode = YamlTree::Node;
 
 bool ValidFingerprint(const std::string& f) {
   std::string_view hex;
@@ -48,15 +51,15 @@ class Loader {
  public:
   explicit Loader(std::string origin) : origin_(std::move(origin)) {}
 
-  Result<Inventory> Load(const YAML::Node& root) {
+  Result<Inventory> Load(const YNode& root) {
     Inventory inv;
     inv.path = origin_;
-    if (root.IsNull()) return Fail(root, "version", "empty inventory");
+    if (!root || root.IsNull()) return Fail(root, "version", "empty inventory");
     if (!root.IsMap()) return Fail(root, "", "expected a mapping at the top");
     if (!Fields(root, "", {"version", "consumers", "credentials", "allow"})) {
       return error_;
     }
-    const YAML::Node v = root["version"];
+    const YNode v = root["version"];
     if (!v) return Fail(root, "version", "missing (expected 1)");
     if (!v.IsScalar() || v.Scalar() != "1") {
       return Fail(v, "version", "unsupported version (expected 1)");
@@ -68,7 +71,7 @@ class Loader {
   }
 
  private:
-  Error Fail(const YAML::Node& n, const std::string& field,
+  Error Fail(const YNode& n, const std::string& field,
              const std::string& what) {
     std::string where = origin_;
     if (n.IsDefined() && n.Mark().line >= 0) {
@@ -80,9 +83,9 @@ class Loader {
     return error_;
   }
 
-  bool Fields(const YAML::Node& map, const std::string& ctx,
+  bool Fields(const YNode& map, const std::string& ctx,
               std::initializer_list<const char*> allowed) {
-    for (const auto& kv : map) {
+    for (const auto& kv : map.Entries()) {
       const std::string key = kv.first.Scalar();
       bool ok = false;
       for (const char* a : allowed) ok = ok || key == a;
@@ -96,9 +99,9 @@ class Loader {
     return true;
   }
 
-  bool Str(const YAML::Node& map, const std::string& ctx, const char* key,
+  bool Str(const YNode& map, const std::string& ctx, const char* key,
            bool required, std::string* out) {
-    const YAML::Node n = map[key];
+    const YNode n = map[key];
     if (!n || n.IsNull()) {
       if (required) Fail(map, ctx + key, "missing");
       return !required;
@@ -115,7 +118,7 @@ class Loader {
     return true;
   }
 
-  bool Date(const YAML::Node& map, const std::string& ctx, const char* key,
+  bool Date(const YNode& map, const std::string& ctx, const char* key,
             bool required, std::optional<int64_t>* out) {
     std::string s;
     if (!Str(map, ctx, key, required, &s)) return false;
@@ -128,7 +131,7 @@ class Loader {
     return true;
   }
 
-  bool Duration(const YAML::Node& map, const std::string& ctx, const char* key,
+  bool Duration(const YNode& map, const std::string& ctx, const char* key,
                 std::optional<int64_t>* out) {
     std::string s;
     if (!Str(map, ctx, key, false, &s)) return false;
@@ -142,15 +145,15 @@ class Loader {
     return true;
   }
 
-  bool List(const YAML::Node& map, const std::string& ctx, const char* key,
+  bool List(const YNode& map, const std::string& ctx, const char* key,
             std::vector<std::string>* out) {
-    const YAML::Node n = map[key];
+    const YNode n = map[key];
     if (!n || n.IsNull()) return true;
     if (!n.IsSequence()) {
       Fail(n, ctx + key, "expected a list");
       return false;
     }
-    for (const auto& item : n) {
+    for (const auto& item : n.Items()) {
       if (!item.IsScalar() || item.Scalar().empty()) {
         Fail(item, ctx + key, "expected a list of non-empty strings");
         return false;
@@ -160,7 +163,7 @@ class Loader {
     return true;
   }
 
-  bool Seq(const YAML::Node& n, const char* key) {
+  bool Seq(const YNode& n, const char* key) {
     if (n && !n.IsNull() && !n.IsSequence()) {
       Fail(n, key, "expected a list");
       return false;
@@ -168,11 +171,11 @@ class Loader {
     return true;
   }
 
-  bool Consumers(const YAML::Node& list, Inventory* inv) {
+  bool Consumers(const YNode& list, Inventory* inv) {
     if (!Seq(list, "consumers")) return false;
     if (!list || list.IsNull()) return true;
     std::size_t i = 0;
-    for (const auto& n : list) {
+    for (const auto& n : list.Items()) {
       const std::string ctx = "consumers[" + std::to_string(i++) + "].";
       if (!n.IsMap()) {
         Fail(n, ctx, "expected a mapping");
@@ -209,12 +212,12 @@ class Loader {
     return true;
   }
 
-  bool Credentials(const YAML::Node& list, Inventory* inv) {
+  bool Credentials(const YNode& list, Inventory* inv) {
     if (!Seq(list, "credentials")) return false;
     if (!list || list.IsNull()) return true;
     std::set<std::string> ids;
     std::size_t i = 0;
-    for (const auto& n : list) {
+    for (const auto& n : list.Items()) {
       const std::string ctx = "credentials[" + std::to_string(i++) + "].";
       if (!n.IsMap()) {
         Fail(n, ctx, "expected a mapping");
@@ -258,7 +261,7 @@ class Loader {
       }
       for (std::size_t k = 0; k < c.fingerprints.size(); ++k) {
         const std::string& f = c.fingerprints[k];
-        const YAML::Node fn = n["fingerprints"][k];
+        const YNode fn = n["fingerprints"][k];
         if (!ValidFingerprint(f)) {
           Fail(fn, ctx + "fingerprints", NotAFingerprint(f));
           return false;
@@ -286,11 +289,11 @@ class Loader {
     return true;
   }
 
-  bool Allow(const YAML::Node& list, Inventory* inv) {
+  bool Allow(const YNode& list, Inventory* inv) {
     if (!Seq(list, "allow")) return false;
     if (!list || list.IsNull()) return true;
     std::size_t i = 0;
-    for (const auto& n : list) {
+    for (const auto& n : list.Items()) {
       const std::string ctx = "allow[" + std::to_string(i++) + "].";
       if (!n.IsMap()) {
         Fail(n, ctx, "expected a mapping");
@@ -354,15 +357,12 @@ Status CheckFingerprintKind(const Inventory& inv, bool keyed) {
 
 Result<Inventory> ParseInventory(const std::string& yaml_text,
                                  const std::string& origin) {
-  YAML::Node root;
+  // The compact event-built tree: YAML::Node would cost ~9 KB and ~50 us per
+  // entry, which dominates a run with a large inventory.
+  auto tree = YamlTree::Parse(yaml_text, origin);
+  if (!tree.ok()) return tree.error();
   try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return Error{origin + ":" + std::to_string(e.mark.line + 1) + ":" +
-                 std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg};
-  }
-  try {
-    return Loader(origin).Load(root);
+    return Loader(origin).Load((*tree)->root());
   } catch (const YAML::Exception& e) {
     return Error{origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg};
   }
