@@ -335,7 +335,8 @@ int RunCli(int argc, char** argv) {
   dir->add_flag("--no-ignore", dir_args.no_ignore,
                 "Do not honour .gitignore and .sprawlignore files");
   dir->add_option("--exclude", dir_args.exclude,
-                  "Skip paths matching this gitignore-style glob (repeatable)");
+                  "Skip paths matching this gitignore-style glob (repeatable)")
+      ->allow_extra_args(false);
 
   GitArgs git_args;
   CLI::App* git = app.add_subcommand(

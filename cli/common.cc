@@ -25,7 +25,8 @@ namespace sprawl {
 void AddRuleFlags(CLI::App* cmd, CommonOptions* o) {
   cmd->add_option("--rules", o->rules,
                   "Extra rule pack: a YAML file or a directory of them "
-                  "(repeatable)");
+                  "(repeatable)")
+      ->allow_extra_args(false);  // one pack per flag: never swallow paths
   cmd->add_flag("--no-cache", o->no_cache,
                 "Do not read or write the compiled-rules cache");
   cmd->add_flag("-v,--verbose", o->verbose, "Also print notes on stderr");
