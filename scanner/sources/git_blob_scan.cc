@@ -7,6 +7,23 @@
 #include "scanner/sources/git_handles.h"
 
 namespace sprawl {
+
+void AppendBlobFindings(const std::vector<Hit>& hits, const char* source,
+                        const std::string& path, const GitProvenance& prov,
+                        std::vector<Finding>* findings) {
+  for (const Hit& h : hits) {
+    Finding f;
+    f.rule = h.rule;
+    f.secret = h.secret;
+    f.location.source = source;
+    f.location.path = path;
+    f.location.line = h.line;
+    f.location.column = h.column;
+    f.location.git = prov;
+    findings->push_back(std::move(f));
+  }
+}
+
 namespace {
 
 constexpr std::size_t kBinaryProbe = 8000;  // git's own heuristic

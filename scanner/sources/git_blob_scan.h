@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "scanner/base/diagnostics.h"
+#include "scanner/findings/finding.h"
 #include "scanner/match/matcher.h"
 #include "scanner/scan/content_scanner.h"
 #include "scanner/scan/scan_stats.h"
@@ -43,6 +44,11 @@ struct BlobScanResult {
 BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
                          const Matcher& matcher, const BlobScanOptions& options,
                          Diagnostics* diagnostics);
+
+// Appends one Finding per hit at (`source`, `path`) with provenance `prov`.
+void AppendBlobFindings(const std::vector<Hit>& hits, const char* source,
+                        const std::string& path, const GitProvenance& prov,
+                        std::vector<Finding>* findings);
 
 // The order to read `blobs` in: by (pack, offset in pack), then blobs found
 // in no pack (loose) by oid. Exposed for tests.

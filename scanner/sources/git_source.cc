@@ -211,17 +211,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     const std::vector<Hit> kNone;
     const std::vector<Hit>& hits =
         hit_pos[pair.blob] < 0 ? kNone : scanned.hits[hit_pos[pair.blob]].second;
-    for (const Hit& h : hits) {
-      Finding f;
-      f.rule = h.rule;
-      f.secret = h.secret;
-      f.location.source = "git";
-      f.location.path = path;
-      f.location.line = h.line;
-      f.location.column = h.column;
-      f.location.git = prov;
-      result.findings.push_back(std::move(f));
-    }
+    AppendBlobFindings(hits, "git", path, prov, &result.findings);
     if (!system.empty()) {
       Location where;
       where.source = "git";

@@ -176,17 +176,7 @@ Result<GitScanResult> ScanStaged(git_repository* repo,
     const std::vector<Hit> kNone;
     const std::vector<Hit>& hits =
         hit_pos[e.blob] < 0 ? kNone : scanned.hits[hit_pos[e.blob]].second;
-    for (const Hit& h : hits) {
-      Finding f;
-      f.rule = h.rule;
-      f.secret = h.secret;
-      f.location.source = "index";
-      f.location.path = e.path;
-      f.location.line = h.line;
-      f.location.column = h.column;
-      f.location.git = prov;
-      result.findings.push_back(std::move(f));
-    }
+    AppendBlobFindings(hits, "index", e.path, prov, &result.findings);
     if (!system.empty()) {
       Location where;
       where.source = "index";
