@@ -76,7 +76,7 @@ std::vector<Hit> Stream(const std::string& content, size_t head_len,
                 static_cast<ssize_t>(content.size()));
     FUZZ_ASSERT(::lseek(fd, static_cast<off_t>(h), SEEK_SET) ==
                 static_cast<off_t>(h));
-    FUZZ_ASSERT(scanner.ScanFd(fd, std::move(head), &hits, &bytes).ok());
+    FUZZ_ASSERT(scanner.ScanFd(fd, head, &hits, &bytes).ok());
     ::close(fd);
   } else {
     int fds[2];
@@ -93,7 +93,7 @@ std::vector<Hit> Stream(const std::string& content, size_t head_len,
       }
       ::close(fds[1]);
     });
-    FUZZ_ASSERT(scanner.ScanFd(fds[0], std::move(head), &hits, &bytes).ok());
+    FUZZ_ASSERT(scanner.ScanFd(fds[0], head, &hits, &bytes).ok());
     writer.join();
     ::close(fds[0]);
   }

@@ -91,7 +91,7 @@ std::vector<Hit> Stream(ContentScanner* scanner, const std::string& content,
     }
     REQUIRE(::lseek(fd, static_cast<off_t>(h), SEEK_SET) ==
             static_cast<off_t>(h));
-    Status st = scanner->ScanFd(fd, std::move(head), &hits, &bytes);
+    Status st = scanner->ScanFd(fd, head, &hits, &bytes);
     ::close(fd);
     REQUIRE_MESSAGE(st.ok(), st.error().message);
   } else {
@@ -108,7 +108,7 @@ std::vector<Hit> Stream(ContentScanner* scanner, const std::string& content,
       }
       ::close(fds[1]);
     });
-    Status st = scanner->ScanFd(fds[0], std::move(head), &hits, &bytes);
+    Status st = scanner->ScanFd(fds[0], head, &hits, &bytes);
     writer.join();
     ::close(fds[0]);
     REQUIRE_MESSAGE(st.ok(), st.error().message);

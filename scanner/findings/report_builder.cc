@@ -35,8 +35,9 @@ Result<std::set<std::string>> ParseFailOn(const std::string& csv) {
         if (!list.empty()) list += ", ";
         list += s;
       }
-      return Error{"--fail-on: unknown status '" + item + "' (expected " +
-                   list + ", or none)"};
+      std::string message = "--fail-on: unknown status '" + item;
+      message += "' (expected " + list + ", or none)";
+      return Error{std::move(message)};
     }
     out.insert(item);
   }

@@ -94,7 +94,7 @@ void ContentScanner::ScanBuffer(std::string_view data, std::vector<Hit>* out) {
   ScanSegment(data, 0, true, out);
 }
 
-Status ContentScanner::ScanFd(int fd, std::string head, std::vector<Hit>* out,
+Status ContentScanner::ScanFd(int fd, const std::string& head, std::vector<Hit>* out,
                               uint64_t* bytes) {
   lines_before_ = 0;
   last_newline_ = -1;

@@ -35,7 +35,7 @@ class ContentScanner {
   // Streams `fd` to EOF. `head` (may be empty) holds bytes already read from
   // it and comes first. Stops with an error on a read failure, keeping the
   // hits found so far. `bytes` receives the total length read.
-  Status ScanFd(int fd, std::string head, std::vector<Hit>* out,
+  Status ScanFd(int fd, const std::string& head, std::vector<Hit>* out,
                 uint64_t* bytes);
 
   const Matcher& matcher() const { return matcher_; }

@@ -136,7 +136,7 @@ void ScanFile(const WalkItem& item, const DirScanOptions& options,
     scanner->ScanBuffer(content, hits);
     bytes = content.size();
   } else {
-    st_read = scanner->ScanFd(fd, std::move(head), hits, &bytes);
+    st_read = scanner->ScanFd(fd, head, hits, &bytes);
   }
   if (!st_read.ok()) {
     diagnostics->Warn(item.rel_path, st_read.error().message +
