@@ -177,6 +177,9 @@ int EmitReport(const CommonOptions& options, const Report& report) {
     Status st = RenderReport(options.format, report, render, std::cout);
     if (!st.ok()) return FailWith(st.error().message);
     std::cout.flush();
+    // A full disk or a closed pipe (with SIGPIPE ignored by the parent) must
+    // not pass for a clean gate.
+    if (!std::cout) return FailWith("cannot write the report to stdout");
   } else {
     std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
     if (!out) return FailWith(options.output + ": cannot write the report");

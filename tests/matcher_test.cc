@@ -24,19 +24,6 @@ using testing::kUpperDigits;
 using testing::kUrlSafe;
 using testing::SyntheticToken;
 
-// Built once: compiling every built-in rule takes a moment.
-const Matcher& BuiltinMatcher() {
-  static const std::unique_ptr<Matcher> matcher = [] {
-    auto rules = LoadBuiltinRules();
-    REQUIRE_MESSAGE(rules.ok(), rules.error().message);
-    Diagnostics quiet(nullptr);
-    auto m = Matcher::Build(std::move(rules).value(), MatcherOptions{}, &quiet);
-    REQUIRE_MESSAGE(m.ok(), m.error().message);
-    return std::move(m).value();
-  }();
-  return *matcher;
-}
-
 std::vector<Match> ScanAll(const Matcher& matcher, std::string_view text) {
   auto scratch = matcher.NewScratch();
   std::vector<Match> out;
@@ -115,7 +102,7 @@ TEST_SUITE("matcher") {
   TEST_CASE(
       "built-in rules find each core provider's token in every file "
       "context with the exact secret and the right rule") {
-    const Matcher& matcher = BuiltinMatcher();
+    const Matcher& matcher = testing::BuiltinMatcher();
     const auto& rules = matcher.rules();
     for (const ProviderCase& p : CoreProviders()) {
       for (const Context& ctx : kContexts) {
@@ -172,7 +159,7 @@ TEST_SUITE("matcher") {
          "id = x" + SyntheticToken("ghp_", kAlnum, 36, 109) + "\n"},
         {"openai key with the body elided", "OPENAI_API_KEY=sk-proj-...\n"},
     };
-    const Matcher& matcher = BuiltinMatcher();
+    const Matcher& matcher = testing::BuiltinMatcher();
     for (const Decoy& d : decoys) {
       INFO(d.name);
       const auto matches = ScanAll(matcher, d.text);
@@ -188,7 +175,7 @@ TEST_SUITE("matcher") {
   TEST_CASE(
       "every built-in rule passes its own positive and negative "
       "examples") {
-    const auto problems = CheckRules(BuiltinMatcher());
+    const auto problems = CheckRules(testing::BuiltinMatcher());
     for (const RuleProblem& p : problems) {
       FAIL_CHECK(p.where << ": rule " << p.rule_id << ": " << p.problem);
     }

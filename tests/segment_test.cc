@@ -35,18 +35,6 @@ const Matcher& SmallMatcher() {
   return *matcher;
 }
 
-const Matcher& BuiltinMatcher() {
-  static const std::unique_ptr<Matcher> matcher = [] {
-    auto rules = LoadBuiltinRules();
-    REQUIRE_MESSAGE(rules.ok(), rules.error().message);
-    Diagnostics quiet(nullptr);
-    auto m = Matcher::Build(std::move(rules).value(), MatcherOptions{}, &quiet);
-    REQUIRE_MESSAGE(m.ok(), m.error().message);
-    return std::move(m).value();
-  }();
-  return *matcher;
-}
-
 // Multi-line filler of exactly `size` bytes with lines of varying length.
 std::string Filler(std::size_t size) {
   static const char* kLines[] = {
@@ -187,7 +175,7 @@ TEST_SUITE("segment") {
   TEST_CASE(
       "built-in rules at their smallest segment size find a secret "
       "once at every sampled offset around the boundaries") {
-    const Matcher& matcher = BuiltinMatcher();
+    const Matcher& matcher = testing::BuiltinMatcher();
     ContentScanner scanner(matcher, 0);  // clamped to twice the overlap
     const std::size_t segment = 2 * matcher.overlap();
     const std::size_t overlap = matcher.overlap();
@@ -212,7 +200,7 @@ TEST_SUITE("segment") {
   TEST_CASE(
       "a 10 MB single-line file reports secrets near its end at the "
       "right byte column") {
-    const Matcher& matcher = BuiltinMatcher();
+    const Matcher& matcher = testing::BuiltinMatcher();
     ContentScanner scanner(matcher);  // default 8 MiB segments
     const std::size_t size = 10u << 20;
     std::string content;

@@ -13,6 +13,8 @@
 #include <random>
 #include <sstream>
 
+#include <doctest/doctest.h>
+
 #include "scanner/base/text.h"
 #include "scanner/ruleset/rule_loader.h"
 
@@ -173,6 +175,18 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   r.out = ReadFile(out_path);
   r.err = ReadFile(err_path);
   return r;
+}
+
+const Matcher& BuiltinMatcher() {
+  static const std::unique_ptr<Matcher> matcher = [] {
+    auto rules = LoadBuiltinRules();
+    REQUIRE_MESSAGE(rules.ok(), rules.error().message);
+    Diagnostics quiet(nullptr);
+    auto m = Matcher::Build(std::move(rules).value(), MatcherOptions{}, &quiet);
+    REQUIRE_MESSAGE(m.ok(), m.error().message);
+    return std::move(m).value();
+  }();
+  return *matcher;
 }
 
 Result<std::unique_ptr<Matcher>> BuildMatcherFromYaml(

@@ -90,6 +90,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 Result<std::unique_ptr<Matcher>> BuildMatcherFromYaml(
     std::string_view yaml, Diagnostics* diagnostics = nullptr);
 
+// The matcher over every built-in rule, compiled once per test process.
+const Matcher& BuiltinMatcher();
+
 // One rule in pack syntax, for BuildMatcherFromYaml; `pattern` is written as
 // a single-quoted YAML scalar. Examples are filled in so the pack loads.
 std::string RuleYaml(std::string_view id, std::string_view pattern,

@@ -29,6 +29,21 @@ struct FdCloser {
   }
 };
 
+// Moves each hit of one file into a Finding at (`source`, `path`).
+void AppendFindings(std::vector<Hit>* hits, const std::string& source,
+                    const std::string& path, std::vector<Finding>* out) {
+  for (Hit& h : *hits) {
+    Finding f;
+    f.rule = h.rule;
+    f.secret = std::move(h.secret);
+    f.location.source = source;
+    f.location.path = path;
+    f.location.line = h.line;
+    f.location.column = h.column;
+    out->push_back(std::move(f));
+  }
+}
+
 // Extensions whose content is binary by construction; skipped unread.
 bool BinaryExtension(const std::string& path) {
   static const char* kExt[] = {
@@ -145,16 +160,7 @@ void ScanFile(const WalkItem& item, const DirScanOptions& options,
   ++stats->files_scanned;
   stats->bytes_scanned += bytes;
   const std::size_t first = out->size();
-  for (Hit& h : *hits) {
-    Finding f;
-    f.rule = h.rule;
-    f.secret = std::move(h.secret);
-    f.location.source = "file";
-    f.location.path = item.rel_path;
-    f.location.line = h.line;
-    f.location.column = h.column;
-    out->push_back(std::move(f));
-  }
+  AppendFindings(hits, "file", item.rel_path, out);
   if (!system.empty()) {
     Location where;
     where.source = "file";
@@ -281,16 +287,7 @@ Result<DirScanResult> ScanStream(int fd, const std::string& path,
   if (!st.ok()) diagnostics->Warn(path, st.error().message);
   result.stats.files_scanned = 1;
   result.stats.bytes_scanned = bytes;
-  for (Hit& h : hits) {
-    Finding f;
-    f.rule = h.rule;
-    f.secret = std::move(h.secret);
-    f.location.source = source;
-    f.location.path = path;
-    f.location.line = h.line;
-    f.location.column = h.column;
-    result.findings.push_back(std::move(f));
-  }
+  AppendFindings(&hits, source, path, &result.findings);
   return result;
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
 
 #include "scanner/base/text.h"
 #include "scanner/sources/git_blob_scan.h"
@@ -187,10 +188,22 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   TipMembership membership(odb.get(), walked.tips);
   GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics);
   std::map<uint32_t, GitProvenance> commit_info;
+  // Pairs far outnumber paths: judge each path id once, and build path
+  // strings only for the pairs that are reported or analysed.
+  std::unordered_map<uint32_t, std::string> system_of_path;
+  auto system_of = [&](uint32_t id) -> const std::string& {
+    auto it = system_of_path.find(id);
+    if (it == system_of_path.end()) {
+      it = system_of_path
+               .emplace(id, GitPipelineAnnotator::SystemFor(idx.paths().Path(id)))
+               .first;
+    }
+    return it->second;
+  };
   for (const HistoryIndex::Pair& pair : idx.pairs()) {
-    std::string path = idx.paths().Path(pair.path);
-    const std::string system = GitPipelineAnnotator::SystemFor(path);
+    const std::string& system = system_of(pair.path);
     if (hit_pos[pair.blob] < 0 && system.empty()) continue;
+    const std::string path = idx.paths().Path(pair.path);
     GitProvenance prov;
     if (pair.commit != kNoCommit) {
       auto it = commit_info.find(pair.commit);
