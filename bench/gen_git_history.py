@@ -8,7 +8,10 @@ distinct blob content reaches TARGET_BYTES. A few synthetic GitHub-style
 tokens (random, not real) are planted so a scanner has something to find.
 Deterministic for a given TARGET_BYTES.
 
-usage: gen_git_history.py TARGET_BYTES | git fast-import --quiet
+usage: gen_git_history.py TARGET_BYTES [MIN_COMMITS] | git fast-import --quiet
+
+With MIN_COMMITS, commits touch 1-4 files each (a typical project's rhythm)
+instead of 5-60, and the history goes on until both targets are reached.
 """
 import os
 import random
@@ -17,6 +20,8 @@ import string
 import sys
 
 TARGET = int(sys.argv[1])
+MIN_COMMITS = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+SMALL = (1, 4) if MIN_COMMITS else (5, 60)
 rng = random.Random(20260102)
 out = sys.stdout.buffer
 SAFE = re.compile(rb'^[A-Za-z0-9._+/-]+$')
@@ -138,7 +143,7 @@ def main():
                          head, None, changes, rng.choice(authors))
     planted = 0
     n = 0
-    while wr.blob_bytes < TARGET:
+    while wr.blob_bytes < TARGET or wr.commits < MIN_COMMITS:
         n += 1
         paths = list(state)
         if n % 150 == 0:
@@ -158,7 +163,7 @@ def main():
                              'Lead Five')
             continue
         changes = []
-        for p in rng.sample(paths, min(len(paths), rng.randint(5, 60))):
+        for p in rng.sample(paths, min(len(paths), rng.randint(*SMALL))):
             plant = None
             if planted < 25 and rng.random() < 0.002:
                 plant = token()

@@ -15,6 +15,8 @@
 #
 # usage: bench/git_bench.sh            (SIZE_MB=1200 by default)
 #        SIZE_MB=100 bench/git_bench.sh   (quick run)
+#        COMMITS=60000 bench/git_bench.sh  (at least that many commits of
+#          1-4 files each: the shape of a long-lived project's history)
 #        SPRAWL=path/to/sprawl RUNS=3 bench/git_bench.sh
 set -euo pipefail
 
@@ -22,9 +24,11 @@ here="$(cd "$(dirname "$0")" && pwd)"
 top="$(cd "$here/.." && pwd)"
 SIZE_MB="${SIZE_MB:-1200}"
 RUNS="${RUNS:-1}"
+COMMITS="${COMMITS:-0}"
 SPRAWL="${SPRAWL:-$top/build/sprawl}"
 work="$here/.work"
 repo="$work/history-${SIZE_MB}mb.git"
+if ((COMMITS > 0)); then repo="$work/history-${SIZE_MB}mb-${COMMITS}c.git"; fi
 
 if [[ ! -x "$SPRAWL" ]]; then
   echo "no sprawl binary at $SPRAWL (build it, or set SPRAWL=...)" >&2
@@ -37,7 +41,7 @@ if [[ ! -f "$repo/.complete" ]]; then
   rm -rf "$repo"
   mkdir -p "$work"
   git init -q --bare "$repo"
-  python3 "$here/gen_git_history.py" $((SIZE_MB * 1024 * 1024)) |
+  python3 "$here/gen_git_history.py" $((SIZE_MB * 1024 * 1024)) "$COMMITS" |
     git -C "$repo" fast-import --quiet
   git -C "$repo" repack -a -d -f -q --window=10 --depth=50
   git -C "$repo" prune-packed

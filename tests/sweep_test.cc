@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "scanner/datastore/datastore.h"
+#include "scanner/sources/git_mirror.h"
+#include "scanner/sources/git_ref_files.h"
 #include "tests/test_util.h"
 
 namespace sprawl {
@@ -342,6 +344,39 @@ TEST_SUITE("sweep") {
     CHECK(merged["repositories"] == report(w.Sub("full.db"))["repositories"]);
     CHECK(w.Run({"sweep", "--root", w.root(), "--shard", "2/2"}).exit_code ==
           2);
+  }
+
+  TEST_CASE("ref tips read from files equal libgit2's, or defer to it") {
+    TempDir dir;
+    const std::string repo = dir.Sub("r");
+    CommitFiles(repo, {{"a.txt", "one\n"}});
+    Git(repo, {"tag", "-a", "v1", "-m", "release"});
+    Git(repo, {"branch", "side"});
+    Git(repo, {"pack-refs", "--all"});  // v1 and side now only packed
+    CommitFiles(repo, {{"a.txt", "two\n"}});  // main loose, newer than packed
+    Git(repo, {"symbolic-ref", "refs/remotes/origin/HEAD", "refs/heads/main"});
+    auto same = [&] {
+      auto files = ReadRefTipsFromFiles(repo);
+      auto lib = ReadRefTips(repo);
+      REQUIRE(lib.ok());
+      REQUIRE(files.has_value());
+      CHECK(*files == *lib);
+    };
+    same();
+    Git(repo, {"checkout", "-q", "--detach", "side"});  // detached HEAD
+    same();
+    // A bare clone: packed refs only.
+    Git(dir.path(), {"clone", "-q", "--bare", repo, "bare.git"});
+    auto bare_files = ReadRefTipsFromFiles(dir.Sub("bare.git"));
+    auto bare_lib = ReadRefTips(dir.Sub("bare.git"));
+    REQUIRE(bare_lib.ok());
+    REQUIRE(bare_files.has_value());
+    CHECK(*bare_files == *bare_lib);
+    // A ref being written, or a .git file: libgit2 decides.
+    testing::WriteFile(repo + "/.git/refs/heads/wip.lock", "x\n");
+    CHECK_FALSE(ReadRefTipsFromFiles(repo).has_value());
+    testing::WriteFile(dir.Sub("linked/.git"), "gitdir: " + repo + "/.git\n");
+    CHECK_FALSE(ReadRefTipsFromFiles(dir.Sub("linked")).has_value());
   }
 
   TEST_CASE("bad sweep flags are usage errors") {

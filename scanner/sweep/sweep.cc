@@ -12,6 +12,7 @@
 #include "scanner/findings/credential.h"
 #include "scanner/findings/redact.h"
 #include "scanner/sources/git_mirror.h"
+#include "scanner/sources/git_ref_files.h"
 #include "scanner/sources/git_source.h"
 
 namespace sprawl {
@@ -157,30 +158,41 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   } else if (std::error_code ec; !std::filesystem::is_directory(path, ec)) {
     return finish("failed", "no such directory: " + path, {}, {});
   }
+  std::optional<StoredRepository> previous;
+  {
+    std::lock_guard<std::mutex> lock(ctx->mu);
+    auto prev = ctx->store->GetRepository(target.key);
+    if (!prev.ok()) return finish("failed", prev.error().message, {}, {});
+    previous = std::move(prev).value();
+  }
+  auto unchanged = [&](const std::string& tips_json) {
+    return previous && previous->ref_tips == tips_json &&
+           (previous->status == "scanned" || previous->status == "unchanged");
+  };
+  // The common case of a periodic sweep, answered from the ref files alone.
+  if (auto fast = ReadRefTipsFromFiles(path); fast && !fast->empty()) {
+    if (std::string tips_json = TipsJson(*fast); unchanged(tips_json)) {
+      row.ref_tips = std::move(tips_json);
+      return finish("unchanged", "", {}, {});
+    }
+  }
   auto tips = ReadRefTips(path);
   if (!tips.ok()) return finish("failed", tips.error().message, {}, {});
   if (tips->empty()) {
     return finish("skipped", "empty repository: no refs", {}, {});
   }
   const std::string tips_json = TipsJson(*tips);
-  std::optional<StoredRepository> previous;
+  if (unchanged(tips_json)) {
+    row.ref_tips = tips_json;
+    return finish("unchanged", "", {}, {});
+  }
   std::unordered_set<std::string> skip;
   {
     std::lock_guard<std::mutex> lock(ctx->mu);
-    auto prev = ctx->store->GetRepository(target.key);
-    if (!prev.ok()) return finish("failed", prev.error().message, {}, {});
-    previous = std::move(prev).value();
-    if (previous && previous->ref_tips == tips_json &&
-        (previous->status == "scanned" || previous->status == "unchanged")) {
-      row.ref_tips = tips_json;
-      out.entry.blobs_scanned = 0;
-    } else {
-      auto blobs = ctx->store->ScannedBlobs(target.key);
-      if (!blobs.ok()) return finish("failed", blobs.error().message, {}, {});
-      skip = std::move(blobs).value();
-    }
+    auto blobs = ctx->store->ScannedBlobs(target.key);
+    if (!blobs.ok()) return finish("failed", blobs.error().message, {}, {});
+    skip = std::move(blobs).value();
   }
-  if (!row.ref_tips.empty()) return finish("unchanged", "", {}, {});
 
   GitScanOptions scan;
   scan.repo_path = path;

@@ -1,0 +1,26 @@
+// The ref tips of a repository read straight from its files (loose refs
+// under refs/, packed-refs, HEAD), without opening it through libgit2. An
+// org-wide sweep asks this of every repository before anything else, and
+// for an unchanged one it is the whole cost of the sweep.
+//
+// Only the plain layouts are handled: a work tree whose .git is a directory,
+// or a bare repository, with the files ref backend. Anything else (a .git
+// file, a linked worktree, reftable, a lock file, a line it does not
+// understand) gives nullopt, and the caller asks libgit2 instead.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sprawl {
+
+using RefTipList = std::vector<std::pair<std::string, std::string>>;
+
+// (ref name, oid hex) for every direct reference under refs/, sorted by
+// name, then ("HEAD", oid) when HEAD resolves: the same list ReadRefTips
+// gives, except that object existence is not checked.
+std::optional<RefTipList> ReadRefTipsFromFiles(const std::string& repo_path);
+
+}  // namespace sprawl
