@@ -543,16 +543,30 @@ TEST_SUITE("git source") {
           "line\n" + Key(100 + i) + " and " + Key(200 + i % 5) + "\n");
       if (i % 4 == 0)
         repo.Git({"checkout", "-q", "-B", "b" + std::to_string(i)});
+      // A file deleted, then restored with the same content at the same
+      // path in a later segment: it keeps its first commit. And a rename.
+      if (i == 9) repo.Git({"rm", "-q", "f3/file3.txt"});
+      if (i == 24) {
+        repo.Write("f3/file3.txt",
+                   "line\n" + Key(103) + " and " + Key(203) + "\n");
+      }
+      if (i == 17) repo.Git({"mv", "f1/file8.txt", "f6/moved8.txt"});
       repo.Commit("c" + std::to_string(i));
     }
-    GitScanOptions one, four;
+    GitScanOptions one, four, segmented;
     one.threads = 1;
     four.threads = 4;
+    segmented.threads = 4;  // the history indexed in 4 segments, 4 threads
+    segmented.min_commits_per_segment = 1;
     GitScanResult a = Scan(repo.path(), one);
     GitScanResult b = Scan(repo.path(), four);
+    GitScanResult c = Scan(repo.path(), segmented);
     CHECK(a.findings.size() >= 60);
     CHECK(DescribeAll(a) == DescribeAll(b));
+    CHECK(DescribeAll(a) == DescribeAll(c));
     CHECK(a.stats.files_scanned == b.stats.files_scanned);
+    CHECK(a.stats.files_scanned == c.stats.files_scanned);
+    CHECK(a.stats.commits == c.stats.commits);
   }
 
   TEST_CASE(

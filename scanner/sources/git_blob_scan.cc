@@ -46,23 +46,15 @@ class Worker {
         diagnostics_(diagnostics),
         scanner_(matcher) {}
 
-  // Opens this worker's repository handle; false (after a diagnostic) when
-  // it cannot.
-  bool Open() {
-    git_repository* repo = nullptr;
-    if (git_repository_open(&repo, options_.git_dir.c_str()) != 0) {
-      diagnostics_->Warn(options_.git_dir,
-                         "cannot open repository: " + GitLastError());
-      return false;
-    }
-    repo_.reset(repo);
-    git_odb* odb = nullptr;
-    if (git_repository_odb(&odb, repo) != 0) {
-      diagnostics_->Warn(options_.git_dir,
+  // Opens this worker's object database (number `k`, with pack caches of
+  // its own); false (after a diagnostic) when it cannot.
+  bool Open(int k) {
+    odb_ = OpenPrivateOdb(options_.objects_dir, k);
+    if (!odb_) {
+      diagnostics_->Warn(options_.objects_dir,
                          "cannot open object database: " + GitLastError());
       return false;
     }
-    odb_.reset(odb);
     return true;
   }
 
@@ -122,7 +114,6 @@ class Worker {
   const BlobScanOptions& options_;
   Diagnostics* diagnostics_;
   ContentScanner scanner_;
-  GitRepoPtr repo_;
   GitOdbPtr odb_;
   std::vector<Hit> hits_;
   WorkerOutput out_;
@@ -152,8 +143,8 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
     workers.push_back(
         std::make_unique<Worker>(blobs, matcher, options, diagnostics));
   }
-  auto run = [&](Worker* w) {
-    if (!w->Open()) return;
+  auto run = [&](Worker* w, int k) {
+    if (!w->Open(k)) return;
     for (;;) {
       const std::size_t begin = next.fetch_add(chunk);
       if (begin >= order.size()) return;
@@ -169,8 +160,8 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
   };
   std::vector<std::thread> pool;
   for (std::size_t t = 1; t < threads; ++t)
-    pool.emplace_back(run, workers[t].get());
-  run(workers[0].get());
+    pool.emplace_back(run, workers[t].get(), static_cast<int>(t));
+  run(workers[0].get(), 0);
   for (std::thread& th : pool) th.join();
 
   for (auto& w : workers) {

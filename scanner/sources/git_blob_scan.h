@@ -1,5 +1,5 @@
 // Scans a set of distinct blobs on N workers: each worker opens its own
-// git_repository and owns a ContentScanner. Blobs are read in pack order
+// object database (with private pack caches) and owns a ContentScanner. Blobs are read in pack order
 // (from the pack .idx files) in contiguous chunks, so consecutive reads
 // reuse the delta bases just inflated. Binary blobs (NUL in the first 8000
 // bytes) and blobs over the size limit are skipped (the latter with a
@@ -25,8 +25,7 @@
 namespace sprawl {
 
 struct BlobScanOptions {
-  std::string git_dir;      // opened once per worker
-  std::string objects_dir;  // holds pack/*.idx (the common dir's objects/)
+  std::string objects_dir;  // the common dir's objects/: one handle per worker
   int threads = 1;          // >= 1
   uint64_t max_blob_size = 50u << 20;
   const std::atomic<bool>* cancel = nullptr;

@@ -37,4 +37,13 @@ std::string GitHex(const git_oid& oid) {
   return buf;
 }
 
+GitOdbPtr OpenPrivateOdb(const std::string& objects_dir, int k) {
+  std::string dir = objects_dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  for (int i = 0; i < k; ++i) dir += "/.";
+  git_odb* odb = nullptr;
+  if (git_odb_open(&odb, dir.c_str()) != 0) return nullptr;
+  return GitOdbPtr(odb);
+}
+
 }  // namespace sprawl

@@ -59,6 +59,15 @@ std::string GitLastError(std::string_view fallback = "unknown libgit2 error");
 // Full lowercase hex of an oid.
 std::string GitHex(const git_oid& oid);
 
+// Opens the object database in `objects_dir` (loose, packs, alternates) as
+// handle number `k` of several read concurrently. libgit2 shares one
+// git_pack_file, with one small delta-base cache behind one lock, among all
+// handles that name a pack by the same path; threads walking different
+// parts of a pack then evict each other's bases and re-inflate them. Handle
+// k names the directory with k extra "/." components, which gives it pack
+// files (and base caches) of its own. Null (with GitLastError) on failure.
+GitOdbPtr OpenPrivateOdb(const std::string& objects_dir, int k);
+
 // Hash and equality of oids for unordered containers: oids are uniformly
 // distributed, so their first bytes are a good hash.
 struct OidHash {

@@ -36,20 +36,16 @@ std::string PathTable::Path(uint32_t id) const {
 
 namespace {
 
-// Reads a tree object; null (after a diagnostic naming where(), computed
-// only then) when it cannot be read.
-template <typename Where>
-GitOdbObjectPtr ReadTree(git_odb* odb, const git_oid& oid, const Where& where,
-                         Diagnostics* diagnostics) {
+// Reads a tree object; null (with the reason in `why`) when it cannot.
+GitOdbObjectPtr ReadTree(git_odb* odb, const git_oid& oid, std::string* why) {
   git_odb_object* raw = nullptr;
   if (git_odb_read(&raw, odb, &oid) != 0) {
-    diagnostics->Warn(where(), "tree " + GitHex(oid) +
-                                   " missing or unreadable: " + GitLastError());
+    *why = "tree " + GitHex(oid) + " missing or unreadable: " + GitLastError();
     return nullptr;
   }
   GitOdbObjectPtr obj(raw);
   if (git_odb_object_type(raw) != GIT_OBJECT_TREE) {
-    diagnostics->Warn(where(), "object " + GitHex(oid) + " is not a tree");
+    *why = "object " + GitHex(oid) + " is not a tree";
     return nullptr;
   }
   return obj;
@@ -69,9 +65,12 @@ void MarkTreeOld(git_odb* odb, const git_oid& tree, OidSet* old,
   while (!stack.empty()) {
     git_oid t = stack.back();
     stack.pop_back();
-    GitOdbObjectPtr obj = ReadTree(
-        odb, t, [] { return std::string(); }, diagnostics);
-    if (!obj) continue;
+    std::string why;
+    GitOdbObjectPtr obj = ReadTree(odb, t, &why);
+    if (!obj) {
+      diagnostics->Warn("", why);
+      continue;
+    }
     RawTreeReader reader(Data(obj.get()));
     RawTreeEntry e;
     while (reader.Next(&e)) {
@@ -84,9 +83,36 @@ void MarkTreeOld(git_odb* odb, const git_oid& tree, OidSet* old,
   }
 }
 
+bool OnceFilter::First(std::string key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return seen_.insert(std::move(key)).second;
+}
+
 HistoryIndex::HistoryIndex(git_odb* odb, const OidSet* old,
-                           Diagnostics* diagnostics)
-    : odb_(odb), old_(old), diagnostics_(diagnostics) {}
+                           Diagnostics* diagnostics, OnceFilter* once)
+    : odb_(odb), old_(old), diagnostics_(diagnostics), once_(once) {}
+
+void HistoryIndex::Absorb(const HistoryIndex& later) {
+  // later's path ids -> ours, interned parents first (a parent id is always
+  // smaller than its children's).
+  std::vector<uint32_t> path_map(later.paths_.size(), 0);
+  for (uint32_t id = 1; id < later.paths_.size(); ++id) {
+    path_map[id] =
+        paths_.Intern(path_map[later.paths_.parent(id)], later.paths_.name(id));
+  }
+  for (const Pair& pair : later.pairs_) {
+    const uint32_t p = path_map[pair.path];
+    const git_oid& oid = later.blobs_[pair.blob];
+    if (!seen_pairs_.insert(PathOid{p, oid}).second) continue;
+    auto [it, added] =
+        blob_ids_.try_emplace(oid, static_cast<uint32_t>(blobs_.size()));
+    if (added) {
+      blobs_.push_back(oid);
+      blob_path_.push_back(p);
+    }
+    pairs_.push_back({p, it->second, pair.commit});
+  }
+}
 
 void HistoryIndex::AddCommitTree(const git_oid& tree, uint32_t commit) {
   WalkTree(tree, 0, commit);
@@ -112,10 +138,12 @@ void HistoryIndex::WalkTree(const git_oid& tree, uint32_t path,
   if (old_ != nullptr && old_->count(tree) != 0) return;
   if (!seen_trees_.insert(PathOid{path, tree}).second) return;
   if (bad_trees_.count(tree) != 0) return;
-  GitOdbObjectPtr obj = ReadTree(
-      odb_, tree, [&] { return EscapeForDisplay(paths_.Path(path)); },
-      diagnostics_);
+  std::string why;
+  GitOdbObjectPtr obj = ReadTree(odb_, tree, &why);
   if (!obj) {
+    if (FirstTime("tree " + GitHex(tree))) {
+      diagnostics_->Warn(EscapeForDisplay(paths_.Path(path)), why);
+    }
     bad_trees_.insert(tree);
     return;
   }
@@ -156,7 +184,8 @@ void HistoryIndex::WalkTree(const git_oid& tree, uint32_t path,
       }
       case EntryKind::kSubmodule: {
         const uint32_t p = paths_.Intern(path, e.name);
-        if (noted_submodules_.insert(p).second) {
+        if (noted_submodules_.insert(p).second &&
+            FirstTime("submodule " + paths_.Path(p))) {
           diagnostics_->Note(
               EscapeForDisplay(paths_.Path(p)),
               "submodule (commit " + GitHex(*e.oid) + ") not followed");
@@ -169,8 +198,10 @@ void HistoryIndex::WalkTree(const git_oid& tree, uint32_t path,
     }
   }
   if (reader.error()) {
-    diagnostics_->Warn(EscapeForDisplay(paths_.Path(path)),
-                       "malformed tree " + GitHex(tree));
+    if (FirstTime("malformed " + GitHex(tree))) {
+      diagnostics_->Warn(EscapeForDisplay(paths_.Path(path)),
+                         "malformed tree " + GitHex(tree));
+    }
     last_tree_[path] = std::move(previous);
     return;
   }

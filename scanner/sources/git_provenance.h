@@ -10,6 +10,7 @@
 #include <git2.h>
 
 #include <atomic>
+#include <mutex>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,6 +31,12 @@ class PathTable {
   PathTable();
   uint32_t Intern(uint32_t parent, std::string_view name);
   std::string Path(uint32_t id) const;
+  uint32_t size() const { return static_cast<uint32_t>(nodes_.size()); }
+  uint32_t parent(uint32_t id) const { return nodes_[id].parent; }
+  std::string_view name(uint32_t id) const {
+    return std::string_view(names_).substr(nodes_[id].name_begin,
+                                           nodes_[id].name_size);
+  }
 
  private:
   struct Node {
@@ -49,18 +56,41 @@ class PathTable {
   std::string key_;  // reused lookup buffer
 };
 
+// True the first time a key is offered: several HistoryIndex segments walked
+// on different threads share one, so a diagnostic about the same submodule
+// or broken tree is printed once. Thread-safe.
+class OnceFilter {
+ public:
+  bool First(std::string key);
+
+ private:
+  std::mutex mu_;
+  std::unordered_set<std::string> seen_;
+};
+
 // Adds every tree and blob reachable from `tree` to `old` (set semantics).
 void MarkTreeOld(git_odb* odb, const git_oid& tree, OidSet* old,
                  Diagnostics* diagnostics);
 
 class HistoryIndex {
  public:
-  // `old` may be null (full history); it must outlive the index.
-  HistoryIndex(git_odb* odb, const OidSet* old, Diagnostics* diagnostics);
+  // `old` may be null (full history); it must outlive the index, and so
+  // must `once` (which may be null when the index is not a segment).
+  HistoryIndex(git_odb* odb, const OidSet* old, Diagnostics* diagnostics,
+               OnceFilter* once = nullptr);
 
   // Records the pairs of `tree` not seen before, attributing them to
   // `commit` (an opaque number chosen by the caller).
   void AddCommitTree(const git_oid& tree, uint32_t commit);
+
+  // Appends the pairs of `later`, an index of the commits that follow this
+  // one's (numbered in the same sequence), that this index does not hold:
+  // the result equals one index fed every commit in order.
+  void Absorb(const HistoryIndex& later);
+
+  // Releases the tree objects kept for skipping; call before the object
+  // database they came from is freed.
+  void DropTrees() { last_tree_.clear(); }
 
   struct Pair {
     uint32_t path;
@@ -76,9 +106,15 @@ class HistoryIndex {
  private:
   void WalkTree(const git_oid& tree, uint32_t path, uint32_t commit);
 
+  // Whether a diagnostic keyed `key` should be printed now.
+  bool FirstTime(const std::string& key) {
+    return once_ == nullptr || once_->First(key);
+  }
+
   git_odb* odb_;
   const OidSet* old_;
   Diagnostics* diagnostics_;
+  OnceFilter* once_;
   PathTable paths_;
   std::unordered_set<PathOid, PathOidHash> seen_trees_;
   std::unordered_set<PathOid, PathOidHash> seen_pairs_;

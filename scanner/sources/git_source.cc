@@ -1,6 +1,11 @@
 #include "scanner/sources/git_source.h"
 
+#include <time.h>
+
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <thread>
 #include <tuple>
@@ -24,6 +29,36 @@ std::string StripSlash(std::string s) {
   while (s.size() > 1 && s.back() == '/') s.pop_back();
   return s;
 }
+
+// SPRAWL_PHASE_TIMES=1 prints the wall and calling-thread CPU seconds of
+// each phase to stderr (for bench/; never part of a report).
+class PhaseTimer {
+ public:
+  PhaseTimer() : on_(std::getenv("SPRAWL_PHASE_TIMES") != nullptr) { Reset(); }
+  void Mark(const char* phase) {
+    if (!on_) return;
+    const double wall = std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - wall_)
+                            .count();
+    std::fprintf(stderr, "sprawl: phase %s: %.2f s wall, %.2f s cpu (this thread)\n",
+                 phase, wall, ThreadCpu() - cpu_);
+    Reset();
+  }
+
+ private:
+  static double ThreadCpu() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+  }
+  void Reset() {
+    wall_ = std::chrono::steady_clock::now();
+    cpu_ = ThreadCpu();
+  }
+  bool on_;
+  std::chrono::steady_clock::time_point wall_;
+  double cpu_ = 0;
+};
 
 bool Cancelled(const std::atomic<bool>* cancel) {
   return cancel != nullptr && cancel->load(std::memory_order_relaxed);
@@ -73,6 +108,56 @@ Status ResolveRange(git_repository* repo, const std::string& range,
   return Status::Ok();
 }
 
+// Indexes the trees of `commits` (graph ids, parents first) into `index`,
+// split into one contiguous segment per thread: segment k is walked on its
+// own thread with its own object database handle, then absorbed in order,
+// which gives exactly the index a single walk would. Pair commits are
+// positions in `commits`.
+void IndexSegments(const std::string& objects_dir, const CommitGraph& graph,
+                   const std::vector<uint32_t>& commits,
+                   const GitScanOptions& options, Diagnostics* diagnostics,
+                   HistoryIndex* index) {
+  const std::size_t n = commits.size();
+  const std::size_t parts = std::clamp<std::size_t>(
+      n / std::max<std::size_t>(1, options.min_commits_per_segment), 1,
+      static_cast<std::size_t>(std::max(1, options.threads)));
+  const std::atomic<bool>* cancel = options.cancel;
+  auto walk = [&](HistoryIndex* into, std::size_t part) {
+    const std::size_t begin = n * part / parts;
+    const std::size_t end = n * (part + 1) / parts;
+    for (std::size_t i = begin; i < end && !Cancelled(cancel); ++i) {
+      into->AddCommitTree(graph.tree(commits[i]), static_cast<uint32_t>(i));
+    }
+  };
+  OnceFilter once;
+  struct Segment {
+    GitOdbPtr odb;
+    std::unique_ptr<HistoryIndex> index;
+  };
+  std::vector<Segment> segments(parts);
+  std::vector<std::thread> pool;
+  for (std::size_t k = 1; k < parts; ++k) {
+    pool.emplace_back([&, k] {
+      segments[k].odb = OpenPrivateOdb(objects_dir, static_cast<int>(k));
+      if (!segments[k].odb) return;  // walked on the calling thread below
+      segments[k].index = std::make_unique<HistoryIndex>(
+          segments[k].odb.get(), nullptr, diagnostics, &once);
+      walk(segments[k].index.get(), k);
+      segments[k].index->DropTrees();
+    });
+  }
+  walk(index, 0);
+  index->DropTrees();
+  for (std::thread& t : pool) t.join();
+  for (std::size_t k = 1; k < parts; ++k) {
+    if (segments[k].index) {
+      index->Absorb(*segments[k].index);
+    } else {
+      walk(index, k);
+    }
+  }
+}
+
 struct Walked {
   std::vector<uint32_t> commits;  // walk position -> graph id
   std::vector<RefTip> tips;
@@ -83,7 +168,7 @@ struct Walked {
 Status Walk(git_repository* repo, git_odb* odb, const GitScanOptions& options,
             Diagnostics* diagnostics, CommitGraph* graph, OidSet* old,
             std::unique_ptr<HistoryIndex>* index, Walked* walked,
-            ScanStats* stats) {
+            ScanStats* stats, PhaseTimer* timer) {
   walked->tips = ListRefTips(repo, diagnostics);
   std::vector<git_oid> tree_tips;
   if (options.range.empty()) {
@@ -97,6 +182,10 @@ Status Walk(git_repository* repo, git_odb* odb, const GitScanOptions& options,
     }
     walked->commits = graph->AllParentsFirst(starts, options.cancel);
     *index = std::make_unique<HistoryIndex>(odb, nullptr, diagnostics);
+    timer->Mark("commits");
+    IndexSegments(std::string(git_repository_commondir(repo)) + "objects",
+                  *graph, walked->commits, options, diagnostics, index->get());
+    stats->commits = walked->commits.size();
   } else {
     std::vector<uint32_t> include, exclude;
     Status s = ResolveRange(repo, options.range, graph, &include, &exclude);
@@ -108,11 +197,11 @@ Status Walk(git_repository* repo, git_odb* odb, const GitScanOptions& options,
     }
     walked->commits = std::move(r.commits);
     *index = std::make_unique<HistoryIndex>(odb, old, diagnostics);
-  }
-  for (uint32_t i = 0; i < walked->commits.size(); ++i) {
-    if (Cancelled(options.cancel)) break;
-    (*index)->AddCommitTree(graph->tree(walked->commits[i]), i);
-    ++stats->commits;
+    for (uint32_t i = 0; i < walked->commits.size(); ++i) {
+      if (Cancelled(options.cancel)) break;
+      (*index)->AddCommitTree(graph->tree(walked->commits[i]), i);
+      ++stats->commits;
+    }
   }
   for (const git_oid& t : tree_tips) (*index)->AddCommitTree(t, kNoCommit);
   if (Cancelled(options.cancel)) stats->interrupted = true;
@@ -140,14 +229,15 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   OidSet old;
   std::unique_ptr<HistoryIndex> index;
   Walked walked;
+  PhaseTimer timer;
   Status s = Walk(repo, odb.get(), options, diagnostics, &graph, &old, &index,
-                  &walked, &result.stats);
+                  &walked, &result.stats, &timer);
   if (!s.ok()) return s.error();
   old.clear();
+  timer.Mark("trees");
   if (result.stats.interrupted) return result;
 
   BlobScanOptions scan;
-  scan.git_dir = git_repository_path(repo);
   scan.objects_dir = std::string(git_repository_commondir(repo)) + "objects";
   scan.threads = options.threads;
   scan.max_blob_size = options.max_blob_size;
@@ -157,10 +247,15 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   // position in `fresh` back to its index in idx.blobs().
   std::vector<git_oid> fresh;
   std::vector<uint32_t> picked;
+  std::vector<bool> known(idx.blobs().size(), false);
   if (options.skip_blobs != nullptr) {
     for (uint32_t b = 0; b < idx.blobs().size(); ++b) {
       std::string hex = GitHex(idx.blobs()[b]);
-      if (options.skip_blobs->count(hex)) continue;
+      if (options.skip_blobs->count(hex)) {
+        known[b] = options.known_secret_blobs != nullptr &&
+                   options.known_secret_blobs->count(hex) != 0;
+        continue;
+      }
       fresh.push_back(idx.blobs()[b]);
       picked.push_back(b);
       result.scanned_blobs.push_back(std::move(hex));
@@ -176,6 +271,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   if (skipping) {
     for (auto& hit : scanned.hits) hit.first = picked[hit.first];
   }
+  timer.Mark("blobs");
   const uint64_t commits = result.stats.commits;
   result.stats += scanned.stats;
   result.stats.commits = commits;
@@ -202,7 +298,9 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   };
   for (const HistoryIndex::Pair& pair : idx.pairs()) {
     const std::string& system = system_of(pair.path);
-    if (hit_pos[pair.blob] < 0 && system.empty()) continue;
+    if (hit_pos[pair.blob] < 0 && system.empty() && !known[pair.blob]) {
+      continue;
+    }
     const std::string path = idx.paths().Path(pair.path);
     GitProvenance prov;
     if (pair.commit != kNoCommit) {
@@ -220,6 +318,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     const git_oid& blob = idx.blobs()[pair.blob];
     prov.blob = GitHex(blob);
     membership.Lookup(path, blob, &prov.refs, &prov.in_head);
+    if (known[pair.blob]) result.known_pairs.push_back({prov.blob, path, prov});
     const std::size_t first = result.findings.size();
     const std::vector<Hit> kNone;
     const std::vector<Hit>& hits =
@@ -235,6 +334,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   }
   pipelines.MoveInto(&result);
   std::sort(result.findings.begin(), result.findings.end(), FindingLess);
+  timer.Mark("locations");
   return result;
 }
 

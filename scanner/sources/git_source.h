@@ -27,9 +27,24 @@ struct GitScanOptions {
   int threads = 0;              // 0 = hardware concurrency
   uint64_t max_blob_size = 50u << 20;  // larger blobs: diagnostic, skipped
   const std::atomic<bool>* cancel = nullptr;  // set by SIGINT; stop promptly
+  // Full history: the commits are indexed in up to `threads` contiguous
+  // segments of at least this many commits, one thread each.
+  std::size_t min_commits_per_segment = 2000;
   // Sweeps: hex oids of blobs already scanned in an earlier sweep; their
   // content is not read again (full history only). Not owned.
   const std::unordered_set<std::string>* skip_blobs = nullptr;
+  // Sweeps: the subset of skip_blobs an earlier sweep found secrets in.
+  // Their (path, blob) pairs are returned in known_pairs, so a known secret
+  // that moved to a new path (a rename, a copy, a new branch) still gets a
+  // location without its blob being read again. Not owned.
+  const std::unordered_set<std::string>* known_secret_blobs = nullptr;
+};
+
+// A (path, blob) pair of a known secret blob, with its provenance.
+struct KnownBlobPair {
+  std::string blob;  // hex oid
+  std::string path;
+  GitProvenance git;
 };
 
 struct GitScanResult {
@@ -44,6 +59,8 @@ struct GitScanResult {
   // From pipeline files in the scanned blobs: sorted, deduplicated.
   std::vector<PipelineReference> references;
   std::vector<PipelineFindingEntry> pipeline_findings;
+  // Every pair of a blob in known_secret_blobs, in history order.
+  std::vector<KnownBlobPair> known_pairs;
 };
 
 // A repository that cannot be opened, or a range that does not resolve, is

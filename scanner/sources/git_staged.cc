@@ -149,7 +149,6 @@ Result<GitScanResult> ScanStaged(git_repository* repo,
   }
 
   BlobScanOptions scan;
-  scan.git_dir = git_repository_path(repo);
   scan.objects_dir = std::string(git_repository_commondir(repo)) + "objects";
   scan.threads = options.threads;
   scan.max_blob_size = options.max_blob_size;
