@@ -132,7 +132,7 @@ Result<Scanned> ScanDir(const CommonOptions& common, const DirArgs& args,
   ScanProgress progress;
   options.progress = &progress;
   Result<DirScanResult> result = [&] {
-    ProgressPrinter printer(&progress, "files");
+    ProgressPrinter printer(&progress);
     return ScanDirectories(options, *p.matcher, diagnostics);
   }();
   if (!result.ok()) return result.error();
@@ -158,7 +158,12 @@ Result<Scanned> ScanGit(const CommonOptions& common, const GitArgs& args,
   options.threads = common.threads;
   options.max_blob_size = *max_size;
   options.cancel = InstallInterruptHandler();
-  auto result = ScanGitHistory(options, *p.matcher, diagnostics);
+  ScanProgress progress;
+  options.progress = &progress;
+  auto result = [&] {
+    ProgressPrinter printer(&progress);
+    return ScanGitHistory(options, *p.matcher, diagnostics);
+  }();
   if (!result.ok()) return result.error();
   const bool full = args.range.empty() && !args.staged;
   Scanned scanned{std::move(result->findings), result->stats, result->root,

@@ -246,7 +246,6 @@ const std::atomic<bool>* InstallInterruptHandler() {
 
 struct ProgressPrinter::State {
   const ScanProgress* progress;
-  const char* unit;
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
@@ -254,26 +253,29 @@ struct ProgressPrinter::State {
   std::thread thread;
 };
 
-ProgressPrinter::ProgressPrinter(const ScanProgress* progress, const char* unit)
+ProgressPrinter::ProgressPrinter(const ScanProgress* progress)
     : state_(std::make_unique<State>()) {
   state_->progress = progress;
-  state_->unit = unit;
   if (!isatty(STDERR_FILENO)) return;
   State* s = state_.get();
   s->thread = std::thread([s] {
     std::unique_lock<std::mutex> lock(s->mu);
     const auto start = std::chrono::steady_clock::now();
+    auto phase_start = start;
+    uint32_t phase = s->progress->phase.load(std::memory_order_acquire);
     while (!s->cv.wait_for(lock, std::chrono::milliseconds(250),
                            [s] { return s->done; })) {
-      const double secs = std::chrono::duration<double>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
-      if (secs < 1.0) continue;  // quick runs print nothing
-      const double mb =
-          static_cast<double>(s->progress->bytes.load()) / 1048576.0;
-      std::fprintf(stderr, "\r\x1b[Ksprawl: %llu %s, %.1f MiB, %.0f MiB/s",
-                   static_cast<unsigned long long>(s->progress->items.load()),
-                   s->unit, mb, mb / secs);
+      const auto now = std::chrono::steady_clock::now();
+      if (const uint32_t p = s->progress->phase.load(std::memory_order_acquire);
+          p != phase) {
+        phase = p;
+        phase_start = now;
+      }
+      // Quick runs print nothing.
+      if (std::chrono::duration<double>(now - start).count() < 1.0) continue;
+      const std::string line = FormatProgress(
+          *s->progress, std::chrono::duration<double>(now - phase_start).count());
+      std::fprintf(stderr, "\r\x1b[Ksprawl: %s", line.c_str());
       s->printed = true;
     }
     if (s->printed) std::fputs("\r\x1b[K", stderr);

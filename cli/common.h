@@ -92,10 +92,12 @@ int FailWith(const std::string& message);
 // SIGINT/SIGTERM set this flag; scans poll it and stop with partial results.
 const std::atomic<bool>* InstallInterruptHandler();
 
-// Prints progress to stderr while alive, only when stderr is a terminal.
+// Prints a progress line (see FormatProgress) to stderr four times a second
+// while alive, only when stderr is a terminal and after the first second;
+// erases it when done. Never writes to stdout.
 class ProgressPrinter {
  public:
-  ProgressPrinter(const ScanProgress* progress, const char* unit);
+  explicit ProgressPrinter(const ScanProgress* progress);
   ~ProgressPrinter();
   ProgressPrinter(const ProgressPrinter&) = delete;
   ProgressPrinter& operator=(const ProgressPrinter&) = delete;

@@ -214,9 +214,7 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
           ScanFile(item, options, &scanner, &hits, &mine.findings, &pipelines,
                    &mine.stats, diagnostics);
           if (options.progress != nullptr) {
-            options.progress->items.fetch_add(1, std::memory_order_relaxed);
-            options.progress->bytes.fetch_add(mine.stats.bytes_scanned - before,
-                                              std::memory_order_relaxed);
+            options.progress->Add(1, mine.stats.bytes_scanned - before);
           }
         }
       }
@@ -233,6 +231,9 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
   DirWalker walker(walk_options, diagnostics, &walk_stats);
   std::vector<WalkItem> batch;
   auto emit = [&](WalkItem item) {
+    if (options.progress != nullptr) {
+      options.progress->total_items.fetch_add(1, std::memory_order_relaxed);
+    }
     batch.push_back(std::move(item));
     if (batch.size() >= kBatch) {
       queue.Push(std::move(batch));
@@ -252,6 +253,9 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
   }
   if (!batch.empty()) queue.Push(std::move(batch));
   queue.Close();
+  if (options.progress != nullptr) {
+    options.progress->total_known.store(true, std::memory_order_relaxed);
+  }
   for (auto& w : workers) w.join();
 
   DirScanResult result;

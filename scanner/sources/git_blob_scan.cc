@@ -99,6 +99,12 @@ class Worker {
   }
 
   WorkerOutput& output() { return out_; }
+  // Bytes scanned since the last call (for progress).
+  uint64_t TakeBytes() {
+    const uint64_t fresh = out_.stats.bytes_scanned - reported_bytes_;
+    reported_bytes_ = out_.stats.bytes_scanned;
+    return fresh;
+  }
 
  private:
   std::string Describe(uint32_t b) const {
@@ -117,6 +123,7 @@ class Worker {
   GitOdbPtr odb_;
   std::vector<Hit> hits_;
   WorkerOutput out_;
+  uint64_t reported_bytes_ = 0;
 };
 
 }  // namespace
@@ -135,6 +142,9 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
   // chains mostly stay within one worker, small enough to balance load.
   const std::size_t chunk =
       std::clamp<std::size_t>(order.size() / (threads * 16), 16, 8192);
+  if (options.progress != nullptr) {
+    options.progress->BeginPhase("blobs", order.size(), true);
+  }
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stopped{false};
 
@@ -155,6 +165,9 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
           return;
         }
         w->ScanOne(order[i]);
+      }
+      if (options.progress != nullptr) {
+        options.progress->Add(end - begin, w->TakeBytes());
       }
     }
   };

@@ -20,6 +20,7 @@
 #include "scanner/findings/finding.h"
 #include "scanner/match/matcher.h"
 #include "scanner/scan/content_scanner.h"
+#include "scanner/scan/progress.h"
 #include "scanner/scan/scan_stats.h"
 
 namespace sprawl {
@@ -29,6 +30,7 @@ struct BlobScanOptions {
   int threads = 1;          // >= 1
   uint64_t max_blob_size = 50u << 20;
   const std::atomic<bool>* cancel = nullptr;
+  ScanProgress* progress = nullptr;  // blobs and bytes read; may be null
   // Names blob i in diagnostics (a path, raw bytes escaped); called from
   // worker threads, so it must be safe to call concurrently.
   std::function<std::string(uint32_t)> describe;

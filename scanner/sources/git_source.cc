@@ -122,11 +122,15 @@ void IndexSegments(const std::string& objects_dir, const CommitGraph& graph,
       n / std::max<std::size_t>(1, options.min_commits_per_segment), 1,
       static_cast<std::size_t>(std::max(1, options.threads)));
   const std::atomic<bool>* cancel = options.cancel;
+  if (options.progress != nullptr) {
+    options.progress->BeginPhase("commits indexed", n, true);
+  }
   auto walk = [&](HistoryIndex* into, std::size_t part) {
     const std::size_t begin = n * part / parts;
     const std::size_t end = n * (part + 1) / parts;
     for (std::size_t i = begin; i < end && !Cancelled(cancel); ++i) {
       into->AddCommitTree(graph.tree(commits[i]), static_cast<uint32_t>(i));
+      if (options.progress != nullptr) options.progress->Add(1, 0);
     }
   };
   OnceFilter once;
@@ -242,6 +246,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   scan.threads = options.threads;
   scan.max_blob_size = options.max_blob_size;
   scan.cancel = options.cancel;
+  scan.progress = options.progress;
   const HistoryIndex& idx = *index;
   // With skip_blobs, only the blobs not in it are read; `picked` maps a
   // position in `fresh` back to its index in idx.blobs().
@@ -296,7 +301,15 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     }
     return it->second;
   };
+  if (options.progress != nullptr) {
+    options.progress->BeginPhase("(path, blob) pairs located",
+                                 idx.pairs().size(), true);
+  }
+  std::size_t located = 0;
   for (const HistoryIndex::Pair& pair : idx.pairs()) {
+    if (options.progress != nullptr && ++located % 4096 == 0) {
+      options.progress->Add(4096, 0);
+    }
     const std::string& system = system_of(pair.path);
     if (hit_pos[pair.blob] < 0 && system.empty() && !known[pair.blob]) {
       continue;

@@ -16,6 +16,7 @@
 #include "scanner/findings/finding.h"
 #include "scanner/findings/report.h"
 #include "scanner/match/matcher.h"
+#include "scanner/scan/progress.h"
 #include "scanner/scan/scan_stats.h"
 
 namespace sprawl {
@@ -30,6 +31,7 @@ struct GitScanOptions {
   // Full history: the commits are indexed in up to `threads` contiguous
   // segments of at least this many commits, one thread each.
   std::size_t min_commits_per_segment = 2000;
+  ScanProgress* progress = nullptr;  // commits indexed, then blobs read
   // Sweeps: hex oids of blobs already scanned in an earlier sweep; their
   // content is not read again (full history only). Not owned.
   const std::unordered_set<std::string>* skip_blobs = nullptr;
