@@ -49,6 +49,7 @@ sprawl = sys.argv[1]
 rows = []
 per_rule = collections.Counter()
 per_tier = collections.Counter()
+lowered = 0
 hits = []
 total_bytes = 0
 for arg in sys.argv[2:]:
@@ -62,6 +63,7 @@ for arg in sys.argv[2:]:
     for c in d['credentials']:
         per_rule[(c['rule'], c['confidence'])] += 1
         per_tier[c['confidence']] += 1
+        lowered += 1 if c.get('confidence_reason') else 0
         if c['confidence'] in ('high', 'medium'):
             locs = c['locations']
             where = f"{tree}/{locs[0]['path']}:{locs[0]['line']}" if locs else tree
@@ -78,7 +80,8 @@ print(f"| **total** | | **{mb:,.1f}** | | **{per_tier['high']}** | **{per_tier['
 rate = hm / (mb / 100) if mb else 0.0
 print(f"High+medium credentials: **{hm}** in {mb:,.1f} MB = **{rate:.2f} per 100 MB** (target <= 1).")
 lrate = per_tier['low'] / (mb / 100) if mb else 0.0
-print(f"Low tier (generic heuristics, JWTs, test-mode keys): {per_tier['low']} = {lrate:.2f} per 100 MB.\n")
+print(f"Low tier (generic heuristics, JWTs, test-mode keys, look-alikes whose checksum fails): {per_tier['low']} = {lrate:.2f} per 100 MB,")
+print(f"of which {lowered} lowered because every location is under a test, fixture or example directory.\n")
 print("| rule | confidence | credentials |")
 print("|---|---|---:|")
 for (rule, conf), n in sorted(per_rule.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -143,8 +143,9 @@ bool Listed(const std::vector<std::string>& filter, const std::string& value) {
          std::find(filter.begin(), filter.end(), value) != filter.end();
 }
 
-// Applies --status, --provider, --repo and --since to a reconciled report.
-// Reconciliation runs first, so `reused` still counts every repository.
+// Applies --status, --provider, --repo and --since to a reconciled report
+// (pipeline references and findings: --repo only). Reconciliation runs
+// first, so `reused` still counts every repository.
 void FilterReport(const SweepCommands& a, Report* report) {
   std::vector<ReportedCredential> kept;
   for (ReportedCredential& c : report->credentials) {
@@ -158,11 +159,16 @@ void FilterReport(const SweepCommands& a, Report* report) {
     kept.push_back(std::move(c));
   }
   report->credentials = std::move(kept);
-  if (!a.repo.empty()) {
-    std::erase_if(report->repositories, [&](const RepositoryEntry& r) {
-      return !Listed(a.repo, r.repo);
-    });
-  }
+  if (a.repo.empty()) return;
+  std::erase_if(report->repositories, [&](const RepositoryEntry& r) {
+    return !Listed(a.repo, r.repo);
+  });
+  std::erase_if(report->references, [&](const PipelineReference& r) {
+    return !Listed(a.repo, r.repo);
+  });
+  std::erase_if(report->pipeline_findings, [&](const PipelineFindingEntry& p) {
+    return !Listed(a.repo, p.repo);
+  });
 }
 
 int RunReport(const SweepCommands& a, const CommonOptions& common) {

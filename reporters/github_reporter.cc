@@ -96,7 +96,8 @@ void RenderGithub(const Report& report, std::ostream& out) {
     }
   }
   for (const auto& p : report.pipeline_findings) {
-    Command(out, "warning", p.path, p.line, 0, "sprawl: pipeline " + p.kind,
+    const std::string file = p.repo.empty() ? p.path : p.repo + "/" + p.path;
+    Command(out, "warning", file, p.line, 0, "sprawl: pipeline " + p.kind,
             EscapeForDisplay(p.message));
   }
   if (NothingScanned(report)) {

@@ -51,6 +51,9 @@ Json CredentialHeaderJson(const ReportedCredential& c) {
   j["provider"] = c.provider;
   j["category"] = c.category;
   j["confidence"] = c.confidence;
+  if (!c.confidence_reason.empty()) {
+    j["confidence_reason"] = c.confidence_reason;
+  }
   j["redacted"] = c.redacted;
   if (c.secret) j["secret"] = EscapeForDisplay(*c.secret);
   j["status"] = c.status;
@@ -110,21 +113,22 @@ void RenderJson(const Report& report, std::ostream& out) {
   root["credentials"] = std::move(creds);
   Json refs = Json::array();
   for (const auto& r : report.references) {
-    refs.push_back({{"system", r.system},
-                    {"path", EscapeForDisplay(r.path)},
-                    {"key_path", r.key_path},
-                    {"name", r.name},
-                    {"line", r.line},
-                    {"status", r.status}});
+    Json ref{{"system", r.system},     {"path", EscapeForDisplay(r.path)},
+             {"key_path", r.key_path}, {"name", r.name},
+             {"line", r.line},         {"status", r.status}};
+    if (!r.repo.empty()) ref["repo"] = EscapeForDisplay(r.repo);
+    refs.push_back(std::move(ref));
   }
   root["references"] = std::move(refs);
   Json pf = Json::array();
   for (const auto& p : report.pipeline_findings) {
-    pf.push_back({{"kind", p.kind},
-                  {"path", EscapeForDisplay(p.path)},
-                  {"key_path", p.key_path},
-                  {"line", p.line},
-                  {"message", p.message}});
+    Json f{{"kind", p.kind},
+           {"path", EscapeForDisplay(p.path)},
+           {"key_path", p.key_path},
+           {"line", p.line},
+           {"message", p.message}};
+    if (!p.repo.empty()) f["repo"] = EscapeForDisplay(p.repo);
+    pf.push_back(std::move(f));
   }
   root["pipeline_findings"] = std::move(pf);
   Json inv;

@@ -217,6 +217,9 @@ void RenderMarkdown(const Report& report, std::ostream& out) {
         << "- Fingerprint: " << Md(c.fingerprint) << "\n"
         << "- Provider: " << Md(c.provider) << " (" << Md(c.category) << ", "
         << Md(c.confidence) << " confidence)\n";
+    if (!c.confidence_reason.empty()) {
+      out << "- Confidence: " << Md(c.confidence_reason) << "\n";
+    }
     if (!c.reason.empty()) out << "- Reason: " << Md(c.reason) << "\n";
     if (c.inventory_id)
       out << "- Inventory id: " << Md(*c.inventory_id) << "\n";
@@ -257,8 +260,10 @@ void RenderMarkdown(const Report& report, std::ostream& out) {
     out << "## Pipeline findings\n\n| kind | where | message |\n"
            "| --- | --- | --- |\n";
     for (const auto& p : report.pipeline_findings) {
-      out << "| " << Md(p.kind) << " | " << Md(p.path) << ":" << p.line << " "
-          << Md(p.key_path) << " | " << Md(p.message) << " |\n";
+      out << "| " << Md(p.kind) << " | ";
+      if (!p.repo.empty()) out << Md(p.repo) << ": ";
+      out << Md(p.path) << ":" << p.line << " " << Md(p.key_path) << " | "
+          << Md(p.message) << " |\n";
     }
     out << '\n';
   }

@@ -205,7 +205,11 @@ void RenderSarif(const Report& report, std::ostream& out) {
              {"fingerprint", c.fingerprint},
              {"redacted", c.redacted},
              {"provider", c.provider},
-             {"category", c.category}};
+             {"category", c.category},
+             {"confidence", c.confidence}};
+      if (!c.confidence_reason.empty()) {
+        p["confidence_reason"] = c.confidence_reason;
+      }
       if (c.suggested_owner) p["suggested_owner"] = *c.suggested_owner;
       if (c.secret) p["secret"] = EscapeForDisplay(*c.secret);
       p.update(LocationProperties(l));
@@ -224,8 +228,11 @@ void RenderSarif(const Report& report, std::ostream& out) {
          {"message", Text(f.message.empty() ? f.kind : f.message)},
          {"locations",
           Json::array({{{"physicalLocation",
-                         PhysicalLocation("", f.path, f.line, 0)}}})},
+                         PhysicalLocation(f.repo, f.path, f.line, 0)}}})},
          {"properties", {{"key_path", EscapeForDisplay(f.key_path)}}}});
+    if (!f.repo.empty()) {
+      results.back()["properties"]["repo"] = EscapeForDisplay(f.repo);
+    }
   }
   for (const auto& ref : report.references) {
     if (ref.status == "registered") continue;
@@ -242,11 +249,14 @@ void RenderSarif(const Report& report, std::ostream& out) {
                "in ci_secrets")},
          {"locations",
           Json::array({{{"physicalLocation",
-                         PhysicalLocation("", ref.path, ref.line, 0)}}})},
+                         PhysicalLocation(ref.repo, ref.path, ref.line, 0)}}})},
          {"properties",
           {{"status", ref.status},
            {"system", ref.system},
            {"key_path", EscapeForDisplay(ref.key_path)}}}});
+    if (!ref.repo.empty()) {
+      results.back()["properties"]["repo"] = EscapeForDisplay(ref.repo);
+    }
   }
 
   Json driver{{"name", "sprawl"},

@@ -50,6 +50,9 @@ void RenderText(const Report& report, const RenderOptions& options,
         << paint(kBold, c.rule) << "  " << c.redacted << '\n';
     out << "  " << c.rule_name << " (" << c.provider << ", " << c.category
         << ", " << c.confidence << " confidence)\n";
+    if (!c.confidence_reason.empty()) {
+      out << "  confidence: " << c.confidence_reason << '\n';
+    }
     out << "  " << paint(kDim, c.fingerprint) << '\n';
     if (c.secret) out << "  secret: " << EscapeForDisplay(*c.secret) << '\n';
     if (!c.reason.empty()) out << "  reason: " << c.reason << '\n';
@@ -80,13 +83,15 @@ void RenderText(const Report& report, const RenderOptions& options,
   for (const auto& r : report.references) {
     if (r.status == "registered") continue;
     out << paint(kYellow, "warn unregistered reference") << "  " << r.name
-        << "  " << EscapeForDisplay(r.path) << ':' << r.line << "  "
-        << r.system << " " << r.key_path
-        << " (no inventory credential lists it in ci_secrets)\n";
+        << "  ";
+    if (!r.repo.empty()) out << EscapeForDisplay(r.repo) << ": ";
+    out << EscapeForDisplay(r.path) << ':' << r.line << "  " << r.system << " "
+        << r.key_path << " (no inventory credential lists it in ci_secrets)\n";
   }
   for (const auto& p : report.pipeline_findings) {
-    out << paint(kYellow, "pipeline " + p.kind) << "  "
-        << EscapeForDisplay(p.path) << ':' << p.line << "  " << p.message
+    out << paint(kYellow, "pipeline " + p.kind) << "  ";
+    if (!p.repo.empty()) out << EscapeForDisplay(p.repo) << ": ";
+    out << EscapeForDisplay(p.path) << ':' << p.line << "  " << p.message
         << '\n';
   }
   for (const auto& r : report.repositories) {

@@ -45,7 +45,7 @@ std::string OpenAiKey(uint64_t seed) {
   return SyntheticToken("sk-proj-", kUrlSafe, 156, seed);
 }
 std::string GithubToken(uint64_t seed) {
-  return SyntheticToken("ghp_", kAlnum, 36, seed);
+  return testing::SyntheticGithubToken("ghp_", seed);
 }
 
 // sha256sum of `data`, as an independent check of fingerprints.
@@ -160,6 +160,18 @@ TEST_SUITE("cli") {
         {"pattern without a capture group",
          "rules:\n  - id: acme.token\n    pattern: "
          "'\\bacme_[A-Za-z0-9]{20}\\b'\n" +
+             good_tail,
+         "acme.token"},
+        {"unknown checksum",
+         "rules:\n  - id: acme.token\n    pattern: "
+         "'\\b(acme_[A-Za-z0-9]{20})\\b'\n"
+         "    checksum: luhn\n" +
+             good_tail,
+         "acme.token"},
+        {"checksum_mismatch without a checksum",
+         "rules:\n  - id: acme.token\n    pattern: "
+         "'\\b(acme_[A-Za-z0-9]{20})\\b'\n"
+         "    checksum_mismatch: true\n" +
              good_tail,
          "acme.token"},
         {"id reusing a built-in rule's",

@@ -27,16 +27,19 @@ using testing::WriteFile;
 std::string Fp(const std::string& s) { return "sha256:" + Sha256Hex(s); }
 
 // The fixture tree: a registered key, a revoked one, an unregistered one
-// in two files, a pipeline literal and reference.
+// in two files, a pipeline literal and reference, a test-fixture key.
 void BuildTree(const TempDir& dir) {
   const std::string openai =
       SyntheticToken("sk-proj-", testing::kAlnum, 74, 901) + "T3BlbkFJ" +
       SyntheticToken("", testing::kAlnum, 74, 902);
-  const std::string github = SyntheticToken("ghp_", testing::kAlnum, 36, 903);
+  const std::string github = testing::SyntheticGithubToken("ghp_", 903);
   const std::string stripe = SyntheticToken("sk_live_", testing::kAlnum, 99, 904);
   WriteFile(dir.Sub("tree/app/settings.py"),
             "OPENAI_API_KEY = \"" + openai + "\"\nSTRIPE = '" + stripe + "'\n");
   WriteFile(dir.Sub("tree/deploy/.env"), "GITHUB_TOKEN=" + github + "\n");
+  // Only under a test directory: reported at low confidence, with the reason.
+  WriteFile(dir.Sub("tree/tests/fixtures/server.key"),
+            testing::SyntheticPem("EC", 4, 905) + "\n");
   WriteFile(dir.Sub("tree/.github/workflows/ci.yml"),
             "name: ci\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n"
             "    env:\n      OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}\n"

@@ -1,6 +1,7 @@
 // Hostile inputs thrown at the built binary: huge files and lines, YAML
-// bombs, special files, broken git repositories, hostile path names, a
-// million-entry inventory, a catastrophic-backtracking rule and Ctrl-C. Each
+// bombs, special files, broken git repositories (missing objects, commit
+// cycles, dangling refs), hostile path names, a million-entry inventory, a
+// catastrophic-backtracking rule and Ctrl-C (in a scan and in a sweep). Each
 // must end in a clean result or a clean error: no crash, no hang, bounded
 // memory. SPRAWL_HEAVY_TESTS=1 runs the full sizes (2 GiB file, 1 million
 // inventory entries); the default sizes keep the suite fast.
@@ -20,11 +21,14 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "scanner/datastore/datastore.h"
+#include "scanner/datastore/sqlite.h"
 #include "tests/test_util.h"
 
 namespace sprawl {
@@ -247,6 +251,150 @@ std::string Laughs(const std::string& key, int levels) {
   return s + key + ": *a" + std::to_string(levels) + "\n";
 }
 
+// Writes a commit object whose body is `body` under the name `name` (40 hex
+// digits) instead of its hash, the way a corrupt or forged object store
+// can: git hash-object --literally writes it under its real name, then the
+// file moves. sprawl reads objects without hash verification (speed), so
+// it sees `name`'s parents as written. Returns `name`.
+std::string ForgeCommit(const std::string& repo, const std::string& name,
+                        const std::string& body) {
+  const std::string tmp = repo + "/.git/forged-body";
+  WriteFile(tmp, body);
+  const std::string real =
+      Git(repo, "hash-object -t commit -w --literally '" + tmp + "'");
+  fs::remove(tmp);
+  const std::string objects = repo + "/.git/objects/";
+  fs::create_directories(objects + name.substr(0, 2));
+  fs::rename(objects + real.substr(0, 2) + "/" + real.substr(2),
+             objects + name.substr(0, 2) + "/" + name.substr(2));
+  return name;
+}
+
+std::string CommitBody(const std::string& tree,
+                       const std::vector<std::string>& parents,
+                       const std::string& message) {
+  std::string body = "tree " + tree + "\n";
+  for (const auto& p : parents) body += "parent " + p + "\n";
+  body +=
+      "author t <t@example.com> 1767225600 +0000\n"
+      "committer t <t@example.com> 1767225600 +0000\n\n" +
+      message + "\n";
+  return body;
+}
+
+// Points the branch HEAD names at `oid` by writing the ref file: git
+// update-ref would refuse a tip whose history it cannot read.
+void ForceHead(const std::string& repo, const std::string& oid) {
+  const std::string ref = Git(repo, "symbolic-ref HEAD");
+  WriteFile(repo + "/.git/" + ref, oid + "\n");
+}
+
+// A repository whose HEAD branch is a forged tip commit (tip.env) on top of
+// either the sound history of branch `sound` (clean.env) or a forged
+// commit cycle whose trees hold looped.env.
+struct ForgedRepo {
+  enum Shape { kLinear, kSelfLoop, kTwoCycle };
+  std::string path;
+};
+
+ForgedRepo BuildForgedRepo(const std::string& path, ForgedRepo::Shape shape) {
+  const std::string kFakeA(40, 'a');
+  const std::string kFakeB = std::string(39, 'b') + "c";
+  fs::create_directories(path);
+  Git(path, "init -q");
+  WriteFile(path + "/clean.env",
+            "GITHUB_TOKEN=" + SyntheticToken("ghp_", kAlnum, 36, 920) + "\n");
+  Git(path, "add -A");
+  Git(path, "commit -q -m clean");
+  Git(path, "branch sound");
+  WriteFile(path + "/looped.env",
+            "GITHUB_TOKEN=" + SyntheticToken("ghp_", kAlnum, 36, 921) + "\n");
+  Git(path, "add -A");
+  Git(path, "commit -q -m looped");
+  const std::string looped_tree = Git(path, "rev-parse HEAD^{tree}");
+  fs::remove(path + "/looped.env");
+  WriteFile(path + "/tip.env",
+            "GITHUB_TOKEN=" + SyntheticToken("ghp_", kAlnum, 36, 922) + "\n");
+  Git(path, "add -A");
+  Git(path, "commit -q -m tip");
+  const std::string tip_tree = Git(path, "rev-parse HEAD^{tree}");
+  std::string below_tip = Git(path, "rev-parse sound");
+  if (shape == ForgedRepo::kSelfLoop) {
+    below_tip =
+        ForgeCommit(path, kFakeA, CommitBody(looped_tree, {kFakeA}, "self"));
+  } else if (shape == ForgedRepo::kTwoCycle) {
+    ForgeCommit(path, kFakeA, CommitBody(looped_tree, {kFakeB}, "a"));
+    ForgeCommit(path, kFakeB, CommitBody(looped_tree, {kFakeA}, "b"));
+    below_tip = kFakeA;
+  }
+  const std::string body = path + "/.git/tip-body";
+  WriteFile(body, CommitBody(tip_tree, {below_tip}, "tip"));
+  ForceHead(path,
+            Git(path, "hash-object -t commit -w --literally '" + body + "'"));
+  fs::remove(body);
+  return ForgedRepo{path};
+}
+
+// Every `path` with a location in a JSON report.
+std::set<std::string> ReportedPaths(const nlohmann::json& report) {
+  std::set<std::string> out;
+  for (const auto& c : report["credentials"]) {
+    for (const auto& l : c["locations"]) out.insert(l["path"]);
+  }
+  return out;
+}
+
+// `count` copies of one repository under root/r000..: 4 MiB of history
+// each (so a sweep spends a while in every one) and the same key.
+void ManyRepos(const std::string& root, int count, const std::string& key) {
+  const std::string tmpl = root + "/r000";
+  fs::create_directories(tmpl);
+  Git(tmpl, "init -q");
+  std::string bulk;
+  for (int i = 0; bulk.size() < (4u << 20); ++i) {
+    bulk += "row " + std::to_string(i * 7919 % 1000003) +
+            " lorem ipsum dolor sit amet " + std::to_string(i) + "\n";
+  }
+  WriteFile(tmpl + "/data.txt", bulk);
+  WriteFile(tmpl + "/.env", "GITHUB_TOKEN=" + key + "\n");
+  Git(tmpl, "add -A");
+  Git(tmpl, "commit -q -m init");
+  for (int i = 1; i < count; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "/r%03d", i);
+    fs::copy(tmpl, root + name, fs::copy_options::recursive);
+  }
+}
+
+// Rows of the datastore's repositories table with `status`, or -1 while
+// the file or its schema does not exist yet.
+int64_t StoredWithStatus(const std::string& db, const std::string& status) {
+  if (!fs::exists(db)) return -1;
+  auto conn = SqliteDb::Open(db, /*create=*/false);
+  if (!conn.ok()) return -1;
+  auto n = conn->QueryInt("SELECT count(*) FROM repositories WHERE status = '" +
+                          status + "'");
+  return n.ok() && n->has_value() ? **n : -1;
+}
+
+std::string IntegrityCheck(const std::string& db) {
+  auto conn = SqliteDb::Open(db, /*create=*/false);
+  REQUIRE(conn.ok());
+  auto stmt = conn->Prepare("PRAGMA integrity_check");
+  REQUIRE(stmt.ok());
+  std::string out;
+  while (stmt->Step()) out += stmt->Text(0) + "\n";
+  REQUIRE(stmt->status().ok());
+  return out;
+}
+
+// repo -> status of a sweep report.
+std::map<std::string, std::string> RepoStatus(const nlohmann::json& report) {
+  std::map<std::string, std::string> out;
+  for (const auto& r : report["repositories"]) out[r["repo"]] = r["status"];
+  return out;
+}
+
 TEST_SUITE("hostile") {
   TEST_CASE(
       "a file of gigabytes is streamed with bounded memory and its last "
@@ -332,6 +480,8 @@ TEST_SUITE("hostile") {
       r = Sprawl({"dir", dir.Sub("ci")}, 60);
       CheckClean(r);
       CHECK(r.exit_code == 0);
+      // issue 9: yaml-cpp's own depth cap is named, not "bad file".
+      CHECK(r.err.find("bad file") == std::string::npos);
     }
   }
 
@@ -600,6 +750,135 @@ TEST_SUITE("hostile") {
     MESSAGE("interrupted after " << report["credentials"].size() << " of "
                                  << files << " files");
     CHECK(report["credentials"].size() < static_cast<std::size_t>(files));
+  }
+
+  TEST_CASE(
+      "issue 9: git history with a commit cycle ends with a warning and the "
+      "readable secrets") {
+    struct Row {
+      const char* name;
+      bool self_loop;  // else two forged commits, each the other's parent
+    };
+    const Row rows[] = {
+        {"a commit that is its own parent", true},
+        {"two commits that are each other's parent", false},
+    };
+    for (const Row& row : rows) {
+      INFO(std::string(row.name));
+      TempDir dir;
+      const ForgedRepo repo = BuildForgedRepo(
+          dir.Sub("repo"),
+          row.self_loop ? ForgedRepo::kSelfLoop : ForgedRepo::kTwoCycle);
+      const auto r = Sprawl({"git", repo.path, "--format", "json"}, 60);
+      CAPTURE(r.err);
+      CheckClean(r);
+      CHECK(r.exit_code == 1);
+      CHECK(r.err.find("warning") != std::string::npos);
+      const auto paths = ReportedPaths(Json(r.out));
+      CHECK(paths.count("clean.env") == 1);
+      CHECK(paths.count("tip.env") == 1);
+      CHECK(paths.count("looped.env") == 1);  // the looped commits are readable
+    }
+  }
+
+  TEST_CASE(
+      "issue 9: a branch pointing at a missing commit is diagnosed and the "
+      "other refs are still scanned") {
+    TempDir dir;
+    const ForgedRepo repo =
+        BuildForgedRepo(dir.Sub("repo"), ForgedRepo::kLinear);
+    WriteFile(repo.path + "/.git/refs/heads/ghost",
+              "0123456789abcdef0123456789abcdef01234567\n");
+    // A dangling ref is a note (shown with --verbose), like a ref to a blob.
+    const auto r = Sprawl({"git", repo.path, "--format", "json", "-v"}, 60);
+    CheckClean(r);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("refs/heads/ghost") != std::string::npos);
+    const auto paths = ReportedPaths(Json(r.out));
+    CHECK(paths.count("clean.env") == 1);
+    CHECK(paths.count("tip.env") == 1);
+  }
+
+  TEST_CASE(
+      "issue 9: Ctrl-C in the middle of a sweep exits promptly with a "
+      "partial report and a consistent datastore") {
+    const int repos = 64;
+    TempDir dir;
+    const std::string key = SyntheticToken("ghp_", kAlnum, 36, 930);
+    ManyRepos(dir.Sub("root"), repos, key);
+    const std::string db = dir.Sub("sweep.db");
+    const std::vector<std::string> sweep = {
+        SPRAWL_BINARY, "sweep", "--root",   dir.Sub("root"),
+        "--datastore", db,      "--format", "json",
+        "--threads",   "1",     "--now",    "2026-06-01"};
+    const std::map<std::string, std::string> env = {
+        {"SPRAWL_CACHE_DIR", CacheDir()}};
+    // SIGINT once two repositories are committed: the sweep is under way.
+    std::chrono::steady_clock::time_point interrupted_at;
+    const Measured once = RunMeasured(sweep, env, 300, [&](pid_t pid) {
+      const auto deadline =
+          std::chrono::steady_clock::now() + std::chrono::seconds(120);
+      while (StoredWithStatus(db, "scanned") < 2 &&
+             std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      interrupted_at = std::chrono::steady_clock::now();
+      ::kill(pid, SIGINT);
+    });
+    const double after_signal =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                      interrupted_at)
+            .count();
+    CAPTURE(once.err.substr(0, 2000));
+    CHECK((once.exit_code == 0 || once.exit_code == 1));
+    CHECK(once.err.find("interrupted; the report is partial") !=
+          std::string::npos);
+    MESSAGE("sweep exited " << after_signal << " s after SIGINT");
+    CHECK(after_signal < (kSanitized ? 60 : 20));
+    const auto first = RepoStatus(Json(once.out));
+    std::size_t scanned = 0;
+    std::size_t skipped = 0;
+    for (const auto& [repo, status] : first) {
+      scanned += status == "scanned";
+      skipped += status == "skipped";
+    }
+    MESSAGE("interrupted after " << scanned << " of " << repos << " repos");
+    CHECK(scanned >= 2);
+    CHECK(skipped >= 1);
+    CHECK(first.size() == static_cast<std::size_t>(repos));
+    CHECK(scanned + skipped == first.size());
+
+    CHECK(IntegrityCheck(db) == "ok\n");
+    {
+      auto store = Datastore::Open(db, /*create=*/false);
+      REQUIRE(store.ok());
+      auto sweeps = store->Sweeps();
+      REQUIRE(sweeps.ok());
+      REQUIRE(sweeps->size() == 1);
+      CHECK(sweeps->back().finished.empty());  // not recorded as complete
+    }
+
+    const Measured again = RunMeasured(sweep, env, 300);
+    CAPTURE(again.err.substr(0, 2000));
+    CHECK(again.exit_code == 1);
+    CHECK(again.err.find("interrupted") == std::string::npos);
+    const auto report = Json(again.out);
+    const auto second = RepoStatus(report);
+    REQUIRE(second.size() == static_cast<std::size_t>(repos));
+    std::size_t unchanged = 0;
+    for (const auto& [repo, status] : second) {
+      CAPTURE(repo);
+      CHECK((status == "scanned" || status == "unchanged"));
+      unchanged += status == "unchanged";
+    }
+    CHECK(unchanged == scanned);  // what was committed is not scanned again
+    REQUIRE(report["credentials"].size() == 1);
+    std::set<std::string> located;
+    for (const auto& l : report["credentials"][0]["locations"]) {
+      located.insert(l["repo"]);
+    }
+    CHECK(located.size() == static_cast<std::size_t>(repos));
+    CHECK(IntegrityCheck(db) == "ok\n");
   }
 
   TEST_CASE("every limit that skips content says so on stderr") {

@@ -57,6 +57,8 @@ std::vector<ProviderCase> CoreProviders() {
       {"anthropic api key", "anthropic.api-key",
        SyntheticToken("sk-ant-api03-", kUrlSafe, 95, 5)},
       {"github classic token", "github.personal-access-token",
+       testing::SyntheticGithubToken("ghp_", 6)},
+      {"github token with a wrong checksum", "github.token-unverified-checksum",
        SyntheticToken("ghp_", kAlnum, 36, 6)},
       {"github fine-grained token", "github.fine-grained-token",
        SyntheticToken("github_pat_", kAlnum, 22, 7) + "_" +

@@ -2,7 +2,9 @@
 // generated with the git CLI (synthetic keys only) and checks coverage, the
 // incremental second sweep (counts, not time), resuming an interrupted
 // sweep, corrupt repositories, URL mirrors, `report` filters, and that
-// shards merged equal one sweep. Plus the datastore's schema handling.
+// shards merged equal one sweep; pipeline references and findings kept in
+// the datastore; a known secret that moves gets its new location without
+// its blob being read again. The datastore on its own: datastore_test.cc.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -11,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "scanner/datastore/datastore.h"
 #include "scanner/sources/git_mirror.h"
 #include "scanner/sources/git_ref_files.h"
 #include "tests/test_util.h"
@@ -57,7 +58,7 @@ void CommitFiles(const std::string& dir,
     Git(dir, {"init", "-q", "."});
   }
   for (const auto& [path, content] : files) {
-    testing::WriteFile(dir + "/" + path, content);
+    testing::WriteFile((std::filesystem::path(dir) / path).string(), content);
   }
   Git(dir, {"add", "-A"});
   Git(dir, {"commit", "-q", "-m", "change"});
@@ -82,7 +83,7 @@ class Workspace {
   }
 
   // `sprawl sweep --root root --format json` plus `extra`; parsed output.
-  json Sweep(std::vector<std::string> extra = {}, std::string db = "",
+  json Sweep(std::vector<std::string> extra = {}, const std::string& db = "",
              std::map<std::string, std::string> env = {}) const {
     std::vector<std::string> args{"sweep",
                                   "--root",
@@ -126,6 +127,41 @@ void ThreeRepos(const Workspace& w) {
   CommitFiles(w.root() + "/team/b",
               {{"deploy.sh", "export T=" + Key(1) + "\n"}});
   CommitFiles(w.root() + "/c", {{"config.yml", "token: " + Key(2) + "\n"}});
+}
+
+// A workflow that reads two CI secrets and hands them to a cloud login
+// action: two references and a pipeline finding, no literal secret.
+constexpr const char* kDeployWorkflow =
+    "name: deploy\non: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n"
+    "    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n"
+    "        with:\n          aws-access-key-id: ${{ secrets.AWS_KEY_ID }}\n"
+    "          aws-secret-access-key: ${{ secrets.AWS_SECRET }}\n";
+
+// An inventory listing AWS_KEY_ID (and no other CI secret).
+std::string WriteCiInventory(const Workspace& w) {
+  std::string path = w.Sub("inventory.yaml");
+  testing::WriteFile(path,
+                     "version: 1\ncredentials:\n  - id: aws-deploy\n"
+                     "    provider: aws\n    fingerprints: [sha256:" +
+                         std::string(64, '1') +
+                         "]\n    owner: ops@corp.test\n"
+                         "    ci_secrets: [AWS_KEY_ID]\n");
+  return path;
+}
+
+// repo "a"'s locations of the credential it shares with team/b:
+// path -> (commit, in_head).
+std::map<std::string, std::pair<std::string, bool>> LocationsInA(
+    const json& j) {
+  std::map<std::string, std::pair<std::string, bool>> out;
+  for (const auto& c : j.at("credentials")) {
+    for (const auto& l : c.at("locations")) {
+      if (l.at("repo") != "a") continue;
+      out[l.at("path").get<std::string>()] = {l.at("commit").get<std::string>(),
+                                              l.at("in_head").get<bool>()};
+    }
+  }
+  return out;
 }
 
 TEST_SUITE("sweep") {
@@ -326,8 +362,11 @@ TEST_SUITE("sweep") {
     Workspace w;
     ThreeRepos(w);
     CommitFiles(w.root() + "/d", {{"x.env", "K=" + Key(4) + "\n"}});
-    CommitFiles(w.root() + "/e", {{"y.env", "K=" + Key(2) + "\n"}});
+    CommitFiles(w.root() + "/e",
+                {{"y.env", "K=" + Key(2) + "\n"},
+                 {".github/workflows/d.yml", kDeployWorkflow}});
     json full = w.Sweep({}, w.Sub("full.db"));
+    REQUIRE(full.at("references").size() == 2);
     json s0 = w.Sweep({"--shard", "0/2"}, w.Sub("s0.db"));
     json s1 = w.Sweep({"--shard", "1/2"}, w.Sub("s1.db"));
     CHECK(Coverage(s0).size() + Coverage(s1).size() == 5);
@@ -341,9 +380,131 @@ TEST_SUITE("sweep") {
     };
     json merged = report(w.Sub("merged.db"));
     CHECK(merged["credentials"] == full["credentials"]);
+    CHECK(merged["references"] == full["references"]);
+    CHECK(merged["pipeline_findings"] == full["pipeline_findings"]);
     CHECK(merged["repositories"] == report(w.Sub("full.db"))["repositories"]);
     CHECK(w.Run({"sweep", "--root", w.root(), "--shard", "2/2"}).exit_code ==
           2);
+  }
+
+  TEST_CASE(
+      "pipeline references and findings are stored per repository and "
+      "reported with their repo") {
+    Workspace w;
+    ThreeRepos(w);
+    CommitFiles(w.root() + "/ci",
+                {{".github/workflows/deploy.yml", kDeployWorkflow}});
+    const std::string inventory = WriteCiInventory(w);
+    json first = w.Sweep({"--inventory", inventory});
+    const json& refs = first.at("references");
+    REQUIRE(refs.size() == 2);
+    for (const auto& r : refs) {
+      CHECK(r.at("repo") == "ci");
+      CHECK(r.at("path") == ".github/workflows/deploy.yml");
+    }
+    CHECK(refs[0].at("name") == "AWS_KEY_ID");
+    CHECK(refs[0].at("status") == "registered");  // reconciled, not stored
+    CHECK(refs[1].at("name") == "AWS_SECRET");
+    CHECK(refs[1].at("status") == "unregistered");
+    REQUIRE_FALSE(first.at("pipeline_findings").empty());
+    for (const auto& p : first.at("pipeline_findings")) {
+      CHECK(p.at("repo") == "ci");
+      CHECK(p.at("kind") == "static-cloud-key-in-login-action");
+    }
+
+    // Unchanged, then scanned again for an unrelated commit: the report
+    // still has them, once each.
+    json second = w.Sweep({"--inventory", inventory});
+    CHECK(Coverage(second)["ci"].first == "unchanged");
+    CommitFiles(w.root() + "/ci", {{"notes.txt", "plain\n"}});
+    json third = w.Sweep({"--inventory", inventory});
+    CHECK(Coverage(third)["ci"] ==
+          std::pair<std::string, uint64_t>{"scanned", 1});
+    for (const json* j : {&second, &third}) {
+      CHECK(j->at("references") == refs);
+      CHECK(j->at("pipeline_findings") == first.at("pipeline_findings"));
+    }
+
+    auto report = [&](std::vector<std::string> extra) {
+      std::vector<std::string> args{"report",      "--datastore", w.db(),
+                                    "--inventory", inventory,     "--now",
+                                    "2026-06-01"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      CommandResult r = w.Run(args);
+      INFO(r.err);
+      REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+      return r.out;
+    };
+    json all = json::parse(report({"--format", "json"}));
+    CHECK(all.at("references") == refs);
+    CHECK(all.at("pipeline_findings") == first.at("pipeline_findings"));
+    json only_ci = json::parse(report({"--format", "json", "--repo", "ci"}));
+    CHECK(only_ci.at("references") == refs);
+    json only_c = json::parse(report({"--format", "json", "--repo", "c"}));
+    CHECK(only_c.at("references").empty());
+    CHECK(only_c.at("pipeline_findings").empty());
+    const std::string text = report({});
+    CHECK(text.find("AWS_SECRET  ci: .github/workflows/deploy.yml") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("a known secret that moves gets a location at its new path") {
+    struct Case {
+      const char* name;
+      void (*move)(const std::string& repo);
+      const char* new_path;
+      const char* introduced_by;  // ref naming the commit that moved it
+      bool old_in_head;
+      bool new_in_head;
+    };
+    const Case cases[] = {
+        {"renamed",
+         [](const std::string& repo) {
+           Git(repo, {"mv", "app/.env", "moved.env"});
+           Git(repo, {"commit", "-q", "-m", "rename"});
+         },
+         "moved.env", "HEAD", false, true},
+        {"copied",
+         [](const std::string& repo) {
+           CommitFiles(repo,
+                       {{"ops/.env", testing::ReadFile(repo + "/app/.env")}});
+         },
+         "ops/.env", "HEAD", true, true},
+        {"renamed on a new branch",
+         [](const std::string& repo) {
+           Git(repo, {"checkout", "-q", "-b", "side"});
+           Git(repo, {"mv", "app/.env", "side.env"});
+           Git(repo, {"commit", "-q", "-m", "side"});
+           Git(repo, {"checkout", "-q", "main"});
+         },
+         "side.env", "side", true, false},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.name);
+      Workspace w;
+      ThreeRepos(w);
+      json before = w.Sweep();
+      const auto old_location = LocationsInA(before).at("app/.env");
+      c.move(w.root() + "/a");
+      json after = w.Sweep();
+      // The moved blob is not read again (a move or copy adds no blob).
+      CHECK(Coverage(after)["a"] ==
+            std::pair<std::string, uint64_t>{"scanned", 0});
+      const std::string commit =
+          Git(w.root() + "/a", {"rev-parse", c.introduced_by});
+      auto located = LocationsInA(after);
+      REQUIRE(located.size() == 2);
+      REQUIRE(located.count(c.new_path) == 1);
+      CHECK(located[c.new_path].first + "\n" == commit);
+      CHECK(located[c.new_path].second == c.new_in_head);
+      CHECK(located["app/.env"].first == old_location.first);
+      CHECK(located["app/.env"].second == c.old_in_head);
+      // Still one credential, not new: the move is no new secret.
+      CHECK(after.at("credentials").size() == 2);
+      for (const auto& cred : after.at("credentials")) {
+        CHECK(cred.at("new") == false);
+      }
+    }
   }
 
   TEST_CASE("ref tips read from files equal libgit2's, or defer to it") {
@@ -352,7 +513,7 @@ TEST_SUITE("sweep") {
     CommitFiles(repo, {{"a.txt", "one\n"}});
     Git(repo, {"tag", "-a", "v1", "-m", "release"});
     Git(repo, {"branch", "side"});
-    Git(repo, {"pack-refs", "--all"});  // v1 and side now only packed
+    Git(repo, {"pack-refs", "--all"});        // v1 and side now only packed
     CommitFiles(repo, {{"a.txt", "two\n"}});  // main loose, newer than packed
     Git(repo, {"symbolic-ref", "refs/remotes/origin/HEAD", "refs/heads/main"});
     auto same = [&] {
@@ -384,48 +545,6 @@ TEST_SUITE("sweep") {
     CHECK(w.Run({"sweep"}).exit_code == 2);
     CHECK(w.Run({"sweep", "--root", w.Sub("nope")}).exit_code == 2);
     CHECK(w.Run({"sweep", "--repos", w.Sub("nope.txt")}).exit_code == 2);
-  }
-
-  TEST_CASE("the datastore migrates on open and refuses a newer schema") {
-    TempDir dir;
-    const std::string path = dir.Sub("s.db");
-    {
-      auto store = Datastore::Open(path, true);
-      REQUIRE(store.ok());
-      CHECK(store->schema_version() == kDatastoreSchemaVersion);
-      auto sweep = store->BeginSweep();
-      REQUIRE(sweep.ok());
-      StoredRepository repo{"r", "/r", "scanned", "", 1, 5, 0, "{}"};
-      StoredCredential cred;
-      cred.fingerprint = "sha256:00";
-      cred.rule = "test.rule";
-      cred.redacted = "(16 chars)";
-      Location l;
-      l.repo = "r";
-      l.source = "git";
-      l.path = "p";
-      l.line = 1;
-      l.column = 2;
-      l.git = GitProvenance{};
-      l.git->blob = "abc";
-      cred.locations = {l};
-      REQUIRE(store->CommitRepository(*sweep, repo, {"abc"}, {cred}).ok());
-    }
-    {
-      auto store = Datastore::Open(path, false);
-      REQUIRE(store.ok());
-      auto blobs = store->ScannedBlobs("r");
-      REQUIRE(blobs.ok());
-      CHECK(blobs->count("abc") == 1);
-      auto creds = store->Credentials();
-      REQUIRE(creds.ok());
-      REQUIRE(creds->size() == 1);
-      CHECK((*creds)[0].locations.at(0).repo == "r");
-      auto db = SqliteDb::Open(path, false);
-      REQUIRE(db.ok());
-      REQUIRE(db->Exec("PRAGMA user_version = 99").ok());
-    }
-    CHECK_FALSE(Datastore::Open(path, false).ok());
   }
 }
 

@@ -16,6 +16,7 @@
 #include <doctest/doctest.h>
 
 #include "scanner/base/text.h"
+#include "scanner/match/checksum.h"
 #include "scanner/ruleset/rule_loader.h"
 
 namespace sprawl::testing {
@@ -63,6 +64,11 @@ std::string SyntheticToken(std::string_view prefix, std::string_view alphabet,
     if (!HasDummyMarker(body)) return std::string(prefix) + body;
   }
   Die("SyntheticToken could not avoid placeholder markers");
+}
+
+std::string SyntheticGithubToken(std::string_view prefix, uint64_t seed) {
+  const std::string body = SyntheticToken("", kAlnum, 30, seed);
+  return std::string(prefix) + body + GithubChecksum(body);
 }
 
 std::string SyntheticPem(std::string_view kind, std::size_t body_lines,

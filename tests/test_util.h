@@ -39,6 +39,11 @@ inline constexpr std::string_view kBase64 =
 std::string SyntheticToken(std::string_view prefix, std::string_view alphabet,
                            std::size_t length, uint64_t seed);
 
+// A token in GitHub's checksummed format (ghp_ gho_ ghu_ ghs_ ghr_, and
+// npm_): `prefix` + 30 synthetic base-62 characters + their valid 6-character
+// base-62 CRC-32, so the high-confidence rule reports it. Deterministic.
+std::string SyntheticGithubToken(std::string_view prefix, uint64_t seed);
+
 // A synthetic PEM private key block ("-----BEGIN <kind> PRIVATE KEY-----").
 std::string SyntheticPem(std::string_view kind, std::size_t body_lines,
                          uint64_t seed);

@@ -1,6 +1,7 @@
 // Datastore: the SQLite file a sweep records into and `sprawl report`
-// renders from. Per repository: status, error, duration, ref tips and the
-// set of blobs already scanned (the incremental set); per credential: rule,
+// renders from. Per repository: status, error, duration, ref tips, the set
+// of blobs already scanned (the incremental set), and its CI pipeline
+// references and findings (names and paths only); per credential: rule,
 // provider, redacted preview (never the raw secret), first and last sweep
 // seen, and every location across repositories. Each repository is
 // committed in its own transaction, so an interrupted sweep keeps what it
@@ -18,11 +19,12 @@
 #include "scanner/base/result.h"
 #include "scanner/datastore/sqlite.h"
 #include "scanner/findings/finding.h"
+#include "scanner/findings/report.h"
 
 namespace sprawl {
 
 // The schema version this build writes; older files are migrated on open.
-inline constexpr int kDatastoreSchemaVersion = 1;
+inline constexpr int kDatastoreSchemaVersion = 2;
 
 struct StoredRepository {
   std::string repo;            // key: path relative to --root, or the URL
@@ -46,6 +48,28 @@ struct StoredCredential {
   std::vector<Location> locations;  // `repo` set on each
 };
 
+// A (path, blob) pair this scan saw but did not read, because an earlier
+// sweep read the blob and located secrets in it: every stored location of
+// the repository in that blob is copied to `path` with this provenance
+// (same credential, line and column), so a moved secret keeps being found.
+struct KnownBlobSighting {
+  std::string path;
+  GitProvenance git;  // at `path`; git.blob names the blob
+  // The pipeline system of `path` ("" = not a pipeline file): a copied
+  // location keeps its pipeline context only when it is of this system.
+  std::string system;
+};
+
+// What one repository's scan adds to the datastore; every part is a union
+// with what is already stored.
+struct RepositoryScan {
+  std::vector<std::string> new_blobs;         // join the scanned set
+  std::vector<StoredCredential> found;        // upserted, with their locations
+  std::vector<KnownBlobSighting> known;       // copies of stored locations
+  std::vector<PipelineReference> references;  // status is not stored
+  std::vector<PipelineFindingEntry> pipeline_findings;
+};
+
 struct SweepRecord {
   int64_t id = 0;
   std::string started;   // UTC, ISO 8601
@@ -67,14 +91,16 @@ class Datastore {
   Result<std::optional<StoredRepository>> GetRepository(
       const std::string& repo);
   Result<std::unordered_set<std::string>> ScannedBlobs(const std::string& repo);
+  // The blob oids that hold at least one location in the repository.
+  Result<std::unordered_set<std::string>> SecretBlobs(const std::string& repo);
 
   // One transaction: upserts the repository row (its last_sweep = `sweep`),
-  // adds `new_blobs` to its scanned set, upserts `found` with their
-  // locations, and marks every credential already located in the repository
-  // as seen in `sweep` unless the status is failed or skipped.
+  // marks every credential already located in the repository as seen in
+  // `sweep` unless the status is failed or skipped, then adds `scan` (see
+  // RepositoryScan). A location already stored only has in_head and refs
+  // refreshed.
   Status CommitRepository(int64_t sweep, const StoredRepository& repository,
-                          const std::vector<std::string>& new_blobs,
-                          const std::vector<StoredCredential>& found);
+                          const RepositoryScan& scan);
 
   Result<std::vector<StoredRepository>> Repositories();
   // Every credential with its locations, sorted by fingerprint; locations in
@@ -82,11 +108,20 @@ class Datastore {
   // only credentials that have one).
   Result<std::vector<StoredCredential>> Credentials(
       const std::unordered_set<std::string>* repos = nullptr);
+  // Pipeline references (status left empty: it is decided against an
+  // inventory when reconciling) and pipeline findings, `repo` set on each,
+  // sorted by (repo, path, line, key_path, ...). With `repos`, only those
+  // repositories'.
+  Result<std::vector<PipelineReference>> References(
+      const std::unordered_set<std::string>* repos = nullptr);
+  Result<std::vector<PipelineFindingEntry>> PipelineFindings(
+      const std::unordered_set<std::string>* repos = nullptr);
 
   // Adds another datastore into this one. Sweeps are aligned by ordinal (the
   // i-th sweep of each shard is the same scheduled run); for a repository in
   // both, the most recent sweep's row wins; blob sets and locations are
-  // unions; first/last seen are min/max.
+  // unions, as are pipeline references and findings; first/last seen are
+  // min/max.
   Status MergeFrom(const std::string& other_path);
 
  private:

@@ -121,6 +121,20 @@ SELECT l.fingerprint, d.id, l.source, l.path, l.line, l.col, l.commit_oid,
 FROM src.locations l
 JOIN src.repositories sr ON sr.id = l.repo_id
 JOIN repositories d ON d.repo = sr.repo;
+
+INSERT OR IGNORE INTO pipeline_references(repo_id, system, path, key_path,
+                                          name, line)
+SELECT d.id, p.system, p.path, p.key_path, p.name, p.line
+FROM src.pipeline_references p
+JOIN src.repositories sr ON sr.id = p.repo_id
+JOIN repositories d ON d.repo = sr.repo;
+
+INSERT OR IGNORE INTO pipeline_findings(repo_id, kind, path, key_path, line,
+                                        message)
+SELECT d.id, p.kind, p.path, p.key_path, p.line, p.message
+FROM src.pipeline_findings p
+JOIN src.repositories sr ON sr.id = p.repo_id
+JOIN repositories d ON d.repo = sr.repo;
 )sql");
   if (!s.ok()) return s;
   return tx.Commit();

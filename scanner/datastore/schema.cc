@@ -59,6 +59,30 @@ CREATE TABLE locations (
 );
 CREATE INDEX locations_by_repo ON locations(repo_id);
 )sql",
+      // 1 -> 2: CI pipeline references and findings (names and paths, never
+      // values); locations by blob, for copying a known secret's locations
+      // to the paths its blob moved to.
+      R"sql(
+CREATE TABLE pipeline_references (
+  repo_id INTEGER NOT NULL REFERENCES repositories(id),
+  system TEXT NOT NULL,
+  path TEXT NOT NULL,
+  key_path TEXT NOT NULL,
+  name TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  UNIQUE (repo_id, system, path, key_path, name, line)
+);
+CREATE TABLE pipeline_findings (
+  repo_id INTEGER NOT NULL REFERENCES repositories(id),
+  kind TEXT NOT NULL,
+  path TEXT NOT NULL,
+  key_path TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  UNIQUE (repo_id, kind, path, key_path, line, message)
+);
+CREATE INDEX locations_by_blob ON locations(repo_id, blob);
+)sql",
   };
   return k;
 }

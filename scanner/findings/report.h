@@ -20,6 +20,9 @@ struct ReportedCredential {
   std::string provider;
   std::string category;
   std::string confidence;  // high | medium | low
+  // Why `confidence` is below the rule's (a credential seen only under test
+  // directories, scanner/findings/test_paths.h); "" when it is the rule's.
+  std::string confidence_reason;
   std::string redacted;    // preview from the secrets policy
   std::optional<std::string> secret;  // only with --show-secrets
   std::string status = "unregistered";
@@ -42,6 +45,7 @@ struct PipelineReference {
   std::string name;
   std::string status;
   uint64_t line = 0;
+  std::string repo;  // sweeps only
 };
 
 struct PipelineFindingEntry {
@@ -50,6 +54,7 @@ struct PipelineFindingEntry {
   std::string key_path;
   uint64_t line = 0;
   std::string message;
+  std::string repo;  // sweeps only
 };
 
 struct RepositoryEntry {

@@ -5,6 +5,7 @@
 
 #include "scanner/base/glob.h"
 #include "scanner/base/text.h"
+#include "scanner/findings/test_paths.h"
 #include "scanner/inventory/dates.h"
 
 namespace sprawl {
@@ -72,6 +73,9 @@ std::string CodeOwnerFor(const std::string& codeowners, const std::string& path)
 }
 
 void Reconcile(const Inventory& inv, const ReconcileOptions& o, Report* report) {
+  // Every report (a scan's, a datastore's) passes here once with all its
+  // locations merged: the place to judge where a credential lives.
+  LowerConfidenceOfTestOnlyCredentials(report);
   std::set<std::string> seen_ids;
   for (ReportedCredential& c : report->credentials) {
     std::set<std::string> repos;

@@ -3,7 +3,9 @@
 // misplaced, unregistered, rotation-overdue, review-overdue, allowed,
 // registered), with the reason in words, the owner (directly or through the
 // consumer), a suggested owner for unowned and unregistered ones, and the
-// pass/fail verdict of the policy. Pure function over its inputs.
+// pass/fail verdict of the policy. It also lowers to low the confidence of
+// credentials seen only under test directories (findings/test_paths.h), which
+// needs every location merged. Pure function over its inputs.
 #pragma once
 
 #include <cstdint>

@@ -13,6 +13,7 @@
 #include "scanner/base/check.h"
 #include "scanner/base/hash.h"
 #include "scanner/base/text.h"
+#include "scanner/match/checksum.h"
 #include "scanner/match/placeholder.h"
 
 namespace sprawl {
@@ -70,6 +71,34 @@ bool ContainsNoCase(std::string_view hay, std::string_view needle) {
       ++k;
     }
     if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+// The filters of the confirm step (rules/README.md, "How a rule matches"):
+// entropy, placeholder, checksum, then keywords near the secret.
+bool PassesFilters(const Rule& rule, std::string_view data, const Match& m) {
+  const std::string_view secret =
+      data.substr(m.secret_begin, m.secret_end - m.secret_begin);
+  if (rule.min_entropy > 0 && ShannonEntropy(secret) < rule.min_entropy) {
+    return false;
+  }
+  if (LooksLikePlaceholder(secret, rule.prefix)) return false;
+  // A companion rule (checksum_mismatch) takes exactly what its checksummed
+  // twin drops, so a secret is never reported by both.
+  if (rule.checksum != Checksum::kNone &&
+      ChecksumVerifies(rule.checksum, secret) == rule.checksum_mismatch) {
+    return false;
+  }
+  if (rule.keywords.empty()) return true;
+  const std::size_t kb =
+      m.secret_begin > kKeywordLookbehind
+          ? std::min<std::size_t>(m.match_begin,
+                                  m.secret_begin - kKeywordLookbehind)
+          : 0;
+  const std::string_view context = data.substr(kb, m.match_end - kb);
+  for (const auto& k : rule.keywords) {
+    if (ContainsNoCase(context, k)) return true;
   }
   return false;
 }
@@ -427,27 +456,7 @@ void Matcher::Scan(std::string_view data, Scratch* s,
       m.match_end = me;
       m.secret_begin = static_cast<uint64_t>(groups[1].data() - data.data());
       m.secret_end = m.secret_begin + groups[1].size();
-      const std::string_view secret(groups[1].data(), groups[1].size());
-      if (rule.min_entropy > 0 && ShannonEntropy(secret) < rule.min_entropy) {
-        continue;
-      }
-      if (LooksLikePlaceholder(secret, rule.prefix)) continue;
-      if (!rule.keywords.empty()) {
-        const std::size_t kb =
-            m.secret_begin > kKeywordLookbehind
-                ? std::min<std::size_t>(mb, m.secret_begin - kKeywordLookbehind)
-                : 0;
-        const std::string_view context = data.substr(kb, me - kb);
-        bool found = false;
-        for (const auto& k : rule.keywords) {
-          if (ContainsNoCase(context, k)) {
-            found = true;
-            break;
-          }
-        }
-        if (!found) continue;
-      }
-      s->pending.push_back(m);
+      if (PassesFilters(rule, data, m)) s->pending.push_back(m);
     }
     covered_rule = w.rule;
     covered_end = std::max<uint64_t>(pos, end);

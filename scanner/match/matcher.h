@@ -63,7 +63,8 @@ class Matcher {
 
   // Appends every confirmed match in `data` to `out`, ordered by
   // (secret_begin, rule). Placeholders, keyword-less and low-entropy
-  // candidates are dropped here.
+  // candidates, and those failing the rule's checksum check (or, for a
+  // `checksum_mismatch` rule, passing it) are dropped here.
   void Scan(std::string_view data, Scratch* scratch,
             std::vector<Match>* out) const;
 

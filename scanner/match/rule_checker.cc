@@ -3,8 +3,23 @@
 #include <re2/re2.h>
 
 #include "scanner/findings/redact.h"
+#include "scanner/match/checksum.h"
 
 namespace sprawl {
+namespace {
+
+// The likeliest reason the matcher dropped a positive example.
+std::string WhyDropped(const Rule& rule, const RuleExample& ex) {
+  if (rule.checksum != Checksum::kNone &&
+      ChecksumVerifies(rule.checksum, ex.secret) == rule.checksum_mismatch) {
+    return std::string("its ") + ChecksumName(rule.checksum) + " checksum " +
+           (rule.checksum_mismatch ? "verifies" : "does not verify");
+  }
+  return "dropped by a filter such as min_entropy, keywords or the "
+         "placeholder check, or not matched";
+}
+
+}  // namespace
 
 std::vector<RuleProblem> CheckRules(const Matcher& matcher) {
   std::vector<RuleProblem> problems;
@@ -47,9 +62,8 @@ std::vector<RuleProblem> CheckRules(const Matcher& matcher) {
       }
       if (!found) {
         add(label + ": not reported by the matcher (" +
-            RuleEngineName(matcher.engine(i)) +
-            "; dropped by a filter such as min_entropy, keywords or the "
-            "placeholder check, or not matched)");
+            RuleEngineName(matcher.engine(i)) + "; " + WhyDropped(rule, ex) +
+            ")");
       }
     }
     for (std::size_t e = 0; e < rule.negative_examples.size(); ++e) {

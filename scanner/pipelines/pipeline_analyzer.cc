@@ -1,5 +1,6 @@
 #include "scanner/pipelines/pipeline_analyzer.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -349,12 +350,21 @@ void YamlWalker::AnalyzeLeaf(const Leaf& leaf, uint64_t next_begin) {
   }
 }
 
+// Two value leaves can map to one offset: the offset comes from yaml-cpp's
+// line and column, and inside a quoted multi-line scalar holding NUL bytes
+// yaml-cpp's marks of distinct nodes coincide. The first in walk order (the
+// sort is stable) keeps the range, so scalars stay disjoint (issue 9).
 void YamlWalker::Finish() {
   std::stable_sort(
       leaves_.begin(), leaves_.end(),
       [](const Leaf& a, const Leaf& b) { return a.begin < b.begin; });
+  bool analyzed_any = false;
+  uint64_t analyzed_begin = 0;
   for (std::size_t i = 0; i < leaves_.size(); ++i) {
     if (leaves_[i].is_key) continue;
+    if (analyzed_any && leaves_[i].begin == analyzed_begin) continue;
+    analyzed_any = true;
+    analyzed_begin = leaves_[i].begin;
     uint64_t next = content_.size();
     for (std::size_t j = i + 1; j < leaves_.size(); ++j) {
       if (leaves_[j].begin > leaves_[i].begin) {
@@ -399,6 +409,37 @@ void CheckDocumentsAdvance(const std::string& text) {
                                   "unexpected token where a document starts");
     }
     previous = progress.start.pos;
+  }
+}
+
+std::string At(const YAML::Mark& mark) {
+  return "line " + std::to_string(mark.line + 1) + ", column " +
+         std::to_string(mark.column + 1);
+}
+
+// Parses every document of `content` and walks it; a parser error becomes
+// a diagnostic. yaml-cpp reports its own nesting cap (DeepRecursion, ~2000
+// levels, far above PipelineLimits::max_depth) as "bad file": say what it
+// is instead (issue 9).
+void ParseAndWalk(std::string_view content, YamlWalker* walker,
+                  PipelineAnalysis* out) {
+  try {
+    const std::string text(content);
+    CheckDocumentsAdvance(text);
+    const std::vector<YAML::Node> docs = YAML::LoadAll(text);
+    for (const auto& doc : docs) walker->WalkDocument(doc);
+    out->parsed = true;
+  } catch (const YAML::DeepRecursion& e) {
+    out->diagnostics.push_back(
+        "not parsed as a pipeline: nested " + std::to_string(e.depth()) +
+        " levels deep at " + At(e.mark) +
+        ", the YAML parser's nesting limit (scanned as plain text)");
+  } catch (const YAML::Exception& e) {
+    out->diagnostics.push_back("malformed YAML at " + At(e.mark) + ": " +
+                               e.msg + " (scanned as plain text)");
+  } catch (const std::exception& e) {
+    out->diagnostics.push_back(std::string("YAML parser failed: ") + e.what() +
+                               " (scanned as plain text)");
   }
 }
 
@@ -465,21 +506,7 @@ PipelineAnalysis AnalyzePipeline(std::string_view path,
     return out;
   }
   YamlWalker walker(path, content, limits, &out);
-  try {
-    const std::string text(content);
-    CheckDocumentsAdvance(text);
-    const std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    for (const auto& doc : docs) walker.WalkDocument(doc);
-    out.parsed = true;
-  } catch (const YAML::Exception& e) {
-    out.diagnostics.push_back("malformed YAML at line " +
-                              std::to_string(e.mark.line + 1) + ", column " +
-                              std::to_string(e.mark.column + 1) + ": " + e.msg +
-                              " (scanned as plain text)");
-  } catch (const std::exception& e) {
-    out.diagnostics.push_back(std::string("YAML parser failed: ") + e.what() +
-                              " (scanned as plain text)");
-  }
+  ParseAndWalk(content, &walker, &out);
   walker.Finish();
   auto by_place = [](const auto& a, const auto& b) {
     return std::tie(a.line, a.key_path) < std::tie(b.line, b.key_path);

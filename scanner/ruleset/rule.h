@@ -12,6 +12,17 @@ enum class Confidence { kLow = 0, kMedium = 1, kHigh = 2 };
 
 const char* ConfidenceName(Confidence c);
 
+// A structural check of the captured secret beyond its pattern, applied in
+// the RE2 confirm step (rules/README.md, field `checksum`).
+enum class Checksum {
+  kNone = 0,
+  kGithubCrc32 = 1,   // last 6 chars: base-62 CRC-32 of the rest after '_'
+  kPypiMacaroon = 2,  // base64url body parses as a v2 macaroon for PyPI
+};
+
+// The pack-file name of a checksum ("github-crc32"); "" for kNone.
+const char* ChecksumName(Checksum c);
+
 // A positive example: `text` must yield exactly one match of the rule whose
 // capture group equals `secret`.
 struct RuleExample {
@@ -29,6 +40,8 @@ struct Rule {
   Confidence confidence = Confidence::kHigh;
   std::vector<std::string> keywords;  // one must occur near the match
   double min_entropy = 0.0;           // bits/byte of the secret, 0 = none
+  Checksum checksum = Checksum::kNone;  // the secret must verify...
+  bool checksum_mismatch = false;       // ...or, if set, must fail to
   std::vector<RuleExample> examples;
   std::vector<std::string> negative_examples;
   std::vector<std::string> references;  // provider documentation URLs

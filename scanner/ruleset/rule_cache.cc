@@ -12,7 +12,8 @@ namespace sprawl {
 
 std::string RulesCacheKey(const std::vector<PackText>& packs) {
   Sha256 h;
-  h.Update("sprawl-rules-v1");
+  // v2: rules carry `checksum` and `checksum_mismatch`.
+  h.Update("sprawl-rules-v2");
   h.Update(SPRAWL_VERSION);
   for (const auto& p : packs) {
     h.Update(std::string_view("\0", 1));
@@ -41,6 +42,13 @@ std::optional<std::vector<Rule>> LoadCachedRules(const std::string& dir,
       rule.confidence = static_cast<Confidence>(r.at("confidence").get<int>());
       rule.keywords = r.at("keywords").get<std::vector<std::string>>();
       rule.min_entropy = r.at("min_entropy");
+      const int checksum = r.at("checksum").get<int>();
+      if (checksum < 0 ||
+          checksum > static_cast<int>(Checksum::kPypiMacaroon)) {
+        return std::nullopt;
+      }
+      rule.checksum = static_cast<Checksum>(checksum);
+      rule.checksum_mismatch = r.at("checksum_mismatch").get<bool>();
       rule.references = r.at("references").get<std::vector<std::string>>();
       rule.origin = r.at("origin");
       rule.line = r.at("line");
@@ -65,6 +73,8 @@ void StoreCachedRules(const std::string& dir, const std::string& key,
                    {"confidence", static_cast<int>(r.confidence)},
                    {"keywords", r.keywords},
                    {"min_entropy", r.min_entropy},
+                   {"checksum", static_cast<int>(r.checksum)},
+                   {"checksum_mismatch", r.checksum_mismatch},
                    {"references", r.references},
                    {"origin", r.origin},
                    {"line", r.line}});

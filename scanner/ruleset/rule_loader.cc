@@ -10,16 +10,6 @@
 #include <sstream>
 
 namespace sprawl {
-
-const char* ConfidenceName(Confidence c) {
-  switch (c) {
-    case Confidence::kLow: return "low";
-    case Confidence::kMedium: return "medium";
-    case Confidence::kHigh: return "high";
-  }
-  return "high";
-}
-
 namespace {
 
 const std::set<std::string>& KnownCategories() {
@@ -72,10 +62,10 @@ class RuleParser {
       return Fail(id, "id", "must look like provider.kind (a-z, 0-9, '-')");
     }
     static const std::set<std::string> kFields = {
-        "id",         "name",        "provider", "category",
-        "pattern",    "prefix",      "confidence", "keywords",
-        "min_entropy", "examples",   "negative_examples",
-        "references", "description"};
+        "id",          "name",     "provider",          "category",
+        "pattern",     "prefix",   "confidence",        "keywords",
+        "min_entropy", "examples", "negative_examples", "references",
+        "description", "checksum", "checksum_mismatch"};
     for (const auto& kv : node) {
       const std::string key = kv.first.Scalar();
       if (!kFields.count(key)) return Fail(kv.first, key, "unknown field");
@@ -116,6 +106,7 @@ class RuleParser {
         return Fail(e, "min_entropy", "must be between 0 and 8 bits/byte");
       }
     }
+    if (!ChecksumFields(node, &rule)) return error_;
     if (!List(node, "keywords", false, 0, &rule.keywords)) return error_;
     for (const auto& k : rule.keywords) {
       if (k.empty()) return Fail(node["keywords"], "keywords", "empty keyword");
@@ -171,6 +162,37 @@ class RuleParser {
              const std::string& what) {
     error_ = Error{Where(origin_, node, id_, field) + what};
     return error_;
+  }
+
+  // `checksum` (a known algorithm) and `checksum_mismatch` (a boolean that
+  // needs `checksum`).
+  bool ChecksumFields(const YAML::Node& node, Rule* rule) {
+    std::string name;
+    if (!Str(node, "checksum", false, &name)) return false;
+    if (!name.empty()) {
+      for (Checksum c : {Checksum::kGithubCrc32, Checksum::kPypiMacaroon}) {
+        if (name == ChecksumName(c)) rule->checksum = c;
+      }
+      if (rule->checksum == Checksum::kNone) {
+        Fail(node["checksum"], "checksum",
+             "unknown checksum '" + name +
+                 "' (expected github-crc32 or pypi-macaroon)");
+        return false;
+      }
+    }
+    const YAML::Node m = node["checksum_mismatch"];
+    if (!m) return true;
+    try {
+      rule->checksum_mismatch = m.as<bool>();
+    } catch (const YAML::Exception&) {
+      Fail(m, "checksum_mismatch", "must be true or false");
+      return false;
+    }
+    if (rule->checksum_mismatch && rule->checksum == Checksum::kNone) {
+      Fail(m, "checksum_mismatch", "needs a 'checksum' to fail");
+      return false;
+    }
+    return true;
   }
 
   bool Str(const YAML::Node& parent, const char* key, bool required,

@@ -137,14 +137,30 @@ std::vector<uint32_t> CommitGraph::TopoSort(const std::vector<uint32_t>& set) {
   }
   std::vector<uint32_t> order;
   order.reserve(set.size());
-  while (!ready.empty()) {
-    uint32_t i = ready.top();
-    ready.pop();
-    order.push_back(set[i]);
-    for (uint32_t e = first[i]; e < first[i + 1]; ++e) {
-      uint32_t child = edges[e].second;
-      if (--indeg[child] == 0) ready.push(child);
+  std::vector<bool> done(set.size(), false);
+  for (;;) {
+    while (!ready.empty()) {
+      uint32_t i = ready.top();
+      ready.pop();
+      done[i] = true;
+      order.push_back(set[i]);
+      for (uint32_t e = first[i]; e < first[i + 1]; ++e) {
+        uint32_t child = edges[e].second;
+        if (!done[child] && --indeg[child] == 0) ready.push(child);
+      }
     }
+    if (order.size() == set.size()) break;
+    // Only a cycle leaves commits behind, and only forged or corrupt objects
+    // make one: release the earliest remaining commit and go on.
+    uint32_t pick = UINT32_MAX;
+    for (uint32_t i = 0; i < set.size(); ++i) {
+      if (!done[i] && (pick == UINT32_MAX || later(pick, i))) pick = i;
+    }
+    diagnostics_->Warn(GitHex(nodes_[set[pick]].oid),
+                       "commit cycle in the history (forged or corrupt "
+                       "objects); its commits are walked in time order");
+    indeg[pick] = 0;
+    ready.push(pick);
   }
   for (uint32_t c : set) nodes_[c].flags &= static_cast<uint8_t>(~kInSet);
   return order;

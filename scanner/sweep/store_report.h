@@ -24,8 +24,10 @@ struct StoreReportOptions {
   std::string since;
 };
 
-// Credentials sorted by fingerprint; `repositories` from the stored rows,
-// sorted by repo; the rule table holds the rules the credentials name.
+// Credentials sorted by fingerprint; pipeline references (status unset
+// until Reconcile) and findings sorted by repo, then place; `repositories`
+// from the stored rows, sorted by repo; the rule table holds the rules the
+// credentials name. `since` filters credentials only.
 Result<Report> ReportFromStore(Datastore* store, const std::string& command,
                                const StoreReportOptions& options);
 

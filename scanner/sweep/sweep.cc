@@ -11,6 +11,7 @@
 
 #include "scanner/findings/credential.h"
 #include "scanner/findings/redact.h"
+#include "scanner/pipelines/pipeline_files.h"
 #include "scanner/sources/git_mirror.h"
 #include "scanner/sources/git_ref_files.h"
 #include "scanner/sources/git_source.h"
@@ -111,12 +112,50 @@ std::vector<StoredCredential> ToStored(std::vector<Finding> findings,
   return out;
 }
 
-// Commits one repository's row (and what it found) under the lock.
-void Commit(SweepContext* ctx, const StoredRepository& row,
-            const std::vector<std::string>& blobs,
-            const std::vector<StoredCredential>& found) {
+// What a scan of `repo` adds to the datastore. New blobs are left out: the
+// caller decides whether the scan was whole enough to record them.
+RepositoryScan ToRepositoryScan(GitScanResult* result, const std::string& repo,
+                                const SweepContext& ctx) {
+  RepositoryScan scan;
+  scan.found =
+      ToStored(std::move(result->findings), repo, ctx.matcher, ctx.options);
+  for (KnownBlobPair& pair : result->known_pairs) {
+    std::string system = PipelineSystemForPath(pair.path);
+    scan.known.push_back(
+        {std::move(pair.path), std::move(pair.git), std::move(system)});
+  }
+  scan.references = std::move(result->references);
+  scan.pipeline_findings = std::move(result->pipeline_findings);
+  return scan;
+}
+
+// The repository's incremental state: blobs already read, and those of them
+// that hold located secrets. False (with `error`) when the store fails.
+bool LoadIncremental(SweepContext* ctx, const std::string& repo,
+                     std::unordered_set<std::string>* skip,
+                     std::unordered_set<std::string>* known,
+                     std::string* error) {
   std::lock_guard<std::mutex> lock(ctx->mu);
-  Status s = ctx->store->CommitRepository(ctx->sweep_id, row, blobs, found);
+  auto blobs = ctx->store->ScannedBlobs(repo);
+  if (!blobs.ok()) {
+    *error = blobs.error().message;
+    return false;
+  }
+  auto secret = ctx->store->SecretBlobs(repo);
+  if (!secret.ok()) {
+    *error = secret.error().message;
+    return false;
+  }
+  *skip = std::move(blobs).value();
+  *known = std::move(secret).value();
+  return true;
+}
+
+// Commits one repository's row (and what its scan adds) under the lock.
+void Commit(SweepContext* ctx, const StoredRepository& row,
+            const RepositoryScan& scan) {
+  std::lock_guard<std::mutex> lock(ctx->mu);
+  Status s = ctx->store->CommitRepository(ctx->sweep_id, row, scan);
   if (!s.ok()) {
     if (ctx->store_error.ok()) ctx->store_error = s;
     return;
@@ -136,8 +175,7 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   row.repo = target.key;
   row.source = target.location;
   auto finish = [&](const std::string& status, const std::string& error,
-                    const std::vector<std::string>& blobs,
-                    const std::vector<StoredCredential>& found) {
+                    const RepositoryScan& scan) {
     out.entry.status = status;
     out.entry.error = error;
     row.status = status;
@@ -147,22 +185,22 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
                           std::chrono::steady_clock::now() - start)
                           .count();
     if (status == "failed") ctx->diagnostics->Warn(target.key, error);
-    Commit(ctx, row, blobs, found);
+    Commit(ctx, row, scan);
     return out;
   };
   std::string path = target.location;
   if (target.remote) {
     auto mirror = UpdateMirror(ctx->options.cache_dir, target.location);
-    if (!mirror.ok()) return finish("failed", mirror.error().message, {}, {});
+    if (!mirror.ok()) return finish("failed", mirror.error().message, {});
     path = *mirror;
   } else if (std::error_code ec; !std::filesystem::is_directory(path, ec)) {
-    return finish("failed", "no such directory: " + path, {}, {});
+    return finish("failed", "no such directory: " + path, {});
   }
   std::optional<StoredRepository> previous;
   {
     std::lock_guard<std::mutex> lock(ctx->mu);
     auto prev = ctx->store->GetRepository(target.key);
-    if (!prev.ok()) return finish("failed", prev.error().message, {}, {});
+    if (!prev.ok()) return finish("failed", prev.error().message, {});
     previous = std::move(prev).value();
   }
   auto unchanged = [&](const std::string& tips_json) {
@@ -173,25 +211,24 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   if (auto fast = ReadRefTipsFromFiles(path); fast && !fast->empty()) {
     if (std::string tips_json = TipsJson(*fast); unchanged(tips_json)) {
       row.ref_tips = std::move(tips_json);
-      return finish("unchanged", "", {}, {});
+      return finish("unchanged", "", {});
     }
   }
   auto tips = ReadRefTips(path);
-  if (!tips.ok()) return finish("failed", tips.error().message, {}, {});
+  if (!tips.ok()) return finish("failed", tips.error().message, {});
   if (tips->empty()) {
-    return finish("skipped", "empty repository: no refs", {}, {});
+    return finish("skipped", "empty repository: no refs", {});
   }
   const std::string tips_json = TipsJson(*tips);
   if (unchanged(tips_json)) {
     row.ref_tips = tips_json;
-    return finish("unchanged", "", {}, {});
+    return finish("unchanged", "", {});
   }
   std::unordered_set<std::string> skip;
-  {
-    std::lock_guard<std::mutex> lock(ctx->mu);
-    auto blobs = ctx->store->ScannedBlobs(target.key);
-    if (!blobs.ok()) return finish("failed", blobs.error().message, {}, {});
-    skip = std::move(blobs).value();
+  std::unordered_set<std::string> known;
+  if (std::string error;
+      !LoadIncremental(ctx, target.key, &skip, &known, &error)) {
+    return finish("failed", error, {});
   }
 
   GitScanOptions scan;
@@ -200,10 +237,11 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   scan.max_blob_size = ctx->options.max_blob_size;
   scan.cancel = ctx->options.cancel;
   scan.skip_blobs = &skip;
+  scan.known_secret_blobs = &known;
   Diagnostics local(nullptr, true);
   auto result = ScanGitHistory(scan, ctx->matcher, &local);
   Forward(local, target.key, ctx->diagnostics);
-  if (!result.ok()) return finish("failed", result.error().message, {}, {});
+  if (!result.ok()) return finish("failed", result.error().message, {});
   out.stats = result->stats;
   out.entry.blobs_scanned = result->scanned_blobs.size();
   if (result->stats.interrupted) {
@@ -218,14 +256,13 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
                        (result->shallow ? 1 : 0);
   const bool damaged = result->stats.skipped_unreadable > 0 ||
                        local.errors() > 0 || local.warnings() > expected;
-  auto found = ToStored(std::move(result->findings), target.key, ctx->matcher,
-                        ctx->options);
+  RepositoryScan adds = ToRepositoryScan(&*result, target.key, *ctx);
   if (damaged) {
-    return finish("failed", "corrupt repository: " + FirstProblem(local), {},
-                  found);
+    return finish("failed", "corrupt repository: " + FirstProblem(local), adds);
   }
   row.ref_tips = tips_json;
-  return finish("scanned", "", result->scanned_blobs, found);
+  adds.new_blobs = std::move(result->scanned_blobs);
+  return finish("scanned", "", adds);
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 // RunSweep: scans many repositories into a Datastore, incrementally. Per
 // repository: mirror it when it is a URL, read its ref tips; tips equal to
 // the recorded ones mean `unchanged` (no history walk); otherwise scan the
-// history skipping blobs already recorded for it, and commit the repository
-// (status, tips, new blobs, credentials, locations) in one transaction.
+// history skipping blobs already recorded for it (a skipped blob that holds
+// known secrets still gets a location at every new path it appears at), and
+// commit the repository (status, tips, new blobs, credentials, locations,
+// pipeline references and findings) in one transaction.
 // Repositories run on a pool of workers that share the thread budget; a
 // repository that cannot be read is `failed` and the others go on.
 // Blocks until done; the matcher is shared read-only, the datastore is only

@@ -1,0 +1,29 @@
+// How the datastore encodes structured values in its TEXT columns (JSON
+// lists and the pipeline context of a location), and the column list of the
+// repositories table. Internal to scanner/datastore/. Pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scanner/findings/finding.h"
+
+namespace sprawl {
+
+// The columns ReadRepository expects, in order.
+inline constexpr std::string_view kRepoColumns =
+    "repo, source, status, error, blobs_scanned, duration_ms, last_sweep, "
+    "ref_tips";
+
+// A JSON array of strings (invalid UTF-8 replaced).
+std::string JsonList(const std::vector<std::string>& v);
+// The strings of a JSON array; anything else reads as empty.
+std::vector<std::string> ParseList(const std::string& text);
+
+// "" when the location has no pipeline context.
+std::string PipelineJson(const Location& l);
+std::optional<PipelineContext> ParsePipeline(const std::string& text);
+
+}  // namespace sprawl

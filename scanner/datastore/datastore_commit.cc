@@ -1,0 +1,215 @@
+// Datastore::CommitRepository: one repository's scan in one transaction
+// (see datastore.h).
+#include <string>
+#include <vector>
+
+#include "scanner/datastore/column_codec.h"
+#include "scanner/datastore/datastore.h"
+
+namespace sprawl {
+namespace {
+
+// A location already stored (same credential, place, blob and commit) only
+// has what a later scan can change refreshed: whether HEAD and which ref
+// tips still hold it.
+constexpr std::string_view kLocationUpsert =
+    " ON CONFLICT DO UPDATE SET in_head = excluded.in_head, "
+    "refs = excluded.refs";
+
+// Upserts the repository row; its id.
+Result<int64_t> UpsertRepository(SqliteDb* db, int64_t sweep,
+                                 const StoredRepository& r) {
+  auto upsert = db->Prepare(
+      "INSERT INTO repositories(" + std::string(kRepoColumns) +
+      ") VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(repo) DO UPDATE SET "
+      "source=excluded.source, status=excluded.status, error=excluded.error, "
+      "blobs_scanned=excluded.blobs_scanned, "
+      "duration_ms=excluded.duration_ms, last_sweep=excluded.last_sweep, "
+      "ref_tips=excluded.ref_tips");
+  if (!upsert.ok()) return upsert.error();
+  upsert->Bind(1, r.repo)
+      .Bind(2, r.source)
+      .Bind(3, r.status)
+      .Bind(4, r.error)
+      .Bind(5, static_cast<int64_t>(r.blobs_scanned))
+      .Bind(6, r.duration_ms)
+      .Bind(7, sweep)
+      .Bind(8, r.ref_tips);
+  if (Status s = upsert->Run(); !s.ok()) return s.error();
+  auto id = db->Prepare("SELECT id FROM repositories WHERE repo = ?");
+  if (!id.ok()) return id.error();
+  id->Bind(1, r.repo);
+  if (!id->Step()) return Error{"datastore: repository row vanished"};
+  return id->Int(0);
+}
+
+Status InsertBlobs(SqliteDb* db, int64_t repo_id,
+                   const std::vector<std::string>& oids) {
+  auto blob = db->Prepare(
+      "INSERT OR IGNORE INTO scanned_blobs(repo_id, oid) VALUES (?, ?)");
+  if (!blob.ok()) return blob.error();
+  for (const auto& oid : oids) {
+    blob->Bind(1, repo_id).Bind(2, oid);
+    if (Status s = blob->Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status MarkSeen(SqliteDb* db, int64_t sweep, int64_t repo_id) {
+  auto seen = db->Prepare(
+      "UPDATE credentials SET last_seen_sweep = max(last_seen_sweep, ?) "
+      "WHERE fingerprint IN (SELECT fingerprint FROM locations "
+      "WHERE repo_id = ?)");
+  if (!seen.ok()) return seen.error();
+  seen->Bind(1, sweep).Bind(2, repo_id);
+  return seen->Run();
+}
+
+Status InsertLocations(SqliteDb* db, int64_t repo_id,
+                       const StoredCredential& c) {
+  auto loc = db->Prepare(
+      "INSERT INTO locations(fingerprint, repo_id, source, path, line, col, "
+      "commit_oid, author, author_email, date, summary, blob, in_head, refs, "
+      "pipeline) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" +
+      std::string(kLocationUpsert));
+  if (!loc.ok()) return loc.error();
+  for (const Location& l : c.locations) {
+    const GitProvenance g = l.git.value_or(GitProvenance{});
+    loc->Bind(1, c.fingerprint)
+        .Bind(2, repo_id)
+        .Bind(3, l.source)
+        .Bind(4, l.path)
+        .Bind(5, static_cast<int64_t>(l.line))
+        .Bind(6, static_cast<int64_t>(l.column))
+        .Bind(7, g.commit)
+        .Bind(8, g.author)
+        .Bind(9, g.author_email)
+        .Bind(10, g.date)
+        .Bind(11, g.summary)
+        .Bind(12, g.blob)
+        .Bind(13, static_cast<int64_t>(g.in_head ? 1 : 0))
+        .Bind(14, JsonList(g.refs))
+        .Bind(15, PipelineJson(l));
+    if (Status s = loc->Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status InsertCredentials(SqliteDb* db, int64_t sweep, int64_t repo_id,
+                         const std::vector<StoredCredential>& found) {
+  auto cred = db->Prepare(
+      "INSERT INTO credentials(fingerprint, rule, rule_name, provider, "
+      "category, confidence, redacted, also_matched, first_seen_sweep, "
+      "last_seen_sweep) VALUES (?,?,?,?,?,?,?,?,?,?) "
+      "ON CONFLICT(fingerprint) DO UPDATE SET "
+      "first_seen_sweep = min(first_seen_sweep, excluded.first_seen_sweep), "
+      "last_seen_sweep = max(last_seen_sweep, excluded.last_seen_sweep)");
+  if (!cred.ok()) return cred.error();
+  for (const StoredCredential& c : found) {
+    cred->Bind(1, c.fingerprint)
+        .Bind(2, c.rule)
+        .Bind(3, c.rule_name)
+        .Bind(4, c.provider)
+        .Bind(5, c.category)
+        .Bind(6, c.confidence)
+        .Bind(7, c.redacted)
+        .Bind(8, JsonList(c.also_matched))
+        .Bind(9, sweep)
+        .Bind(10, sweep);
+    if (Status s = cred->Run(); !s.ok()) return s;
+    if (Status s = InsertLocations(db, repo_id, c); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// Copies the repository's stored locations in each sighted blob to the
+// sighting's path and provenance. CASE evaluates its branches in order, so
+// json_extract never sees an empty (non-JSON) pipeline column.
+Status CopyKnownLocations(SqliteDb* db, int64_t repo_id,
+                          const std::vector<KnownBlobSighting>& known) {
+  auto copy = db->Prepare(
+      "INSERT INTO locations(fingerprint, repo_id, source, path, line, col, "
+      "commit_oid, author, author_email, date, summary, blob, in_head, refs, "
+      "pipeline) "
+      "SELECT DISTINCT fingerprint, repo_id, source, ?1, line, col, ?2, ?3, "
+      "?4, ?5, ?6, blob, ?7, ?8, CASE WHEN pipeline = '' THEN '' "
+      "WHEN json_extract(pipeline, '$.system') = ?9 THEN pipeline ELSE '' END "
+      "FROM locations WHERE repo_id = ?10 AND blob = ?11" +
+      std::string(kLocationUpsert));
+  if (!copy.ok()) return copy.error();
+  for (const KnownBlobSighting& k : known) {
+    copy->Bind(1, k.path)
+        .Bind(2, k.git.commit)
+        .Bind(3, k.git.author)
+        .Bind(4, k.git.author_email)
+        .Bind(5, k.git.date)
+        .Bind(6, k.git.summary)
+        .Bind(7, static_cast<int64_t>(k.git.in_head ? 1 : 0))
+        .Bind(8, JsonList(k.git.refs))
+        .Bind(9, k.system)
+        .Bind(10, repo_id)
+        .Bind(11, k.git.blob);
+    if (Status s = copy->Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status InsertPipelineOutputs(SqliteDb* db, int64_t repo_id,
+                             const RepositoryScan& scan) {
+  auto ref = db->Prepare(
+      "INSERT OR IGNORE INTO pipeline_references(repo_id, system, path, "
+      "key_path, name, line) VALUES (?,?,?,?,?,?)");
+  if (!ref.ok()) return ref.error();
+  for (const PipelineReference& r : scan.references) {
+    ref->Bind(1, repo_id)
+        .Bind(2, r.system)
+        .Bind(3, r.path)
+        .Bind(4, r.key_path)
+        .Bind(5, r.name)
+        .Bind(6, static_cast<int64_t>(r.line));
+    if (Status s = ref->Run(); !s.ok()) return s;
+  }
+  auto finding = db->Prepare(
+      "INSERT OR IGNORE INTO pipeline_findings(repo_id, kind, path, "
+      "key_path, line, message) VALUES (?,?,?,?,?,?)");
+  if (!finding.ok()) return finding.error();
+  for (const PipelineFindingEntry& f : scan.pipeline_findings) {
+    finding->Bind(1, repo_id)
+        .Bind(2, f.kind)
+        .Bind(3, f.path)
+        .Bind(4, f.key_path)
+        .Bind(5, static_cast<int64_t>(f.line))
+        .Bind(6, f.message);
+    if (Status s = finding->Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Datastore::CommitRepository(int64_t sweep, const StoredRepository& r,
+                                   const RepositoryScan& scan) {
+  SqliteTransaction tx(&db_);
+  if (!tx.begun().ok()) return tx.begun();
+  auto repo_id = UpsertRepository(&db_, sweep, r);
+  if (!repo_id.ok()) return repo_id.error();
+  if (Status s = InsertBlobs(&db_, *repo_id, scan.new_blobs); !s.ok()) {
+    return s;
+  }
+  if (r.status == "scanned" || r.status == "unchanged") {
+    if (Status s = MarkSeen(&db_, sweep, *repo_id); !s.ok()) return s;
+  }
+  if (Status s = InsertCredentials(&db_, sweep, *repo_id, scan.found);
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = CopyKnownLocations(&db_, *repo_id, scan.known); !s.ok()) {
+    return s;
+  }
+  if (Status s = InsertPipelineOutputs(&db_, *repo_id, scan); !s.ok()) {
+    return s;
+  }
+  return tx.Commit();
+}
+
+}  // namespace sprawl
