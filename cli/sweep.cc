@@ -119,7 +119,12 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   if (const char* n = std::getenv("SPRAWL_TEST_ABORT_AFTER_COMMITS"); n && *n) {
     options.abort_after_commits = std::atoi(n);
   }
-  auto swept = RunSweep(options, **matcher, &*store, &diagnostics);
+  ScanProgress progress;
+  options.progress = &progress;
+  auto swept = [&] {
+    ProgressPrinter printer(&progress);
+    return RunSweep(options, **matcher, &*store, &diagnostics);
+  }();
   if (!swept.ok()) return FailWith(swept.error().message);
 
   std::unordered_set<std::string> keys;

@@ -307,6 +307,9 @@ Result<SweepResult> RunSweep(const SweepOptions& options,
                    0,
                    Status::Ok()};
   std::vector<Outcome> outcomes(n);
+  if (options.progress != nullptr) {
+    options.progress->BeginPhase("repositories", n, true);
+  }
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (std::size_t i = next++; i < n; i = next++) {
@@ -316,6 +319,9 @@ Result<SweepResult> RunSweep(const SweepOptions& options,
         continue;
       }
       outcomes[i] = SweepOne(t, &ctx);
+      if (options.progress != nullptr) {
+        options.progress->Add(1, outcomes[i].stats.bytes_scanned);
+      }
     }
   };
   std::vector<std::thread> pool;

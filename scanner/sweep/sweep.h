@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "scanner/scan/progress.h"
+
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/result.h"
 #include "scanner/datastore/datastore.h"
@@ -34,6 +36,7 @@ struct SweepOptions {
   uint64_t max_blob_size = 50u << 20;
   std::optional<std::string> fingerprint_key;  // SPRAWL_FINGERPRINT_KEY
   const std::atomic<bool>* cancel = nullptr;   // stop after current repos
+  ScanProgress* progress = nullptr;  // repositories done (and bytes read)
   // Test hook: terminate the process (no cleanup) right after this many
   // repositories were committed, to exercise resuming. 0 = never.
   int abort_after_commits = 0;
