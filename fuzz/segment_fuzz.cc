@@ -134,8 +134,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   content.insert(at, " " + token + " ");
   const std::size_t secret_at = at + 1;
 
+  static ContentScanner buffered(TokenMatcher());  // one scratch per process
   std::vector<Hit> whole;
-  ContentScanner buffered(TokenMatcher());
   buffered.ScanBuffer(content, &whole);
   FUZZ_ASSERT(whole.size() == 1);
   FUZZ_ASSERT(whole[0].offset == secret_at);

@@ -17,13 +17,12 @@
 #include <string>
 #include <vector>
 
-#include "scanner/scan/progress.h"
-
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/result.h"
 #include "scanner/datastore/datastore.h"
 #include "scanner/findings/report.h"
 #include "scanner/match/matcher.h"
+#include "scanner/scan/progress.h"
 #include "scanner/scan/scan_stats.h"
 #include "scanner/sweep/sweep_target.h"
 
