@@ -86,6 +86,13 @@ read -r t_s1 m_s1 c_s1 < <(measure "$SPRAWL" git "$repo" --threads 1 --format js
 found=$("$SPRAWL" git "$repo" --threads 2 --format json 2>/dev/null |
   grep -c '"source": *"git"' || true)
 
+# Phase split of one 2-thread run (SPRAWL_PHASE_TIMES): provenance is the
+# commit walk, the tree index and locating the findings; the rest is reading
+# and matching blobs.
+phases=$({ SPRAWL_PHASE_TIMES=1 "$SPRAWL" git "$repo" --threads 2 --format json \
+  2>&1 >/dev/null || true; } |
+  awk '/^sprawl: phase / { sub(":", "", $3); printf "%s=%s ", $3, $4 }')
+
 rate() { awk -v b="$blob_bytes" -v t="$1" 'BEGIN { printf "%.0f", (t > 0 ? b / 1048576 / t : 0) }'; }
 row() {
   printf '%-36s %8s %6s %6s %12s %11s %10s' "$1" "$2" "$(rate "$2")" "$3" \
@@ -104,4 +111,7 @@ $(row "git cat-file ... --unordered" "$t_un" "$c_un" "$m_un")
 $(row "sprawl git --threads 2" "$t_s2" "$c_s2" "$m_s2")
 $(row "sprawl git --threads 1" "$t_s1" "$c_s1" "$m_s1")
 (ratios are to the first line; --unordered reads the same objects in pack order)
+phases of sprawl git --threads 2 (wall s): $phases
+$(echo "$phases" | tr ' =' '\n ' | awk 'NF == 2 { t += $2; if ($1 != "blobs") p += $2 }
+  END { if (t > 0) printf "provenance share: %.0f%% of %.2f s", 100 * p / t, t }')
 RESULT

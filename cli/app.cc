@@ -120,7 +120,10 @@ Result<Scanned> ScanDir(const CommonOptions& common, const DirArgs& args,
   auto max_size =
       SizeSetting(args.max_file_size, "--max-file-size", p.config.max_file_size);
   if (!max_size.ok()) return max_size.error();
+  auto limits = ResolveLimits(common, p.config);
+  if (!limits.ok()) return limits.error();
   DirScanOptions options;
+  options.limits = *limits;
   if (!args.paths.empty()) options.roots = args.paths;
   options.threads = common.threads;
   options.max_file_size = *max_size;
@@ -151,7 +154,10 @@ Result<Scanned> ScanGit(const CommonOptions& common, const GitArgs& args,
   if (args.staged && !args.range.empty()) {
     return Error{"--staged and --range cannot be combined"};
   }
+  auto limits = ResolveLimits(common, p.config);
+  if (!limits.ok()) return limits.error();
   GitScanOptions options;
+  options.limits = *limits;
   options.repo_path = args.repo;
   options.range = args.range;
   options.staged = args.staged;
@@ -204,8 +210,10 @@ int RunStdin(CommonOptions common, const StdinArgs& args) {
   Diagnostics diagnostics(stderr, common.verbose);
   auto p = Prepare(".", &common, &diagnostics);
   if (!p.ok()) return FailWith(p.error().message);
-  auto result =
-      ScanStream(STDIN_FILENO, args.path, "stdin", *p->matcher, &diagnostics);
+  auto limits = ResolveLimits(common, p->config);
+  if (!limits.ok()) return FailWith(limits.error().message);
+  auto result = ScanStream(STDIN_FILENO, args.path, "stdin", *p->matcher,
+                           &diagnostics, *limits);
   if (!result.ok()) return FailWith(result.error().message);
   return Finish("stdin", common, *p,
                 Scanned{std::move(result->findings), result->stats, ".", false},

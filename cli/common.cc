@@ -53,6 +53,34 @@ void AddCommonFlags(CLI::App* cmd, CommonOptions* o) {
                   ".sprawl/inventory.yaml under the scanned root)");
   cmd->add_flag("--show-secrets", o->show_secrets,
                 "Include raw secrets in the report (never do this in CI logs)");
+  cmd->add_option("--scan-timeout", o->scan_timeout,
+                  "Stop matching one file or blob after SECONDS, with a "
+                  "diagnostic (default 60; 0 = no limit)");
+  cmd->add_option("--max-yaml-size", o->max_yaml_size,
+                  "Parse pipeline files up to BYTES; larger ones are matched "
+                  "as text only, with a diagnostic (default 5MiB)");
+}
+
+Result<ScanLimits> ResolveLimits(const CommonOptions& options,
+                                 const Config& config) {
+  ScanLimits limits;
+  if (!options.scan_timeout.empty()) {
+    auto seconds = ParseSeconds(options.scan_timeout);
+    if (!seconds.ok()) {
+      return Error{"--scan-timeout: " + seconds.error().message};
+    }
+    limits.scan_timeout = *seconds;
+  } else if (config.scan_timeout) {
+    limits.scan_timeout = *config.scan_timeout;
+  }
+  if (!options.max_yaml_size.empty()) {
+    auto size = ParseByteSize(options.max_yaml_size);
+    if (!size.ok()) return Error{"--max-yaml-size: " + size.error().message};
+    limits.max_yaml_size = *size;
+  } else if (config.max_yaml_size) {
+    limits.max_yaml_size = *config.max_yaml_size;
+  }
+  return limits;
 }
 
 Result<std::vector<Rule>> LoadAllRules(const CommonOptions& options) {

@@ -13,11 +13,13 @@
 
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/result.h"
+#include "scanner/config/config.h"
 #include "scanner/findings/finding.h"
 #include "scanner/findings/report.h"
 #include "scanner/inventory/inventory.h"
 #include "scanner/match/matcher.h"
 #include "scanner/scan/progress.h"
+#include "scanner/scan/scan_limits.h"
 #include "scanner/scan/scan_stats.h"
 
 namespace sprawl {
@@ -33,7 +35,14 @@ struct CommonOptions {
   bool verbose = false;              // --verbose: print notes too
   bool no_cache = false;             // --no-cache: skip compiled-rules cache
   std::string inventory;             // --inventory FILE
+  std::string scan_timeout;          // --scan-timeout SECONDS ("" = config)
+  std::string max_yaml_size;         // --max-yaml-size BYTES ("" = config)
 };
+
+// The per-file limits from the flags, else the config, else the defaults.
+// A malformed value is an Error naming the flag.
+Result<ScanLimits> ResolveLimits(const CommonOptions& options,
+                                 const Config& config);
 
 // What a scan looked at, for reconciliation.
 struct ScanContext {

@@ -107,6 +107,9 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   } else if (config->max_blob_size) {
     options.max_blob_size = *config->max_blob_size;
   }
+  auto limits = ResolveLimits(common, *config);
+  if (!limits.ok()) return FailWith(limits.error().message);
+  options.limits = *limits;
   auto matcher = BuildMatcher(common, &diagnostics);
   if (!matcher.ok()) return FailWith(matcher.error().message);
   auto store = Datastore::Open(a.datastore, /*create=*/true);

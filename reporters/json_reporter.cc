@@ -93,7 +93,8 @@ Json SummaryJson(const Report& report) {
                   {"too_large", st.skipped_too_large},
                   {"unreadable", st.skipped_unreadable},
                   {"ignored", st.skipped_ignored},
-                  {"other", st.skipped_other}};
+                  {"other", st.skipped_other},
+                  {"timed_out", st.timed_out}};
   s["diagnostics"] = report.diagnostics;
   s["interrupted"] = st.interrupted;
   return s;

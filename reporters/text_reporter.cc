@@ -122,6 +122,9 @@ void RenderText(const Report& report, const RenderOptions& options,
         << " unreadable, " << s.skipped_ignored << " ignored, "
         << s.skipped_other << " other";
   }
+  if (s.timed_out > 0) {
+    out << "; " << s.timed_out << " stopped at the scan time limit";
+  }
   out << ".\n";
   if (s.interrupted) {
     out << paint(kRed, "Interrupted: these results are partial.") << '\n';

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -45,6 +46,22 @@ Result<std::vector<std::string>> StringList(const std::string& origin,
 }
 
 }  // namespace
+
+Result<double> ParseSeconds(const std::string& text) {
+  std::string t = text;
+  double unit = 1;
+  if (!t.empty() && (t.back() == 's' || t.back() == 'm')) {
+    unit = t.back() == 'm' ? 60 : 1;
+    t.pop_back();
+  }
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  if (t.empty() || end != t.c_str() + t.size() || !(v >= 0) || v > 1e7) {
+    return Error{"expected seconds (e.g. 60, 2.5, 90s, 5m; 0 = no limit), got '" +
+                 text + "'"};
+  }
+  return v * unit;
+}
 
 Result<uint64_t> ParseByteSize(const std::string& text) {
   std::size_t i = 0;
@@ -146,20 +163,34 @@ Result<Config> ParseConfig(const std::string& yaml_text,
       if (!l.IsMap()) return Error{At(origin, l, "limits") + "expected a mapping"};
       for (const auto& kv : l) {
         const std::string key = kv.first.Scalar();
-        if (key != "max_file_size" && key != "max_blob_size") {
+        if (key != "max_file_size" && key != "max_blob_size" &&
+            key != "max_yaml_size" && key != "scan_timeout") {
           return Error{At(origin, kv.first, "limits." + key) +
-                       "unknown key (expected max_file_size, max_blob_size)"};
+                       "unknown key (expected max_file_size, max_blob_size, "
+                       "max_yaml_size, scan_timeout)"};
         }
         if (!kv.second.IsScalar()) {
-          return Error{At(origin, kv.second, "limits." + key) + "expected a size"};
+          return Error{At(origin, kv.second, "limits." + key) +
+                       (key == "scan_timeout" ? "expected seconds"
+                                              : "expected a size")};
+        }
+        if (key == "scan_timeout") {
+          auto seconds = ParseSeconds(kv.second.Scalar());
+          if (!seconds.ok()) {
+            return Error{At(origin, kv.second, "limits." + key) +
+                         seconds.error().message};
+          }
+          config.scan_timeout = *seconds;
+          continue;
         }
         auto size = ParseByteSize(kv.second.Scalar());
         if (!size.ok()) {
           return Error{At(origin, kv.second, "limits." + key) +
                        size.error().message};
         }
-        (key == "max_file_size" ? config.max_file_size : config.max_blob_size) =
-            *size;
+        (key == "max_file_size"   ? config.max_file_size
+         : key == "max_blob_size" ? config.max_blob_size
+                                  : config.max_yaml_size) = *size;
       }
     }
   } catch (const YAML::Exception& e) {

@@ -20,11 +20,16 @@ struct Config {
   std::optional<std::string> inventory;   // inventory file, resolved
   std::optional<uint64_t> max_file_size;  // bytes
   std::optional<uint64_t> max_blob_size;  // bytes
+  std::optional<uint64_t> max_yaml_size;  // bytes
+  std::optional<double> scan_timeout;     // seconds per file or blob
   std::optional<int> threads;
 };
 
 // Parses "123", "10MB", "50MiB", "1G" into bytes.
 Result<uint64_t> ParseByteSize(const std::string& text);
+
+// Parses seconds: "30", "2.5", "90s", "5m"; 0 means no limit.
+Result<double> ParseSeconds(const std::string& text);
 
 // Parses config text; relative paths resolve against `root`.
 Result<Config> ParseConfig(const std::string& yaml_text,

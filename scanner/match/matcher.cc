@@ -4,6 +4,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -145,6 +146,19 @@ class Matcher::Scratch {
   std::vector<Window> windows;   // closed windows
   const Matcher::Impl* impl = nullptr;
   std::vector<Match> pending;
+  // Scan deadline (time_point::max() = none) and whether a scan hit it.
+  std::chrono::steady_clock::time_point deadline =
+      std::chrono::steady_clock::time_point::max();
+  bool expired = false;
+  uint32_t hits_since_check = 0;
+
+  bool Expired() {
+    if (deadline == std::chrono::steady_clock::time_point::max()) return false;
+    if (!expired && std::chrono::steady_clock::now() >= deadline) {
+      expired = true;
+    }
+    return expired;
+  }
 };
 
 namespace {
@@ -152,6 +166,12 @@ namespace {
 int OnHit(unsigned int id, unsigned long long /*from*/, unsigned long long to,
           unsigned int /*flags*/, void* ctx) {
   auto* s = static_cast<Matcher::Scratch*>(ctx);
+  // Hyperscan stops when the callback returns non-zero: look at the clock
+  // every few thousand hits, so a deadline can end a pathological scan.
+  if (++s->hits_since_check >= 4096) {
+    s->hits_since_check = 0;
+    if (s->Expired()) return 1;
+  }
   const uint32_t rule = s->impl->hs_ids[id];
   const uint64_t w = s->impl->windows[rule];
   const uint64_t begin = to > w ? to - w : 0;
@@ -382,6 +402,15 @@ Result<std::unique_ptr<Matcher>> Matcher::Build(std::vector<Rule> rules,
 
 void Matcher::ScratchDeleter::operator()(Scratch* s) const { delete s; }
 
+void Matcher::SetDeadline(Scratch* s,
+                          std::chrono::steady_clock::time_point deadline) {
+  s->deadline = deadline;
+  s->expired = false;
+  s->hits_since_check = 0;
+}
+
+bool Matcher::DeadlinePassed(Scratch* s) { return s->Expired(); }
+
 Matcher::ScratchPtr Matcher::NewScratch() const {
   ScratchPtr s(new Scratch());
   s->impl = impl_.get();
@@ -437,6 +466,7 @@ void Matcher::Scan(std::string_view data, Scratch* s,
   uint64_t covered_rule = UINT32_MAX;
   uint64_t covered_end = 0;
   for (const auto& w : s->windows) {
+    if (s->Expired()) break;
     const Rule& rule = impl.rules[w.rule];
     const RE2& re = impl.Re2(w.rule);
     if (!re.ok()) continue;

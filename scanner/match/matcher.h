@@ -6,6 +6,7 @@
 // worker owns one Matcher::Scratch (Hyperscan scratch + hit buffers).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -67,6 +68,14 @@ class Matcher {
   // `checksum_mismatch` rule, passing it) are dropped here.
   void Scan(std::string_view data, Scratch* scratch,
             std::vector<Match>* out) const;
+
+  // Scans with `scratch` stop early once `deadline` passes (checked every
+  // few thousand Hyperscan hits and before each confirmation window); what
+  // was confirmed before that is kept. time_point::max() = no deadline.
+  static void SetDeadline(Scratch* scratch,
+                          std::chrono::steady_clock::time_point deadline);
+  // True once a scan with `scratch` has run past its deadline.
+  static bool DeadlinePassed(Scratch* scratch);
 
   const std::vector<Rule>& rules() const;
   RuleEngine engine(std::size_t rule) const;

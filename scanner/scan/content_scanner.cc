@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "scanner/base/text.h"
@@ -88,16 +89,30 @@ void ContentScanner::DropShadowedMatches() {
   matches_.resize(k);
 }
 
+void ContentScanner::StartClock() {
+  timed_out_ = false;
+  Matcher::SetDeadline(
+      scratch_.get(),
+      time_limit_ > 0
+          ? std::chrono::steady_clock::now() +
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(time_limit_))
+          : std::chrono::steady_clock::time_point::max());
+}
+
 void ContentScanner::ScanBuffer(std::string_view data, std::vector<Hit>* out) {
   lines_before_ = 0;
   last_newline_ = -1;
+  StartClock();
   ScanSegment(data, 0, true, out);
+  timed_out_ = Matcher::DeadlinePassed(scratch_.get());
 }
 
 Status ContentScanner::ScanFd(int fd, const std::string& head, std::vector<Hit>* out,
                               uint64_t* bytes) {
   lines_before_ = 0;
   last_newline_ = -1;
+  StartClock();
   const std::size_t carry = matcher_.overlap();
   const std::size_t cap = std::max(segment_size_ + carry, head.size());
   // One buffer per scanner, reused across files and never zero-filled.
@@ -129,6 +144,10 @@ Status ContentScanner::ScanFd(int fd, const std::string& head, std::vector<Hit>*
       total += static_cast<uint64_t>(n);
     }
     ScanSegment(std::string_view(buf, len), start, eof, out);
+    if (Matcher::DeadlinePassed(scratch_.get())) {
+      timed_out_ = true;
+      break;
+    }
     if (eof) break;
     // Keep the last `carry` bytes; account lines of what is dropped.
     const std::size_t drop = len - carry;

@@ -40,6 +40,12 @@ class ContentScanner {
 
   const Matcher& matcher() const { return matcher_; }
 
+  // Each later ScanBuffer/ScanFd stops once it has run `seconds` (0 = no
+  // limit), keeping the hits found before; timed_out() tells whether the
+  // last one did.
+  void set_time_limit(double seconds) { time_limit_ = seconds; }
+  bool timed_out() const { return timed_out_; }
+
  private:
   // Scans buf = content[start, start+buf.size()); keeps matches owned by this
   // segment (see the .cc) and converts them to hits.
@@ -47,6 +53,7 @@ class ContentScanner {
                    std::vector<Hit>* out);
 
   void DropShadowedMatches();
+  void StartClock();
 
   const Matcher& matcher_;
   Matcher::ScratchPtr scratch_;
@@ -57,6 +64,8 @@ class ContentScanner {
   // Line bookkeeping across segments.
   uint64_t lines_before_ = 0;     // newlines in content[0, start)
   int64_t last_newline_ = -1;     // absolute offset of the last one there
+  double time_limit_ = 0;
+  bool timed_out_ = false;
 };
 
 }  // namespace sprawl

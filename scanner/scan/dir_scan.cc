@@ -132,7 +132,8 @@ void ScanFile(const WalkItem& item, const DirScanOptions& options,
   hits->clear();
   uint64_t bytes = 0;
   // A pipeline file is small: read it whole for the pipeline analyzer.
-  const PipelineLimits pipeline_limits;
+  PipelineLimits pipeline_limits;
+  pipeline_limits.max_bytes = options.limits.max_yaml_size;
   std::string system = PipelineSystemFor(item.rel_path, head);
   if (!system.empty() &&
       static_cast<uint64_t>(st.st_size) > pipeline_limits.max_bytes) {
@@ -152,6 +153,11 @@ void ScanFile(const WalkItem& item, const DirScanOptions& options,
     bytes = content.size();
   } else {
     st_read = scanner->ScanFd(fd, head, hits, &bytes);
+  }
+  if (scanner->timed_out()) {
+    diagnostics->Warn(item.rel_path,
+                      ScanTimeoutMessage(options.limits.scan_timeout));
+    ++stats->timed_out;
   }
   if (!st_read.ok()) {
     diagnostics->Warn(item.rel_path, st_read.error().message +
@@ -201,6 +207,7 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       ContentScanner scanner(matcher);
+      scanner.set_time_limit(options.limits.scan_timeout);
       std::vector<Hit> hits;
       DirScanResult& mine = partial[static_cast<std::size_t>(t)];
       PipelineOutputs pipelines;
@@ -282,13 +289,19 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
 Result<DirScanResult> ScanStream(int fd, const std::string& path,
                                  const std::string& source,
                                  const Matcher& matcher,
-                                 Diagnostics* diagnostics) {
+                                 Diagnostics* diagnostics,
+                                 const ScanLimits& limits) {
   ContentScanner scanner(matcher);
+  scanner.set_time_limit(limits.scan_timeout);
   std::vector<Hit> hits;
   uint64_t bytes = 0;
   DirScanResult result;
   Status st = scanner.ScanFd(fd, std::string(), &hits, &bytes);
   if (!st.ok()) diagnostics->Warn(path, st.error().message);
+  if (scanner.timed_out()) {
+    diagnostics->Warn(path, ScanTimeoutMessage(limits.scan_timeout));
+    result.stats.timed_out = 1;
+  }
   result.stats.files_scanned = 1;
   result.stats.bytes_scanned = bytes;
   AppendFindings(&hits, source, path, &result.findings);

@@ -15,6 +15,7 @@
 #include "scanner/findings/report.h"
 #include "scanner/match/matcher.h"
 #include "scanner/scan/progress.h"
+#include "scanner/scan/scan_limits.h"
 #include "scanner/scan/scan_stats.h"
 
 namespace sprawl {
@@ -27,6 +28,7 @@ struct DirScanOptions {
   std::vector<std::string> exclude;        // extra gitignore-style globs
   const std::atomic<bool>* cancel = nullptr;
   ScanProgress* progress = nullptr;        // may be null
+  ScanLimits limits;                       // scan timeout, YAML size
 };
 
 struct DirScanResult {
@@ -47,7 +49,8 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
 Result<DirScanResult> ScanStream(int fd, const std::string& path,
                                  const std::string& source,
                                  const Matcher& matcher,
-                                 Diagnostics* diagnostics);
+                                 Diagnostics* diagnostics,
+                                 const ScanLimits& limits = {});
 
 // True when the first bytes of content look binary (a NUL byte).
 bool LooksBinary(std::string_view head);

@@ -15,6 +15,7 @@ struct ScanStats {
   uint64_t skipped_unreadable = 0;
   uint64_t skipped_ignored = 0;  // .gitignore / .sprawlignore / config
   uint64_t skipped_other = 0;    // symlinks, devices, FIFOs, sockets
+  uint64_t timed_out = 0;        // matching stopped at --scan-timeout
   uint64_t commits = 0;          // git sources only
   bool interrupted = false;      // stopped early by a signal
 
@@ -26,6 +27,7 @@ struct ScanStats {
     skipped_unreadable += o.skipped_unreadable;
     skipped_ignored += o.skipped_ignored;
     skipped_other += o.skipped_other;
+    timed_out += o.timed_out;
     commits += o.commits;
     interrupted = interrupted || o.interrupted;
     return *this;

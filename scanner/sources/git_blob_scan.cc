@@ -44,7 +44,9 @@ class Worker {
       : blobs_(blobs),
         options_(options),
         diagnostics_(diagnostics),
-        scanner_(matcher) {}
+        scanner_(matcher) {
+    scanner_.set_time_limit(options.scan_timeout);
+  }
 
   // Opens this worker's object database (number `k`, with pack caches of
   // its own); false (after a diagnostic) when it cannot.
@@ -93,6 +95,12 @@ class Worker {
     }
     hits_.clear();
     scanner_.ScanBuffer(data, &hits_);
+    if (scanner_.timed_out()) {
+      ++out_.stats.timed_out;
+      diagnostics_->Warn(Describe(b), "blob " + GitHex(oid) + ": " +
+                                          ScanTimeoutMessage(
+                                              options_.scan_timeout));
+    }
     ++out_.stats.files_scanned;
     out_.stats.bytes_scanned += data.size();
     if (!hits_.empty()) out_.hits.emplace_back(b, std::move(hits_));

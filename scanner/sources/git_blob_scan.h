@@ -21,6 +21,7 @@
 #include "scanner/match/matcher.h"
 #include "scanner/scan/content_scanner.h"
 #include "scanner/scan/progress.h"
+#include "scanner/scan/scan_limits.h"
 #include "scanner/scan/scan_stats.h"
 
 namespace sprawl {
@@ -31,6 +32,7 @@ struct BlobScanOptions {
   uint64_t max_blob_size = 50u << 20;
   const std::atomic<bool>* cancel = nullptr;
   ScanProgress* progress = nullptr;  // blobs and bytes read; may be null
+  double scan_timeout = 0;  // seconds per blob (see ScanLimits); 0 = none
   // Names blob i in diagnostics (a path, raw bytes escaped); called from
   // worker threads, so it must be safe to call concurrently.
   std::function<std::string(uint32_t)> describe;

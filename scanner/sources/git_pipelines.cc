@@ -5,18 +5,15 @@
 #include "scanner/sources/git_handles.h"
 
 namespace sprawl {
-namespace {
-
-// Larger pipeline blobs are still scanned by the rules, just not parsed.
-constexpr std::size_t kMaxPipelineBlob = 5u << 20;
-
-}  // namespace
 
 GitPipelineAnnotator::GitPipelineAnnotator(git_odb* odb, const Matcher& matcher,
-                                           Diagnostics* diagnostics)
+                                           Diagnostics* diagnostics,
+                                           uint64_t max_yaml_size)
     : odb_(odb),
       literal_rule_(FindPipelineLiteralRule(matcher.rules())),
-      diagnostics_(diagnostics) {}
+      diagnostics_(diagnostics) {
+  limits_.max_bytes = max_yaml_size;
+}
 
 std::string GitPipelineAnnotator::SystemFor(const std::string& path) {
   return PipelineSystemForPath(path);
@@ -29,7 +26,15 @@ void GitPipelineAnnotator::Annotate(const std::string& system,
   std::size_t size = 0;
   git_object_t type = GIT_OBJECT_INVALID;
   if (git_odb_read_header(&size, &type, odb_, &blob) != 0 ||
-      type != GIT_OBJECT_BLOB || size > kMaxPipelineBlob) {
+      type != GIT_OBJECT_BLOB) {
+    return;  // the blob scan reports unreadable blobs
+  }
+  if (size > limits_.max_bytes) {
+    diagnostics_->Warn(EscapeForDisplay(where.path),
+                       "pipeline file not parsed: " + HumanBytes(size) +
+                           " is over the YAML limit of " +
+                           HumanBytes(limits_.max_bytes) +
+                           " (--max-yaml-size); scanned as plain text");
     return;
   }
   git_odb_object* raw = nullptr;
@@ -43,7 +48,7 @@ void GitPipelineAnnotator::Annotate(const std::string& system,
       static_cast<const char*>(git_odb_object_data(object.get())),
       git_odb_object_size(object.get()));
   AnnotatePipelineFile(content, system, where, literal_rule_, findings, first,
-                       &outputs_, diagnostics_);
+                       &outputs_, diagnostics_, limits_);
 }
 
 void GitPipelineAnnotator::MoveInto(GitScanResult* result) {

@@ -20,8 +20,10 @@ namespace sprawl {
 
 class GitPipelineAnnotator {
  public:
+  // Pipeline blobs over `max_yaml_size` are not parsed (a diagnostic says
+  // so; their content is still matched as text by the blob scan).
   GitPipelineAnnotator(git_odb* odb, const Matcher& matcher,
-                       Diagnostics* diagnostics);
+                       Diagnostics* diagnostics, uint64_t max_yaml_size);
 
   // The pipeline system `path` names, or "" (by path only: sniffing the
   // content of every YAML blob in history would cost a read each).
@@ -39,6 +41,7 @@ class GitPipelineAnnotator {
   git_odb* odb_;
   std::optional<uint32_t> literal_rule_;
   Diagnostics* diagnostics_;
+  PipelineLimits limits_;
   PipelineOutputs outputs_;
 };
 

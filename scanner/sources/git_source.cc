@@ -246,6 +246,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   scan.threads = options.threads;
   scan.max_blob_size = options.max_blob_size;
   scan.cancel = options.cancel;
+  scan.scan_timeout = options.limits.scan_timeout;
   scan.progress = options.progress;
   const HistoryIndex& idx = *index;
   // With skip_blobs, only the blobs not in it are read; `picked` maps a
@@ -287,7 +288,8 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     hit_pos[scanned.hits[i].first] = static_cast<int32_t>(i);
   }
   TipMembership membership(odb.get(), walked.tips);
-  GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics);
+  GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics,
+                                 options.limits.max_yaml_size);
   std::map<uint32_t, GitProvenance> commit_info;
   // Pairs far outnumber paths: judge each path id once, and build path
   // strings only for the pairs that are reported or analysed.

@@ -17,6 +17,7 @@
 #include "scanner/findings/report.h"
 #include "scanner/match/matcher.h"
 #include "scanner/scan/progress.h"
+#include "scanner/scan/scan_limits.h"
 #include "scanner/scan/scan_stats.h"
 
 namespace sprawl {
@@ -32,6 +33,7 @@ struct GitScanOptions {
   // segments of at least this many commits, one thread each.
   std::size_t min_commits_per_segment = 2000;
   ScanProgress* progress = nullptr;  // commits indexed, then blobs read
+  ScanLimits limits;                 // scan timeout per blob, YAML size
   // Sweeps: hex oids of blobs already scanned in an earlier sweep; their
   // content is not read again (full history only). Not owned.
   const std::unordered_set<std::string>* skip_blobs = nullptr;

@@ -153,6 +153,7 @@ Result<GitScanResult> ScanStaged(git_repository* repo,
   scan.threads = options.threads;
   scan.max_blob_size = options.max_blob_size;
   scan.cancel = options.cancel;
+  scan.scan_timeout = options.limits.scan_timeout;
   std::vector<std::string> names(blobs.size());
   for (const StagedEntry& e : entries) {
     if (names[e.blob].empty()) names[e.blob] = EscapeForDisplay(e.path);
@@ -165,7 +166,8 @@ Result<GitScanResult> ScanStaged(git_repository* repo,
   for (std::size_t i = 0; i < scanned.hits.size(); ++i) {
     hit_pos[scanned.hits[i].first] = static_cast<int32_t>(i);
   }
-  GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics);
+  GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics,
+                                 options.limits.max_yaml_size);
   for (const StagedEntry& e : entries) {
     const std::string system = GitPipelineAnnotator::SystemFor(e.path);
     if (hit_pos[e.blob] < 0 && system.empty()) continue;

@@ -23,6 +23,7 @@
 #include "scanner/findings/report.h"
 #include "scanner/match/matcher.h"
 #include "scanner/scan/progress.h"
+#include "scanner/scan/scan_limits.h"
 #include "scanner/scan/scan_stats.h"
 #include "scanner/sweep/sweep_target.h"
 
@@ -36,6 +37,7 @@ struct SweepOptions {
   std::optional<std::string> fingerprint_key;  // SPRAWL_FINGERPRINT_KEY
   const std::atomic<bool>* cancel = nullptr;   // stop after current repos
   ScanProgress* progress = nullptr;  // repositories done (and bytes read)
+  ScanLimits limits;                 // per blob, as for `sprawl git`
   // Test hook: terminate the process (no cleanup) right after this many
   // repositories were committed, to exercise resuming. 0 = never.
   int abort_after_commits = 0;
