@@ -102,6 +102,11 @@ class Datastore {
   Status CommitRepository(int64_t sweep, const StoredRepository& repository,
                           const RepositoryScan& scan);
 
+  // One transaction for many repositories whose ref tips did not change:
+  // each row is upserted and its credentials marked seen in `sweep`.
+  Status CommitUnchanged(int64_t sweep,
+                         const std::vector<StoredRepository>& repositories);
+
   Result<std::vector<StoredRepository>> Repositories();
   // Every credential with its locations, sorted by fingerprint; locations in
   // report order. With `repos`, only locations in those repositories (and

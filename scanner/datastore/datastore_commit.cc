@@ -212,4 +212,16 @@ Status Datastore::CommitRepository(int64_t sweep, const StoredRepository& r,
   return tx.Commit();
 }
 
+Status Datastore::CommitUnchanged(
+    int64_t sweep, const std::vector<StoredRepository>& repositories) {
+  SqliteTransaction tx(&db_);
+  if (!tx.begun().ok()) return tx.begun();
+  for (const StoredRepository& r : repositories) {
+    auto repo_id = UpsertRepository(&db_, sweep, r);
+    if (!repo_id.ok()) return repo_id.error();
+    if (Status s = MarkSeen(&db_, sweep, *repo_id); !s.ok()) return s;
+  }
+  return tx.Commit();
+}
+
 }  // namespace sprawl

@@ -35,7 +35,23 @@ struct SweepContext {
   std::mutex mu;
   int commits = 0;
   Status store_error;
+  // Every repository row of the datastore, read once at the start.
+  std::unordered_map<std::string, StoredRepository> previous;
+  // Unchanged repositories are recorded in batches: they carry nothing a
+  // crash could lose, and one transaction each was most of the cost of a
+  // sweep with no new commits.
+  std::vector<StoredRepository> unchanged;
 };
+
+constexpr std::size_t kUnchangedBatch = 512;
+
+// Writes the pending unchanged rows; the caller holds ctx->mu.
+void FlushUnchanged(SweepContext* ctx) {
+  if (ctx->unchanged.empty()) return;
+  Status s = ctx->store->CommitUnchanged(ctx->sweep_id, ctx->unchanged);
+  if (!s.ok() && ctx->store_error.ok()) ctx->store_error = s;
+  ctx->unchanged.clear();
+}
 
 std::string TipsJson(
     const std::vector<std::pair<std::string, std::string>>& tips) {
@@ -155,6 +171,11 @@ bool LoadIncremental(SweepContext* ctx, const std::string& repo,
 void Commit(SweepContext* ctx, const StoredRepository& row,
             const RepositoryScan& scan) {
   std::lock_guard<std::mutex> lock(ctx->mu);
+  if (row.status == "unchanged") {
+    ctx->unchanged.push_back(row);
+    if (ctx->unchanged.size() >= kUnchangedBatch) FlushUnchanged(ctx);
+    return;
+  }
   Status s = ctx->store->CommitRepository(ctx->sweep_id, row, scan);
   if (!s.ok()) {
     if (ctx->store_error.ok()) ctx->store_error = s;
@@ -197,11 +218,8 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
     return finish("failed", "no such directory: " + path, {});
   }
   std::optional<StoredRepository> previous;
-  {
-    std::lock_guard<std::mutex> lock(ctx->mu);
-    auto prev = ctx->store->GetRepository(target.key);
-    if (!prev.ok()) return finish("failed", prev.error().message, {});
-    previous = std::move(prev).value();
+  if (auto it = ctx->previous.find(target.key); it != ctx->previous.end()) {
+    previous = it->second;
   }
   auto unchanged = [&](const std::string& tips_json) {
     return previous && previous->ref_tips == tips_json &&
@@ -307,6 +325,12 @@ Result<SweepResult> RunSweep(const SweepOptions& options,
                    {},
                    0,
                    Status::Ok()};
+  auto rows = store->Repositories();
+  if (!rows.ok()) return rows.error();
+  for (StoredRepository& r : *rows) {
+    std::string key = r.repo;
+    ctx.previous.emplace(std::move(key), std::move(r));
+  }
   std::vector<Outcome> outcomes(n);
   if (options.progress != nullptr) {
     options.progress->BeginPhase("repositories", n, true);
@@ -329,6 +353,7 @@ Result<SweepResult> RunSweep(const SweepOptions& options,
   for (int w = 1; w < workers; ++w) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
+  FlushUnchanged(&ctx);
   if (!ctx.store_error.ok()) return ctx.store_error.error();
 
   for (Outcome& o : outcomes) {
