@@ -17,6 +17,25 @@ namespace {
 
 using testing::TempDir;
 
+// A credential of rule test.rule with one git location at `path` in blob
+// `blob`.
+StoredCredential OneCredential(const std::string& path,
+                               const std::string& blob) {
+  StoredCredential cred;
+  cred.fingerprint = "sha256:00";
+  cred.rule = "test.rule";
+  cred.redacted = "(16 chars)";
+  Location l;
+  l.source = "git";
+  l.path = path;
+  l.line = 1;
+  l.column = 2;
+  l.git = GitProvenance{};
+  l.git->blob = blob;
+  cred.locations = {l};
+  return cred;
+}
+
 TEST_SUITE("sweep datastore") {
   TEST_CASE("the datastore migrates on open and refuses a newer schema") {
     TempDir dir;
@@ -28,19 +47,7 @@ TEST_SUITE("sweep datastore") {
       auto sweep = store->BeginSweep();
       REQUIRE(sweep.ok());
       StoredRepository repo{"r", "/r", "scanned", "", 1, 5, 0, "{}"};
-      StoredCredential cred;
-      cred.fingerprint = "sha256:00";
-      cred.rule = "test.rule";
-      cred.redacted = "(16 chars)";
-      Location l;
-      l.repo = "r";
-      l.source = "git";
-      l.path = "p";
-      l.line = 1;
-      l.column = 2;
-      l.git = GitProvenance{};
-      l.git->blob = "abc";
-      cred.locations = {l};
+      StoredCredential cred = OneCredential("p", "abc");
       RepositoryScan scan;
       scan.new_blobs = {"abc"};
       scan.found = {cred};
@@ -140,20 +147,12 @@ INSERT INTO locations(fingerprint, repo_id, source, path, line, col, blob)
       auto sweep = store->BeginSweep();
       REQUIRE(sweep.ok());
       StoredRepository repo{"r", "/r", "scanned", "", 1, 5, 0, "{}"};
-      StoredCredential cred;
-      cred.fingerprint = "sha256:00";
-      cred.rule = "test.rule";
-      cred.redacted = "(16 chars)";
-      Location l;
-      l.source = "git";
-      l.path = ".github/workflows/a.yml";
+      StoredCredential cred = OneCredential(".github/workflows/a.yml", "b1");
+      Location& l = cred.locations[0];
       l.line = 7;
       l.column = 9;
-      l.git = GitProvenance{};
       l.git->commit = "c1";
-      l.git->blob = "b1";
       l.pipeline = PipelineContext{"github-actions", "jobs.x.env.K", ""};
-      cred.locations = {l};
       RepositoryScan first;
       first.new_blobs = {"b1"};
       first.found = {cred};

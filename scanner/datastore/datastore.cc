@@ -117,11 +117,13 @@ Result<std::optional<StoredRepository>> Datastore::GetRepository(
   return out;
 }
 
-Result<std::unordered_set<std::string>> Datastore::ScannedBlobs(
-    const std::string& repo) {
-  auto stmt = db_.Prepare(
-      "SELECT b.oid FROM scanned_blobs b JOIN repositories r "
-      "ON r.id = b.repo_id WHERE r.repo = ?");
+namespace {
+
+// The first column of `sql` (one `?` bound to `repo`) as a set.
+Result<std::unordered_set<std::string>> RepoStrings(SqliteDb* db,
+                                                    std::string_view sql,
+                                                    const std::string& repo) {
+  auto stmt = db->Prepare(sql);
   if (!stmt.ok()) return stmt.error();
   stmt->Bind(1, repo);
   std::unordered_set<std::string> out;
@@ -130,17 +132,23 @@ Result<std::unordered_set<std::string>> Datastore::ScannedBlobs(
   return out;
 }
 
+}  // namespace
+
+Result<std::unordered_set<std::string>> Datastore::ScannedBlobs(
+    const std::string& repo) {
+  return RepoStrings(&db_,
+                     "SELECT b.oid FROM scanned_blobs b JOIN repositories r "
+                     "ON r.id = b.repo_id WHERE r.repo = ?",
+                     repo);
+}
+
 Result<std::unordered_set<std::string>> Datastore::SecretBlobs(
     const std::string& repo) {
-  auto stmt = db_.Prepare(
-      "SELECT DISTINCT l.blob FROM locations l JOIN repositories r "
-      "ON r.id = l.repo_id WHERE r.repo = ? AND l.blob <> ''");
-  if (!stmt.ok()) return stmt.error();
-  stmt->Bind(1, repo);
-  std::unordered_set<std::string> out;
-  while (stmt->Step()) out.insert(stmt->Text(0));
-  if (!stmt->status().ok()) return stmt->status().error();
-  return out;
+  return RepoStrings(&db_,
+                     "SELECT DISTINCT l.blob FROM locations l JOIN "
+                     "repositories r ON r.id = l.repo_id WHERE r.repo = ? "
+                     "AND l.blob <> ''",
+                     repo);
 }
 
 Result<std::vector<StoredRepository>> Datastore::Repositories() {
