@@ -95,11 +95,12 @@ TEST_SUITE("limits") {
   TEST_CASE("bad limit values are usage errors naming the flag or field") {
     TempDir dir, cache;
     testing::WriteFile(dir.Sub("tree/a.txt"), "nothing\n");
-    for (const auto& [flag, value] :
-         std::vector<std::pair<std::string, std::string>>{
+    for (const auto& bad : std::vector<std::pair<std::string, std::string>>{
              {"--scan-timeout", "soon"},
              {"--scan-timeout", "-1"},
              {"--max-yaml-size", "big"}}) {
+      const std::string& flag = bad.first;
+      const std::string& value = bad.second;
       CAPTURE(flag);
       const CommandResult r =
           Sprawl(cache, {"dir", dir.Sub("tree"), flag, value});
