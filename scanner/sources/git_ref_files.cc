@@ -1,5 +1,11 @@
 #include "scanner/sources/git_ref_files.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -69,32 +75,85 @@ bool ReadPackedRefs(const fs::path& git_dir,
   return true;
 }
 
-// Loose refs override packed ones; symbolic refs are not tips.
-bool ReadLooseRefs(const fs::path& git_dir,
-                   std::map<std::string, std::string>* refs) {
-  std::error_code ec;
-  fs::recursive_directory_iterator it(git_dir / "refs", ec);
-  if (ec) return false;
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) return false;
-    const fs::directory_entry& entry = *it;
-    if (entry.is_directory(ec)) continue;
-    if (!entry.is_regular_file(ec) || entry.is_symlink(ec)) return false;
-    const std::string name = entry.path().lexically_relative(git_dir).string();
-    if (name.size() >= 5 && name.compare(name.size() - 5, 5, ".lock") == 0) {
-      return false;  // a ref is being written: let libgit2 judge
+// Reads a small file relative to `dir_fd`; nullopt when it cannot.
+std::optional<std::string> ReadAt(int dir_fd, const char* name) {
+  const int fd = ::openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  char buf[256];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      if (n < 0) return std::nullopt;
+      return text;
     }
-    std::optional<std::string> text = ReadSmallFile(entry.path());
-    if (!text) return false;
-    std::string_view value = TrimNewline(*text);
-    if (value.rfind("ref: ", 0) == 0) {
-      refs->erase(name);
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > 4096) {  // not a ref file
+      ::close(fd);
+      return std::nullopt;
+    }
+  }
+}
+
+// Adds the loose refs below directory `dir_fd` (named `prefix`, e.g.
+// "refs/") to `refs`: loose refs override packed ones, symbolic refs are
+// not tips. POSIX directory calls: a sweep does this for every repository.
+bool ReadLooseRefsAt(int dir_fd, const std::string& prefix, int depth,
+                     std::map<std::string, std::string>* refs) {
+  if (depth > 32) return false;
+  DIR* dir = ::fdopendir(dir_fd);
+  if (dir == nullptr) {
+    ::close(dir_fd);
+    return false;
+  }
+  bool ok = true;
+  while (ok) {
+    errno = 0;
+    const dirent* e = ::readdir(dir);
+    if (e == nullptr) {
+      ok = errno == 0;
+      break;
+    }
+    const std::string_view name(e->d_name);
+    if (name == "." || name == "..") continue;
+    if (e->d_type == DT_DIR) {
+      const int sub = ::openat(::dirfd(dir), e->d_name,
+                               O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      ok = sub >= 0 &&
+           ReadLooseRefsAt(sub, prefix + std::string(name) + "/", depth + 1,
+                           refs);
       continue;
     }
-    if (!IsHexOid(value)) return false;
-    (*refs)[name] = std::string(value);
+    if (e->d_type != DT_REG) {
+      ok = false;  // a link, or a file system without d_type: ask libgit2
+      continue;
+    }
+    if (name.size() >= 5 && name.substr(name.size() - 5) == ".lock") {
+      ok = false;  // a ref is being written: let libgit2 judge
+      continue;
+    }
+    std::optional<std::string> text = ReadAt(::dirfd(dir), e->d_name);
+    const std::string full = prefix + std::string(name);
+    std::string_view value = text ? TrimNewline(*text) : std::string_view();
+    if (text && value.rfind("ref: ", 0) == 0) {
+      refs->erase(full);
+    } else if (text && IsHexOid(value)) {
+      (*refs)[full] = std::string(value);
+    } else {
+      ok = false;
+    }
   }
-  return !ec;
+  ::closedir(dir);
+  return ok;
+}
+
+bool ReadLooseRefs(const fs::path& git_dir,
+                   std::map<std::string, std::string>* refs) {
+  const int fd = ::open((git_dir / "refs").c_str(),
+                        O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  return fd >= 0 && ReadLooseRefsAt(fd, "refs/", 0, refs);
 }
 
 }  // namespace
