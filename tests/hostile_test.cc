@@ -799,6 +799,30 @@ TEST_SUITE("hostile") {
     CHECK(paths.count("tip.env") == 1);
   }
 
+  // Found by fuzz_inventory: the loader used to index credentials[] one
+  // past its end for the message (a segfault in release builds).
+  TEST_CASE(
+      "issue 9: an inventory credential listing one fingerprint twice is a "
+      "configuration error, not a crash") {
+    TempDir dir;
+    const std::string inventory =
+        std::string(SPRAWL_SOURCE_DIR) +
+        "/fixtures/fuzz/inventory/regress-duplicate-fingerprint.yaml";
+    WriteFile(dir.Sub("tree/README.md"), "nothing here\n");
+    const std::vector<std::vector<std::string>> commands = {
+        {"inventory", "lint", inventory},
+        {"dir", dir.Sub("tree"), "--inventory", inventory},
+    };
+    for (const auto& args : commands) {
+      CAPTURE(args[0]);
+      const auto r = Sprawl(args, 60);
+      CAPTURE(r.err);
+      CheckClean(r);
+      CHECK(r.exit_code == 2);
+      CHECK(r.err.find("fingerprints") != std::string::npos);
+    }
+  }
+
   TEST_CASE(
       "issue 9: Ctrl-C in the middle of a sweep exits promptly with a "
       "partial report and a consistent datastore") {
@@ -866,8 +890,9 @@ TEST_SUITE("hostile") {
     const auto second = RepoStatus(report);
     REQUIRE(second.size() == static_cast<std::size_t>(repos));
     std::size_t unchanged = 0;
-    for (const auto& [repo, status] : second) {
-      CAPTURE(repo);
+    for (const auto& entry : second) {
+      const std::string& status = entry.second;
+      CAPTURE(entry.first);
       CHECK((status == "scanned" || status == "unchanged"));
       unchanged += status == "unchanged";
     }

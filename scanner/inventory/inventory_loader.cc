@@ -269,9 +269,14 @@ class Loader {
         auto [it, inserted] =
             inv->credential_by_fingerprint.emplace(f, inv->credentials.size());
         if (!inserted) {
+          // The owner is this credential itself (not yet in credentials)
+          // when it lists the same fingerprint twice.
+          const std::string& owner = it->second < inv->credentials.size()
+                                         ? inv->credentials[it->second].id
+                                         : c.id;
           Fail(fn, ctx + "fingerprints",
-               "fingerprint already registered by credential '" +
-                   inv->credentials[it->second].id + "'");
+               "fingerprint already registered by credential '" + owner +
+                   "'" + (owner == c.id ? " (listed twice)" : ""));
           return false;
         }
       }

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -350,20 +351,20 @@ void YamlWalker::AnalyzeLeaf(const Leaf& leaf, uint64_t next_begin) {
   }
 }
 
-// Two value leaves can map to one offset: the offset comes from yaml-cpp's
-// line and column, and inside a quoted multi-line scalar holding NUL bytes
-// yaml-cpp's marks of distinct nodes coincide. The first in walk order (the
-// sort is stable) keeps the range, so scalars stay disjoint (issue 9).
+// Two value leaves can map to one offset: offsets come from yaml-cpp's line
+// and column, and when a NUL byte ends a document inside a quoted
+// multi-line scalar, yaml-cpp does not count that scalar's line break, so
+// the next document's marks lag a line behind and land on an earlier node's
+// offset. The first leaf in walk order (the sort is stable) keeps the range,
+// so scalars stay disjoint (issue 9). Rare in scans: a NUL in a file's
+// first 8000 bytes already makes it binary.
 void YamlWalker::Finish() {
   std::stable_sort(
       leaves_.begin(), leaves_.end(),
       [](const Leaf& a, const Leaf& b) { return a.begin < b.begin; });
-  bool analyzed_any = false;
-  uint64_t analyzed_begin = 0;
+  std::optional<uint64_t> analyzed_begin;
   for (std::size_t i = 0; i < leaves_.size(); ++i) {
-    if (leaves_[i].is_key) continue;
-    if (analyzed_any && leaves_[i].begin == analyzed_begin) continue;
-    analyzed_any = true;
+    if (leaves_[i].is_key || analyzed_begin == leaves_[i].begin) continue;
     analyzed_begin = leaves_[i].begin;
     uint64_t next = content_.size();
     for (std::size_t j = i + 1; j < leaves_.size(); ++j) {
@@ -418,9 +419,9 @@ std::string At(const YAML::Mark& mark) {
 }
 
 // Parses every document of `content` and walks it; a parser error becomes
-// a diagnostic. yaml-cpp reports its own nesting cap (DeepRecursion, ~2000
-// levels, far above PipelineLimits::max_depth) as "bad file": say what it
-// is instead (issue 9).
+// a diagnostic. yaml-cpp reports its own nesting cap (DeepRecursion, 500
+// levels in 0.7, above PipelineLimits::max_depth) as "bad file": say what
+// it is instead (issue 9).
 void ParseAndWalk(std::string_view content, YamlWalker* walker,
                   PipelineAnalysis* out) {
   try {
