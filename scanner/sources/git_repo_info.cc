@@ -32,6 +32,16 @@ std::vector<RefTip> ListRefTips(git_repository* repo,
       tips.push_back(std::move(tip));
       return;
     }
+    const git_oid* target = git_reference_target(ref);
+    git_object* any = nullptr;
+    if (target != nullptr &&
+        git_object_lookup(&any, repo, target, GIT_OBJECT_ANY) != 0) {
+      diagnostics->Warn(EscapeForDisplay(name),
+                        "ref points to a missing object " + GitHex(*target) +
+                            "; not scanned");
+      return;
+    }
+    git_object_free(any);
     diagnostics->Note(EscapeForDisplay(name),
                       "ref points to no commit or tree; not scanned");
   };
