@@ -60,15 +60,9 @@ bool Heavy() {
   return v != nullptr && std::string(v) == "1";
 }
 
-struct Measured {
-  int exit_code = -1;  // 128 + signal when killed by one
-  long max_rss_kb = 0;
-  double seconds = 0;
-  std::string out;
-  std::string err;
-};
+using Measured = CommandResult;
 
-// Runs argv like RunCommand, timing it. With `while_running`, that runs in
+// Runs argv with RunCommand, timing it. With `while_running`, that runs in
 // the parent after the fork and gets the child's pid. Without it, the child
 // runs under GNU time, whose -f %M is its peak RSS: wait4's own figure would
 // count the pages the child shared with this (large, under ASan) test
@@ -78,51 +72,17 @@ Measured RunMeasured(const std::vector<std::string>& argv_in,
                      unsigned timeout_seconds,
                      const std::function<void(pid_t)>& while_running = {}) {
   TempDir io;
-  const std::string out_path = io.Sub("stdout");
-  const std::string err_path = io.Sub("stderr");
   const std::string rss_path = io.Sub("rss");
   std::vector<std::string> argv = argv_in;
   const bool gnu_time = !while_running && ::access("/usr/bin/time", X_OK) == 0;
   if (gnu_time) {
     argv.insert(argv.begin(), {"/usr/bin/time", "-f", "%M", "-o", rss_path});
   }
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const auto start = std::chrono::steady_clock::now();
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int in = ::open("/dev/null", O_RDONLY);
-    const int out =
-        ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err =
-        ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (in < 0 || out < 0 || err < 0) ::_exit(127);
-    ::dup2(in, STDIN_FILENO);
-    ::dup2(out, STDOUT_FILENO);
-    ::dup2(err, STDERR_FILENO);
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    ::alarm(timeout_seconds);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  if (while_running) while_running(pid);
-  int status = 0;
-  struct rusage usage {};
-  while (::wait4(pid, &status, 0, &usage) < 0) {
-    REQUIRE(errno == EINTR);
-  }
-  Measured m;
-  m.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
-  m.max_rss_kb = usage.ru_maxrss;
-  if (WIFEXITED(status)) m.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) m.exit_code = 128 + WTERMSIG(status);
-  m.out = testing::ReadFile(out_path);
-  m.err = testing::ReadFile(err_path);
+  CommandOptions options;
+  options.env = env;
+  options.timeout_seconds = timeout_seconds;
+  options.while_running = while_running;
+  Measured m = RunCommand(argv, options);
   if (gnu_time) {
     // "Command exited with non-zero status N" may precede the figure.
     std::string rss = testing::ReadFile(rss_path);

@@ -1,19 +1,20 @@
 #include "tests/test_util.h"
 
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
-
-#include <doctest/doctest.h>
 
 #include "scanner/base/text.h"
 #include "scanner/match/checksum.h"
@@ -147,6 +148,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   args.push_back(nullptr);
 
   std::fflush(nullptr);
+  const auto start = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
   if (pid < 0) Die("fork failed");
   if (pid == 0) {
@@ -168,11 +170,17 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
     ::execv(args[0], args.data());
     ::_exit(127);
   }
+  if (options.while_running) options.while_running(pid);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) Die("waitpid failed");
+  struct rusage usage {};
+  while (::wait4(pid, &status, 0, &usage) < 0) {
+    if (errno != EINTR) Die("wait4 failed");
   }
   CommandResult r;
+  r.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  r.max_rss_kb = usage.ru_maxrss;
   if (WIFEXITED(status)) {
     r.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

@@ -4,7 +4,10 @@
 // an inline rule pack. Test-only; not thread-safe unless stated.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -76,6 +79,8 @@ struct CommandResult {
   int exit_code = -1;  // 128 + signal when killed by one
   std::string out;
   std::string err;
+  double seconds = 0;   // wall time from fork to exit
+  long max_rss_kb = 0;  // wait4's peak RSS of the child (see RunMeasured)
 };
 
 struct CommandOptions {
@@ -83,6 +88,8 @@ struct CommandOptions {
   std::map<std::string, std::string> env;  // added to the environment
   std::string cwd;                         // "" = inherit
   unsigned timeout_seconds = 120;          // SIGALRM after this long
+  // Runs in the parent after the fork with the child's pid (to signal it).
+  std::function<void(pid_t)> while_running;
 };
 
 // Runs argv[0] (a path, no PATH lookup) with argv, capturing stdout and

@@ -3,17 +3,8 @@
 namespace sprawl {
 namespace {
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.substr(s.size() - suffix.size()) == suffix;
-}
-
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 bool IsYaml(std::string_view name) {
-  return EndsWith(name, ".yml") || EndsWith(name, ".yaml");
+  return name.ends_with(".yml") || name.ends_with(".yaml");
 }
 
 // The directory part of `path` ("" for a bare name), without the slash.
@@ -31,7 +22,7 @@ std::string_view Base(std::string_view path) {
 // True when the directory `dir` is `name` or ends with "/name" (so a
 // pipeline directory is found under any scan prefix, e.g. in a monorepo).
 bool DirIs(std::string_view dir, std::string_view name) {
-  return dir == name || EndsWith(dir, std::string("/") + std::string(name));
+  return dir == name || dir.ends_with(std::string("/") + std::string(name));
 }
 
 // True when some directory component of `dir` equals `name`.
@@ -45,8 +36,8 @@ bool DirHas(std::string_view dir, std::string_view name) {
 std::string PipelineSystemForPath(std::string_view path) {
   const std::string_view base = Base(path);
   const std::string_view dir = Dir(path);
-  if (StartsWith(base, "Jenkinsfile") || EndsWith(base, ".jenkinsfile") ||
-      EndsWith(base, ".Jenkinsfile")) {
+  if (base.starts_with("Jenkinsfile") || base.ends_with(".jenkinsfile") ||
+      base.ends_with(".Jenkinsfile")) {
     return std::string(kJenkins);
   }
   if (!IsYaml(base)) return "";
@@ -55,7 +46,7 @@ std::string PipelineSystemForPath(std::string_view path) {
     return std::string(kGithubActions);  // composite / docker action
   }
   if (base == ".gitlab-ci.yml" || base == ".gitlab-ci.yaml" ||
-      EndsWith(base, ".gitlab-ci.yml") || EndsWith(base, ".gitlab-ci.yaml") ||
+      base.ends_with(".gitlab-ci.yml") || base.ends_with(".gitlab-ci.yaml") ||
       DirHas(dir, ".gitlab/ci")) {
     return std::string(kGitlabCi);
   }
@@ -63,7 +54,7 @@ std::string PipelineSystemForPath(std::string_view path) {
       (base == "config.yml" || base == "config.yaml")) {
     return std::string(kCircleCi);
   }
-  if (StartsWith(base, "azure-pipelines") || DirIs(dir, ".azure-pipelines") ||
+  if (base.starts_with("azure-pipelines") || DirIs(dir, ".azure-pipelines") ||
       DirIs(dir, ".azuredevops")) {
     return std::string(kAzurePipelines);
   }
@@ -100,11 +91,11 @@ std::string PipelineSystemForContent(std::string_view path,
       ++v;
     }
     const std::string_view value = head.substr(v, 64);
-    if (StartsWith(value, "tekton.dev/") ||
-        StartsWith(value, "triggers.tekton.dev/")) {
+    if (value.starts_with("tekton.dev/") ||
+        value.starts_with("triggers.tekton.dev/")) {
       return std::string(kTekton);
     }
-    if (StartsWith(value, "argoproj.io/")) return std::string(kArgoWorkflows);
+    if (value.starts_with("argoproj.io/")) return std::string(kArgoWorkflows);
   }
   return "";
 }

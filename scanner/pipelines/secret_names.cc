@@ -10,15 +10,6 @@
 namespace sprawl {
 namespace {
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.substr(s.size() - suffix.size()) == suffix;
-}
-
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 bool Contains(std::string_view s, std::string_view part) {
   return s.find(part) != std::string_view::npos;
 }
@@ -98,15 +89,15 @@ bool IsUpperIdentifier(std::string_view v) {
 }
 
 bool IsPathLike(std::string_view v) {
-  if (StartsWith(v, "/") || StartsWith(v, "./") || StartsWith(v, "../") ||
-      StartsWith(v, "~/")) {
+  if (v.starts_with("/") || v.starts_with("./") || v.starts_with("../") ||
+      v.starts_with("~/")) {
     return true;
   }
   static constexpr std::array<std::string_view, 9> kExt = {
       ".json", ".pem", ".key", ".txt", ".yml", ".yaml", ".p12", ".crt", ".env"};
   if (v.find('/') == std::string_view::npos) return false;
   for (std::string_view e : kExt) {
-    if (EndsWith(v, e)) return true;
+    if (v.ends_with(e)) return true;
   }
   return false;
 }
@@ -117,24 +108,24 @@ SecretName ClassifySecretName(std::string_view name) {
   const std::string n = Normalize(Trim(name));
   if (n.empty() || n == "PWD" || n == "PASS") return SecretName::kNo;
   for (std::string_view s : kMetaSuffixes) {
-    if (EndsWith(n, s)) return SecretName::kNo;
+    if (n.ends_with(s)) return SecretName::kNo;
   }
   if (Contains(n, "PASSWORD") || Contains(n, "PASSWD") ||
       Contains(n, "PASSPHRASE") || Contains(n, "SECRET")) {
     return SecretName::kYes;
   }
   for (std::string_view s : kSecretSuffixes) {
-    if (EndsWith(n, s)) return SecretName::kYes;
+    if (n.ends_with(s)) return SecretName::kYes;
   }
   if (n == "AUTHORIZATION" || n == "BEARER" || n == "AUTH" ||
-      EndsWith(n, "_AUTH") || EndsWith(n, "_PAT")) {
+      n.ends_with("_AUTH") || n.ends_with("_PAT")) {
     return SecretName::kYes;
   }
-  if (EndsWith(n, "_KEY")) {
+  if (n.ends_with("_KEY")) {
     if (Contains(n, "PUBLIC")) return SecretName::kNo;
     const std::string_view head(n.data(), n.size() - 4);
     for (std::string_view w : kKeyNotSecret) {
-      if (head == w || EndsWith(head, std::string("_") + std::string(w))) {
+      if (head == w || head.ends_with(std::string("_") + std::string(w))) {
         return SecretName::kNo;
       }
     }
@@ -184,7 +175,7 @@ bool LooksLikeLiteralSecret(std::string_view value, SecretName kind) {
     if (lower == w) return false;
   }
   if (IsNumberLike(v) || IsUpperIdentifier(v) || IsPathLike(v) ||
-      StartsWith(lower, "http://") || StartsWith(lower, "https://")) {
+      lower.starts_with("http://") || lower.starts_with("https://")) {
     return false;
   }
   if (kind == SecretName::kStrict) {
@@ -204,7 +195,7 @@ bool IsPredefinedVariable(std::string_view name) {
       "CI_",     "GITLAB_", "CIRCLE_", "BITBUCKET_", "DRONE_", "BUILDKITE_",
       "TRAVIS_", "GITHUB_", "RUNNER_", "SYSTEM_",    "BUILD_", "AGENT_"};
   for (std::string_view p : kPrefixes) {
-    if (StartsWith(name, p)) return true;
+    if (name.starts_with(p)) return true;
   }
   return false;
 }
