@@ -7,6 +7,11 @@ bool IsYaml(std::string_view name) {
   return name.ends_with(".yml") || name.ends_with(".yaml");
 }
 
+bool IsJenkinsfile(std::string_view name) {
+  return name.starts_with("Jenkinsfile") || name.ends_with(".jenkinsfile") ||
+         name.ends_with(".Jenkinsfile");
+}
+
 // The directory part of `path` ("" for a bare name), without the slash.
 std::string_view Dir(std::string_view path) {
   const std::size_t slash = path.rfind('/');
@@ -33,13 +38,29 @@ bool DirHas(std::string_view dir, std::string_view name) {
 
 }  // namespace
 
+bool IsYamlName(std::string_view base) { return IsYaml(base); }
+
+bool PipelineCandidateName(std::string_view base) {
+  if (IsJenkinsfile(base)) return true;
+  if (!IsYaml(base)) return false;
+  const std::string_view stem = base.substr(0, base.rfind('.'));
+  return stem == "action" || stem.ends_with(".gitlab-ci") ||
+         stem == ".gitlab-ci" || base.starts_with("azure-pipelines") ||
+         stem == "bitbucket-pipelines" || stem == ".travis" ||
+         stem == "buildkite" || stem == ".drone" || stem == ".woodpecker";
+}
+
+bool PipelineCandidateDir(std::string_view name) {
+  return name == "workflows" || name == ".circleci" || name == "ci" ||
+         name == ".azure-pipelines" || name == ".azuredevops" ||
+         name == ".buildkite" || name == ".woodpecker" || name == ".tekton" ||
+         name == ".argo";
+}
+
 std::string PipelineSystemForPath(std::string_view path) {
   const std::string_view base = Base(path);
   const std::string_view dir = Dir(path);
-  if (base.starts_with("Jenkinsfile") || base.ends_with(".jenkinsfile") ||
-      base.ends_with(".Jenkinsfile")) {
-    return std::string(kJenkins);
-  }
+  if (IsJenkinsfile(base)) return std::string(kJenkins);
   if (!IsYaml(base)) return "";
   if (DirIs(dir, ".github/workflows")) return std::string(kGithubActions);
   if (base == "action.yml" || base == "action.yaml") {

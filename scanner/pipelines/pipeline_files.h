@@ -27,6 +27,14 @@ inline constexpr std::string_view kJenkins = "jenkins";
 // when its path does not name a pipeline file.
 std::string PipelineSystemForPath(std::string_view path);
 
+// For a pass over trees that does not know their paths: a file named `base`
+// can be a pipeline file (PipelineSystemForPath not "") only when
+// PipelineCandidateName(base) is true, or when it is YAML (IsYamlName) and
+// some directory above it has a name for which PipelineCandidateDir is true.
+bool PipelineCandidateName(std::string_view base);
+bool PipelineCandidateDir(std::string_view name);
+bool IsYamlName(std::string_view base);
+
 // For a YAML file that PipelineSystemForPath did not recognise: "tekton" or
 // "argo-workflows" when `head` (the first bytes of the file) declares a
 // Tekton or Argo apiVersion, else "". Returns "" at once for non-YAML paths.

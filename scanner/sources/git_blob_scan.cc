@@ -34,6 +34,7 @@ bool Cancelled(const std::atomic<bool>* cancel) {
 
 struct WorkerOutput {
   std::vector<std::pair<uint32_t, std::vector<Hit>>> hits;
+  std::vector<std::pair<uint32_t, std::string>> warnings;
   ScanStats stats;
 };
 
@@ -74,10 +75,8 @@ class Worker {
     }
     if (size > options_.max_blob_size) {
       ++out_.stats.skipped_too_large;
-      diagnostics_->Warn(Describe(b), "blob " + GitHex(oid) + " of " +
-                                          std::to_string(size) +
-                                          " bytes exceeds the size limit; "
-                                          "skipped");
+      Warn(b, "blob " + GitHex(oid) + " of " + std::to_string(size) +
+                  " bytes exceeds the size limit; skipped");
       return;
     }
     git_odb_object* raw = nullptr;
@@ -97,9 +96,8 @@ class Worker {
     scanner_.ScanBuffer(data, &hits_);
     if (scanner_.timed_out()) {
       ++out_.stats.timed_out;
-      diagnostics_->Warn(Describe(b), "blob " + GitHex(oid) + ": " +
-                                          ScanTimeoutMessage(
-                                              options_.scan_timeout));
+      Warn(b, "blob " + GitHex(oid) + ": " +
+                  ScanTimeoutMessage(options_.scan_timeout));
     }
     ++out_.stats.files_scanned;
     out_.stats.bytes_scanned += data.size();
@@ -118,10 +116,16 @@ class Worker {
   std::string Describe(uint32_t b) const {
     return options_.describe ? options_.describe(b) : GitHex(blobs_[b]);
   }
+  void Warn(uint32_t b, std::string what) {
+    if (options_.defer_warnings) {
+      out_.warnings.emplace_back(b, std::move(what));
+    } else {
+      diagnostics_->Warn(Describe(b), what);
+    }
+  }
   void Unreadable(uint32_t b, const std::string& why) {
     ++out_.stats.skipped_unreadable;
-    diagnostics_->Warn(Describe(b),
-                       "blob " + GitHex(blobs_[b]) + " unreadable: " + why);
+    Warn(b, "blob " + GitHex(blobs_[b]) + " unreadable: " + why);
   }
 
   const std::vector<git_oid>& blobs_;
@@ -188,9 +192,11 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
   for (auto& w : workers) {
     result.stats += w->output().stats;
     for (auto& h : w->output().hits) result.hits.push_back(std::move(h));
+    for (auto& x : w->output().warnings) result.warnings.push_back(std::move(x));
   }
   std::sort(result.hits.begin(), result.hits.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(result.warnings.begin(), result.warnings.end());
   result.stats.interrupted = stopped.load();
   return result;
 }

@@ -36,12 +36,18 @@ struct BlobScanOptions {
   // Names blob i in diagnostics (a path, raw bytes escaped); called from
   // worker threads, so it must be safe to call concurrently.
   std::function<std::string(uint32_t)> describe;
+  // Return warnings about blobs (too large, unreadable, timed out) in
+  // BlobScanResult::warnings instead of reporting them, for a caller that
+  // learns the blobs' paths later.
+  bool defer_warnings = false;
 };
 
 struct BlobScanResult {
   // (blob index, hits in offset order) for blobs with hits, by blob index.
   std::vector<std::pair<uint32_t, std::vector<Hit>>> hits;
   ScanStats stats;  // files_scanned counts blobs
+  // With defer_warnings: (blob index, message), by blob index.
+  std::vector<std::pair<uint32_t, std::string>> warnings;
 };
 
 BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,

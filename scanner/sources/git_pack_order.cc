@@ -1,51 +1,17 @@
 // PackReadOrder: reads the version-2 pack index files directly (their format
 // is stable and documented in git's gitformat-pack(5)); libgit2 exposes no
 // pack offsets.
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
 #include <numeric>
 
 #include "scanner/sources/git_blob_scan.h"
 #include "scanner/sources/git_handles.h"
+#include "scanner/sources/git_pack.h"
 
 namespace sprawl {
 namespace {
-
-// A read-only mapping of one file; empty when it cannot be mapped.
-class MappedFile {
- public:
-  explicit MappedFile(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    struct stat st;
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-      void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ,
-                       MAP_PRIVATE, fd, 0);
-      if (p != MAP_FAILED) {
-        data_ = static_cast<const unsigned char*>(p);
-        size_ = static_cast<std::size_t>(st.st_size);
-      }
-    }
-    ::close(fd);
-  }
-  ~MappedFile() {
-    if (data_ != nullptr) ::munmap(const_cast<unsigned char*>(data_), size_);
-  }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  const unsigned char* data() const { return data_; }
-  std::size_t size() const { return size_; }
-
- private:
-  const unsigned char* data_ = nullptr;
-  std::size_t size_ = 0;
-};
 
 uint32_t Be32(const unsigned char* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
@@ -103,27 +69,11 @@ void LookupInIndex(const MappedFile& idx, uint32_t rank,
 
 std::vector<uint32_t> PackReadOrder(const std::string& objects_dir,
                                     const std::vector<git_oid>& blobs) {
-  namespace fs = std::filesystem;
-  std::vector<std::pair<fs::file_time_type, std::string>> idx_files;
-  std::error_code ec;
-  for (fs::directory_iterator it(fs::path(objects_dir) / "pack", ec), end;
-       !ec && it != end; it.increment(ec)) {
-    const fs::path& p = it->path();
-    if (p.extension() != ".idx") continue;
-    std::error_code tec;
-    auto t = fs::last_write_time(p, tec);
-    idx_files.emplace_back(t, p.string());
-  }
-  // Newest pack first, like the readers do when an object is in several.
-  std::sort(idx_files.begin(), idx_files.end(),
-            [](const auto& a, const auto& b) {
-              if (a.first != b.first) return a.first > b.first;
-              return a.second < b.second;
-            });
+  const std::vector<std::string> idx_files = PackIndexFiles(objects_dir);
   std::vector<uint32_t> pack(blobs.size(), UINT32_MAX);
   std::vector<uint64_t> offset(blobs.size(), 0);
   for (uint32_t rank = 0; rank < idx_files.size(); ++rank) {
-    MappedFile idx(idx_files[rank].second);
+    MappedFile idx(idx_files[rank]);
     if (idx.data() != nullptr) LookupInIndex(idx, rank, blobs, &pack, &offset);
   }
   std::vector<uint32_t> order(blobs.size());

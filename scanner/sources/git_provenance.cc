@@ -83,6 +83,15 @@ void MarkTreeOld(git_odb* odb, const git_oid& tree, OidSet* old,
   }
 }
 
+bool OdbTreeSource::Read(const git_oid& oid, TreeBytes* out,
+                         std::string* why) {
+  out->object = ReadTree(odb_, oid, why);
+  if (!out->object) return false;
+  out->data = Data(out->object.get());
+  out->malformed = false;
+  return true;
+}
+
 bool OnceFilter::First(std::string key) {
   std::lock_guard<std::mutex> lock(mu_);
   return seen_.insert(std::move(key)).second;
@@ -90,7 +99,14 @@ bool OnceFilter::First(std::string key) {
 
 HistoryIndex::HistoryIndex(git_odb* odb, const OidSet* old,
                            Diagnostics* diagnostics, OnceFilter* once)
-    : odb_(odb), old_(old), diagnostics_(diagnostics), once_(once) {}
+    : own_source_(std::make_unique<OdbTreeSource>(odb)),
+      source_(own_source_.get()),
+      old_(old),
+      diagnostics_(diagnostics),
+      once_(once) {}
+
+HistoryIndex::HistoryIndex(TreeSource* source, Diagnostics* diagnostics)
+    : source_(source), old_(nullptr), diagnostics_(diagnostics), once_(nullptr) {}
 
 void HistoryIndex::Absorb(const HistoryIndex& later) {
   // later's path ids -> ours, interned parents first (a parent id is always
@@ -103,7 +119,7 @@ void HistoryIndex::Absorb(const HistoryIndex& later) {
   for (const Pair& pair : later.pairs_) {
     const uint32_t p = path_map[pair.path];
     const git_oid& oid = later.blobs_[pair.blob];
-    if (!seen_pairs_.insert(PathOid{p, oid}).second) continue;
+    if (!seen_pairs_.Insert(PathOid{p, oid})) continue;
     auto [it, added] =
         blob_ids_.try_emplace(oid, static_cast<uint32_t>(blobs_.size()));
     if (added) {
@@ -136,11 +152,11 @@ int CompareEntries(const RawTreeEntry& a, const RawTreeEntry& b) {
 void HistoryIndex::WalkTree(const git_oid& tree, uint32_t path,
                             uint32_t commit) {
   if (old_ != nullptr && old_->count(tree) != 0) return;
-  if (!seen_trees_.insert(PathOid{path, tree}).second) return;
+  if (!seen_trees_.Insert(PathOid{path, tree})) return;
   if (bad_trees_.count(tree) != 0) return;
   std::string why;
-  GitOdbObjectPtr obj = ReadTree(odb_, tree, &why);
-  if (!obj) {
+  TreeBytes obj;
+  if (!source_->Read(tree, &obj, &why)) {
     if (FirstTime("tree " + GitHex(tree))) {
       diagnostics_->Warn(EscapeForDisplay(paths_.Path(path)), why);
     }
@@ -149,14 +165,14 @@ void HistoryIndex::WalkTree(const git_oid& tree, uint32_t path,
   }
   // The previous tree at this path; children insert their own entries in
   // last_tree_ while we iterate (which may rehash it), so take it out.
-  GitOdbObjectPtr previous;
+  TreeBytes previous;
   if (auto it = last_tree_.find(path); it != last_tree_.end()) {
     previous = std::move(it->second);
   }
-  RawTreeReader before(previous ? Data(previous.get()) : std::string_view());
+  RawTreeReader before(previous.data);
   RawTreeEntry b;
   bool have_b = before.Next(&b);
-  RawTreeReader reader(Data(obj.get()));
+  RawTreeReader reader(obj.data);
   RawTreeEntry e;
   while (reader.Next(&e)) {
     // Advance the previous tree to the first entry not before e.
@@ -172,7 +188,7 @@ void HistoryIndex::WalkTree(const git_oid& tree, uint32_t path,
       case EntryKind::kBlob: {
         if (old_ != nullptr && old_->count(*e.oid) != 0) break;
         const uint32_t p = paths_.Intern(path, e.name);
-        if (!seen_pairs_.insert(PathOid{p, *e.oid}).second) break;
+        if (!seen_pairs_.Insert(PathOid{p, *e.oid})) break;
         auto [it, added] =
             blob_ids_.try_emplace(*e.oid, static_cast<uint32_t>(blobs_.size()));
         if (added) {
@@ -197,7 +213,7 @@ void HistoryIndex::WalkTree(const git_oid& tree, uint32_t path,
         break;
     }
   }
-  if (reader.error()) {
+  if (reader.error() || obj.malformed) {
     if (FirstTime("malformed " + GitHex(tree))) {
       diagnostics_->Warn(EscapeForDisplay(paths_.Path(path)),
                          "malformed tree " + GitHex(tree));

@@ -10,6 +10,7 @@
 #include <git2.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <cstdint>
 #include <string>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "scanner/base/diagnostics.h"
+#include "scanner/sources/flat_set.h"
 #include "scanner/sources/git_handles.h"
 
 namespace sprawl {
@@ -68,6 +70,31 @@ class OnceFilter {
   std::unordered_set<std::string> seen_;
 };
 
+// A raw tree as HistoryIndex reads it: the bytes, and what keeps them.
+struct TreeBytes {
+  GitOdbObjectPtr object;  // when read from an object database
+  std::string_view data;
+  bool malformed = false;  // the source found the tree malformed
+};
+
+// Where HistoryIndex reads trees from.
+class TreeSource {
+ public:
+  virtual ~TreeSource() = default;
+  // False (with the reason in `why`) when the tree cannot be read.
+  virtual bool Read(const git_oid& oid, TreeBytes* out, std::string* why) = 0;
+};
+
+// Reads trees from an object database.
+class OdbTreeSource : public TreeSource {
+ public:
+  explicit OdbTreeSource(git_odb* odb) : odb_(odb) {}
+  bool Read(const git_oid& oid, TreeBytes* out, std::string* why) override;
+
+ private:
+  git_odb* odb_;
+};
+
 // Adds every tree and blob reachable from `tree` to `old` (set semantics).
 void MarkTreeOld(git_odb* odb, const git_oid& tree, OidSet* old,
                  Diagnostics* diagnostics);
@@ -78,6 +105,8 @@ class HistoryIndex {
   // must `once` (which may be null when the index is not a segment).
   HistoryIndex(git_odb* odb, const OidSet* old, Diagnostics* diagnostics,
                OnceFilter* once = nullptr);
+  // Reads trees from `source` (which must outlive the index) instead.
+  HistoryIndex(TreeSource* source, Diagnostics* diagnostics);
 
   // Records the pairs of `tree` not seen before, attributing them to
   // `commit` (an opaque number chosen by the caller).
@@ -111,13 +140,14 @@ class HistoryIndex {
     return once_ == nullptr || once_->First(key);
   }
 
-  git_odb* odb_;
+  std::unique_ptr<TreeSource> own_source_;
+  TreeSource* source_;
   const OidSet* old_;
   Diagnostics* diagnostics_;
   OnceFilter* once_;
   PathTable paths_;
-  std::unordered_set<PathOid, PathOidHash> seen_trees_;
-  std::unordered_set<PathOid, PathOidHash> seen_pairs_;
+  FlatSet<PathOid, PathOidHash> seen_trees_;
+  FlatSet<PathOid, PathOidHash> seen_pairs_;
   std::unordered_map<git_oid, uint32_t, OidHash, OidEq> blob_ids_;
   std::vector<git_oid> blobs_;
   std::vector<uint32_t> blob_path_;
@@ -126,7 +156,7 @@ class HistoryIndex {
   // The tree object last walked at each path id: entries unchanged
   // from it (same name, kind and oid) were recorded then and are skipped
   // without hashing, so a commit costs what it changed, not its tree sizes.
-  std::unordered_map<uint32_t, GitOdbObjectPtr> last_tree_;
+  std::unordered_map<uint32_t, TreeBytes> last_tree_;
   OidSet bad_trees_;
 };
 

@@ -15,6 +15,7 @@
 #include "scanner/sources/git_blob_scan.h"
 #include "scanner/sources/git_handles.h"
 #include "scanner/sources/git_history.h"
+#include "scanner/sources/git_indexed.h"
 #include "scanner/sources/git_pipelines.h"
 #include "scanner/sources/git_provenance.h"
 #include "scanner/sources/git_repo_info.h"
@@ -162,34 +163,30 @@ void IndexSegments(const std::string& objects_dir, const CommitGraph& graph,
   }
 }
 
-struct Walked {
-  std::vector<uint32_t> commits;  // walk position -> graph id
-  std::vector<RefTip> tips;
-};
-
-// Fills `index` with the (path, blob) pairs of the full history or of the
-// range; pair commits are positions in `walked->commits` (or kNoCommit).
+// Fills `out->index` with the (path, blob) pairs of the full history or
+// of the range by walking commits in order; pair commits are positions in
+// `out->commits` (or kNoCommit).
 Status Walk(git_repository* repo, git_odb* odb, const GitScanOptions& options,
             Diagnostics* diagnostics, CommitGraph* graph, OidSet* old,
-            std::unique_ptr<HistoryIndex>* index, Walked* walked,
-            ScanStats* stats, PhaseTimer* timer) {
-  walked->tips = ListRefTips(repo, diagnostics);
+            IndexedHistory* out, ScanStats* stats, PhaseTimer* timer) {
+  out->tips = ListRefTips(repo, diagnostics);
   std::vector<git_oid> tree_tips;
   if (options.range.empty()) {
     std::vector<uint32_t> starts;
-    for (const RefTip& t : walked->tips) {
+    for (const RefTip& t : out->tips) {
       if (t.commit) {
         starts.push_back(graph->Load(*t.commit));
       } else {
         tree_tips.push_back(t.tree);
       }
     }
-    walked->commits = graph->AllParentsFirst(starts, options.cancel);
-    *index = std::make_unique<HistoryIndex>(odb, nullptr, diagnostics);
+    out->commits = graph->AllParentsFirst(starts, options.cancel);
+    out->index = std::make_unique<HistoryIndex>(odb, nullptr, diagnostics);
     timer->Mark("commits");
     IndexSegments(std::string(git_repository_commondir(repo)) + "objects",
-                  *graph, walked->commits, options, diagnostics, index->get());
-    stats->commits = walked->commits.size();
+                  *graph, out->commits, options, diagnostics,
+                  out->index.get());
+    stats->commits = out->commits.size();
   } else {
     std::vector<uint32_t> include, exclude;
     Status s = ResolveRange(repo, options.range, graph, &include, &exclude);
@@ -199,17 +196,60 @@ Status Walk(git_repository* repo, git_odb* odb, const GitScanOptions& options,
       if (Cancelled(options.cancel)) break;
       MarkTreeOld(odb, graph->tree(b), old, diagnostics);
     }
-    walked->commits = std::move(r.commits);
-    *index = std::make_unique<HistoryIndex>(odb, old, diagnostics);
-    for (uint32_t i = 0; i < walked->commits.size(); ++i) {
+    out->commits = std::move(r.commits);
+    out->index = std::make_unique<HistoryIndex>(odb, old, diagnostics);
+    for (uint32_t i = 0; i < out->commits.size(); ++i) {
       if (Cancelled(options.cancel)) break;
-      (*index)->AddCommitTree(graph->tree(walked->commits[i]), i);
+      out->index->AddCommitTree(graph->tree(out->commits[i]), i);
       ++stats->commits;
     }
   }
-  for (const git_oid& t : tree_tips) (*index)->AddCommitTree(t, kNoCommit);
+  for (const git_oid& t : tree_tips) out->index->AddCommitTree(t, kNoCommit);
   if (Cancelled(options.cancel)) stats->interrupted = true;
   return Status::Ok();
+}
+
+// The commit walk's blob scan: every blob of the index (less skip_blobs).
+void ScanIndexedBlobs(git_repository* repo, const GitScanOptions& options,
+                      const Matcher& matcher, Diagnostics* diagnostics,
+                      IndexedHistory* out, GitScanResult* result) {
+  BlobScanOptions scan;
+  scan.objects_dir = std::string(git_repository_commondir(repo)) + "objects";
+  scan.threads = options.threads;
+  scan.max_blob_size = options.max_blob_size;
+  scan.cancel = options.cancel;
+  scan.scan_timeout = options.limits.scan_timeout;
+  scan.progress = options.progress;
+  const HistoryIndex& idx = *out->index;
+  // With skip_blobs, only the blobs not in it are read; `picked` maps a
+  // position in `fresh` back to its index in idx.blobs().
+  std::vector<git_oid> fresh;
+  std::vector<uint32_t> picked;
+  out->known.assign(idx.blobs().size(), false);
+  if (options.skip_blobs != nullptr) {
+    for (uint32_t b = 0; b < idx.blobs().size(); ++b) {
+      std::string hex = GitHex(idx.blobs()[b]);
+      if (options.skip_blobs->count(hex)) {
+        out->known[b] = options.known_secret_blobs != nullptr &&
+                        options.known_secret_blobs->count(hex) != 0;
+        continue;
+      }
+      fresh.push_back(idx.blobs()[b]);
+      picked.push_back(b);
+      result->scanned_blobs.push_back(std::move(hex));
+    }
+  }
+  const bool skipping = options.skip_blobs != nullptr;
+  scan.describe = [&idx, &picked, skipping](uint32_t b) {
+    if (skipping) b = picked[b];
+    return EscapeForDisplay(idx.paths().Path(idx.blob_path(b)));
+  };
+  out->scanned =
+      ScanBlobs(skipping ? fresh : idx.blobs(), matcher, scan, diagnostics);
+  out->hits.assign(idx.blobs().size(), nullptr);
+  for (auto& hit : out->scanned.hits) {
+    out->hits[skipping ? picked[hit.first] : hit.first] = &hit.second;
+  }
 }
 
 bool FindingLess(const Finding& a, const Finding& b) {
@@ -230,64 +270,35 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   }
   GitOdbPtr odb(odb_raw);
   CommitGraph graph(odb.get(), ReadShallowGrafts(repo), diagnostics);
-  OidSet old;
-  std::unique_ptr<HistoryIndex> index;
-  Walked walked;
+  IndexedHistory ix;
   PhaseTimer timer;
-  Status s = Walk(repo, odb.get(), options, diagnostics, &graph, &old, &index,
-                  &walked, &result.stats, &timer);
-  if (!s.ok()) return s.error();
-  old.clear();
-  timer.Mark("trees");
-  if (result.stats.interrupted) return result;
-
-  BlobScanOptions scan;
-  scan.objects_dir = std::string(git_repository_commondir(repo)) + "objects";
-  scan.threads = options.threads;
-  scan.max_blob_size = options.max_blob_size;
-  scan.cancel = options.cancel;
-  scan.scan_timeout = options.limits.scan_timeout;
-  scan.progress = options.progress;
-  const HistoryIndex& idx = *index;
-  // With skip_blobs, only the blobs not in it are read; `picked` maps a
-  // position in `fresh` back to its index in idx.blobs().
-  std::vector<git_oid> fresh;
-  std::vector<uint32_t> picked;
-  std::vector<bool> known(idx.blobs().size(), false);
-  if (options.skip_blobs != nullptr) {
-    for (uint32_t b = 0; b < idx.blobs().size(); ++b) {
-      std::string hex = GitHex(idx.blobs()[b]);
-      if (options.skip_blobs->count(hex)) {
-        known[b] = options.known_secret_blobs != nullptr &&
-                   options.known_secret_blobs->count(hex) != 0;
-        continue;
-      }
-      fresh.push_back(idx.blobs()[b]);
-      picked.push_back(b);
-      result.scanned_blobs.push_back(std::move(hex));
-    }
+  const std::string objects_dir =
+      std::string(git_repository_commondir(repo)) + "objects";
+  if (options.range.empty() && UseTreePass(objects_dir, options.provenance)) {
+    Status s = IndexByTreePass(repo, odb.get(), options, matcher, diagnostics,
+                               &graph, &ix, &result,
+                               [&timer](const char* phase) { timer.Mark(phase); });
+    if (!s.ok()) return s.error();
+    if (result.stats.interrupted) return result;
+  } else {
+    OidSet old;
+    Status s = Walk(repo, odb.get(), options, diagnostics, &graph, &old, &ix,
+                    &result.stats, &timer);
+    if (!s.ok()) return s.error();
+    old.clear();
+    timer.Mark("trees");
+    if (result.stats.interrupted) return result;
+    ScanIndexedBlobs(repo, options, matcher, diagnostics, &ix, &result);
+    timer.Mark("blobs");
   }
-  const bool skipping = options.skip_blobs != nullptr;
-  scan.describe = [&idx, &picked, skipping](uint32_t b) {
-    if (skipping) b = picked[b];
-    return EscapeForDisplay(idx.paths().Path(idx.blob_path(b)));
-  };
-  BlobScanResult scanned =
-      ScanBlobs(skipping ? fresh : idx.blobs(), matcher, scan, diagnostics);
-  if (skipping) {
-    for (auto& hit : scanned.hits) hit.first = picked[hit.first];
-  }
-  timer.Mark("blobs");
   const uint64_t commits = result.stats.commits;
-  result.stats += scanned.stats;
+  result.stats += ix.scanned.stats;
   result.stats.commits = commits;
+  const HistoryIndex& idx = *ix.index;
+  const std::vector<bool>& known = ix.known;
 
   // Every (path, blob) pair of a blob with hits becomes one location per hit.
-  std::vector<int32_t> hit_pos(idx.blobs().size(), -1);
-  for (std::size_t i = 0; i < scanned.hits.size(); ++i) {
-    hit_pos[scanned.hits[i].first] = static_cast<int32_t>(i);
-  }
-  TipMembership membership(odb.get(), walked.tips);
+  TipMembership membership(odb.get(), ix.tips);
   GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics,
                                  options.limits.max_yaml_size);
   std::map<uint32_t, GitProvenance> commit_info;
@@ -313,7 +324,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       options.progress->Add(4096, 0);
     }
     const std::string& system = system_of(pair.path);
-    if (hit_pos[pair.blob] < 0 && system.empty() && !known[pair.blob]) {
+    if (ix.hits[pair.blob] == nullptr && system.empty() && !known[pair.blob]) {
       continue;
     }
     const std::string path = idx.paths().Path(pair.path);
@@ -324,7 +335,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
         it = commit_info
                  .emplace(pair.commit,
                           CommitProvenance(
-                              repo, graph.oid(walked.commits[pair.commit]),
+                              repo, graph.oid(ix.commits[pair.commit]),
                               diagnostics))
                  .first;
       }
@@ -337,7 +348,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     const std::size_t first = result.findings.size();
     const std::vector<Hit> kNone;
     const std::vector<Hit>& hits =
-        hit_pos[pair.blob] < 0 ? kNone : scanned.hits[hit_pos[pair.blob]].second;
+        ix.hits[pair.blob] == nullptr ? kNone : *ix.hits[pair.blob];
     AppendBlobFindings(hits, "git", path, prov, &result.findings);
     if (!system.empty()) {
       Location where;

@@ -22,6 +22,9 @@
 
 namespace sprawl {
 
+// How a full-history scan works out provenance (see git_indexed.h).
+enum class GitProvenanceMode { kAuto, kCommitWalk, kTreePass };
+
 struct GitScanOptions {
   std::string repo_path = ".";  // work tree, any directory inside it, or bare
   std::string range;            // "A..B": only blobs of rev-list B ^A
@@ -42,6 +45,9 @@ struct GitScanOptions {
   // that moved to a new path (a rename, a copy, a new branch) still gets a
   // location without its blob being read again. Not owned.
   const std::unordered_set<std::string>* known_secret_blobs = nullptr;
+  // Full history: the commit walk or the tree pass; kAuto chooses by size.
+  // Both give the same findings.
+  GitProvenanceMode provenance = GitProvenanceMode::kAuto;
 };
 
 // A (path, blob) pair of a known secret blob, with its provenance.

@@ -1,0 +1,551 @@
+#include "scanner/sources/git_pack.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+namespace sprawl {
+
+MappedFile::MappedFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ,
+                     MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED) {
+      data_ = static_cast<const unsigned char*>(p);
+      size_ = static_cast<std::size_t>(st.st_size);
+    }
+  }
+  ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(const_cast<unsigned char*>(data_), size_);
+}
+
+std::vector<std::string> PackIndexFiles(const std::string& objects_dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<fs::file_time_type, std::string>> found;
+  std::error_code ec;
+  for (fs::directory_iterator it(fs::path(objects_dir) / "pack", ec), end;
+       !ec && it != end; it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (p.extension() != ".idx") continue;
+    std::error_code tec;
+    found.emplace_back(fs::last_write_time(p, tec), p.string());
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return a.second < b.second;
+  });
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
+namespace {
+
+uint32_t Be32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
+         (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+
+uint64_t SlotHash(const git_oid& oid) {
+  uint64_t h;
+  std::memcpy(&h, oid.id, sizeof h);
+  return h;
+}
+
+// The header of the pack entry at [p, end): its raw type (1-4 whole, 6
+// OFS_DELTA, 7 REF_DELTA), inflated size, and where its data starts (after
+// the delta base reference). False when malformed.
+struct EntryHeader {
+  int type = 0;
+  uint64_t size = 0;
+  uint64_t base_distance = 0;            // OFS_DELTA
+  const unsigned char* base_oid = nullptr;  // REF_DELTA
+  const unsigned char* data = nullptr;
+};
+
+bool ParseHeader(const unsigned char* p, const unsigned char* end,
+                 EntryHeader* h) {
+  if (p >= end) return false;
+  unsigned c = *p++;
+  h->type = static_cast<int>((c >> 4) & 7);
+  h->size = c & 15;
+  for (int shift = 4; c & 0x80; shift += 7) {
+    if (p >= end || shift > 57) return false;
+    c = *p++;
+    h->size |= uint64_t{c & 0x7f} << shift;
+  }
+  if (h->type == GIT_OBJECT_OFS_DELTA) {
+    if (p >= end) return false;
+    c = *p++;
+    uint64_t d = c & 0x7f;
+    while (c & 0x80) {
+      if (p >= end || d > (UINT64_MAX >> 8)) return false;
+      c = *p++;
+      d = ((d + 1) << 7) | (c & 0x7f);
+    }
+    h->base_distance = d;
+  } else if (h->type == GIT_OBJECT_REF_DELTA) {
+    if (end - p < GIT_OID_RAWSZ) return false;
+    h->base_oid = p;
+    p += GIT_OID_RAWSZ;
+  } else if (h->type < GIT_OBJECT_COMMIT || h->type > GIT_OBJECT_TAG) {
+    return false;
+  }
+  h->data = p;
+  return true;
+}
+
+// Oid equality without a call to memcmp (the catalog compares millions).
+bool SameOid(const git_oid& a, const git_oid& b) {
+  uint64_t x[2], y[2];
+  uint32_t xt, yt;
+  std::memcpy(x, a.id, 16);
+  std::memcpy(y, b.id, 16);
+  std::memcpy(&xt, a.id + 16, 4);
+  std::memcpy(&yt, b.id + 16, 4);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (xt ^ yt)) == 0;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// The loose objects of `objects_dir` (objects/xx/yyyy...), by listing the
+// 256 fan-out directories.
+template <typename F>
+void ForEachLoose(const std::string& objects_dir, F&& f) {
+  static const char kHex[] = "0123456789abcdef";
+  for (int d = 0; d < 256; ++d) {
+    const char dir_name[3] = {kHex[d >> 4], kHex[d & 15], 0};
+    DIR* dir = ::opendir((objects_dir + "/" + dir_name).c_str());
+    if (dir == nullptr) continue;
+    while (const dirent* ent = ::readdir(dir)) {
+      const char* name = ent->d_name;
+      if (std::strlen(name) != 2 * GIT_OID_RAWSZ - 2) continue;
+      git_oid oid;
+      oid.id[0] = static_cast<unsigned char>(d);
+      bool ok = true;
+      for (int i = 0; ok && i < GIT_OID_RAWSZ - 1; ++i) {
+        const int hi = HexValue(name[2 * i]);
+        const int lo = HexValue(name[2 * i + 1]);
+        ok = hi >= 0 && lo >= 0;
+        oid.id[i + 1] = static_cast<unsigned char>(hi << 4 | lo);
+      }
+      if (ok) f(oid);
+    }
+    ::closedir(dir);
+  }
+}
+
+uint64_t DeltaVarint(const unsigned char** p, const unsigned char* end) {
+  uint64_t v = 0;
+  for (int shift = 0; *p < end && shift < 64; shift += 7) {
+    const unsigned c = *(*p)++;
+    v |= uint64_t{c & 0x7f} << shift;
+    if ((c & 0x80) == 0) return v;
+  }
+  return UINT64_MAX;
+}
+
+constexpr std::size_t kMaxObject = std::size_t{1} << 31;  // trees, commits
+constexpr std::size_t kCacheCap = std::size_t{384} << 20;  // per decoder
+
+}  // namespace
+
+uint32_t ObjectCatalog::Find(const git_oid& oid) const {
+  if (slots_.empty()) return kNoEntry;
+  const std::size_t mask = slots_.size() - 1;
+  const uint64_t key = SlotHash(oid);
+  for (std::size_t s = key & mask;; s = (s + 1) & mask) {
+    const Slot& slot = slots_[s];
+    if (slot.entry == kNoEntry) return kNoEntry;
+    if (slot.key == key && SameOid(entries_[slot.entry].oid, oid)) {
+      return slot.entry;
+    }
+  }
+}
+
+void ObjectCatalog::Rehash(std::size_t capacity) {
+  std::size_t n = 1024;
+  while (n < capacity * 2) n *= 2;
+  slots_.assign(n, Slot{});
+  const std::size_t mask = n - 1;
+  for (uint32_t e = 0; e < entries_.size(); ++e) {
+    const uint64_t key = SlotHash(entries_[e].oid);
+    std::size_t s = key & mask;
+    while (slots_[s].entry != kNoEntry) s = (s + 1) & mask;
+    slots_[s] = {key, e};
+  }
+}
+
+uint32_t ObjectCatalog::Insert(const git_oid& oid) {
+  if (entries_.size() * 2 + 2 > slots_.size()) Rehash(entries_.size() * 2 + 2);
+  const std::size_t mask = slots_.size() - 1;
+  const uint64_t key = SlotHash(oid);
+  std::size_t s = key & mask;
+  for (; slots_[s].entry != kNoEntry; s = (s + 1) & mask) {
+    if (slots_[s].key == key && SameOid(entries_[slots_[s].entry].oid, oid)) {
+      return kNoEntry;
+    }
+  }
+  const auto e = static_cast<uint32_t>(entries_.size());
+  slots_[s] = {key, e};
+  entries_.emplace_back();
+  entries_.back().oid = oid;
+  return e;
+}
+
+void ObjectCatalog::IndexPack(const MappedFile& idx, uint32_t pack_no,
+                              std::vector<uint32_t>* order) {
+  const unsigned char* d = idx.data();
+  const std::size_t size = idx.size();
+  if (size < 8 + 256 * 4 || std::memcmp(d, "\377tOc", 4) != 0 ||
+      Be32(d + 4) != 2) {
+    return;  // version 1: libgit2 reads it
+  }
+  const unsigned char* fanout = d + 8;
+  const uint64_t n = Be32(fanout + std::size_t{255} * 4);
+  const unsigned char* names = fanout + std::size_t{256} * 4;
+  const unsigned char* offsets = names + n * (GIT_OID_RAWSZ + 4);
+  const unsigned char* large = offsets + n * 4;
+  if (static_cast<std::size_t>(large - d) > size) return;
+  const uint64_t large_count = (size - (large - d)) / 8;
+  if (slots_.size() < (entries_.size() + n) * 2) {
+    Rehash(entries_.size() + n);
+  }
+  const MappedFile& pack = *packs_[pack_no];
+  std::vector<std::pair<uint64_t, uint32_t>> by_offset;
+  by_offset.reserve(n);
+  entries_.reserve(entries_.size() + n);
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t off = Be32(offsets + i * 4);
+    if (off & 0x80000000u) {
+      const uint64_t k = off & 0x7fffffffu;
+      if (k >= large_count) continue;
+      off = (uint64_t{Be32(large + k * 8)} << 32) | Be32(large + k * 8 + 4);
+    }
+    if (off < 12 || off + GIT_OID_RAWSZ >= pack.size()) continue;
+    git_oid oid;
+    std::memcpy(oid.id, names + i * GIT_OID_RAWSZ, GIT_OID_RAWSZ);
+    const uint32_t e = Insert(oid);
+    if (e == kNoEntry) continue;  // a newer pack has it
+    entries_[e].pack = pack_no;
+    entries_[e].offset = off;
+    by_offset.emplace_back(off, e);
+  }
+  std::sort(by_offset.begin(), by_offset.end());
+  order->reserve(by_offset.size());
+  for (const auto& [off, e] : by_offset) order->push_back(e);
+}
+
+void ObjectCatalog::ReadHeaders(uint32_t pack_no,
+                                const std::vector<uint32_t>& order,
+                                Diagnostics* diagnostics) {
+  const MappedFile& pack = *packs_[pack_no];
+  const uint64_t trailer = pack.size() - GIT_OID_RAWSZ;
+  std::vector<uint64_t> offsets(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    offsets[i] = entries_[order[i]].offset;
+  }
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    CatalogEntry& en = entries_[order[i]];
+    en.end = i + 1 < order.size() ? offsets[i + 1] : trailer;
+    EntryHeader h;
+    if (!ParseHeader(pack.data() + en.offset, pack.data() + en.end, &h)) {
+      en.pack = kNoEntry;
+      ++bad;
+      continue;
+    }
+    if (h.type == GIT_OBJECT_OFS_DELTA) {
+      en.delta = true;
+      if (h.base_distance == 0 || h.base_distance > en.offset) {
+        en.pack = kNoEntry;
+        ++bad;
+        continue;
+      }
+      const uint64_t at = en.offset - h.base_distance;
+      auto it = std::lower_bound(offsets.begin(), offsets.begin() + i, at);
+      if (it == offsets.begin() + i || *it != at) {
+        en.pack = kNoEntry;
+        ++bad;
+        continue;
+      }
+      en.base = order[it - offsets.begin()];
+      en.type = entries_[en.base].type;
+    } else if (h.type == GIT_OBJECT_REF_DELTA) {
+      en.delta = true;
+      git_oid base;
+      std::memcpy(base.id, h.base_oid, GIT_OID_RAWSZ);
+      en.base = Find(base);
+      if (en.base == kNoEntry) en.pack = kNoEntry;  // thin pack: libgit2
+    } else {
+      en.type = static_cast<uint8_t>(h.type);
+    }
+  }
+  if (bad > 0) {
+    diagnostics->Warn(objects_dir_, std::to_string(bad) +
+                                        " malformed pack entries; read "
+                                        "through libgit2 instead");
+  }
+}
+
+std::unique_ptr<ObjectCatalog> ObjectCatalog::Load(
+    git_odb* odb, const std::string& objects_dir, Diagnostics* diagnostics) {
+  std::unique_ptr<ObjectCatalog> c(new ObjectCatalog);
+  c->objects_dir_ = objects_dir;
+  // Packs this reader cannot use, and alternates, need libgit2's listing.
+  bool complete = !std::filesystem::exists(objects_dir + "/info/alternates");
+  for (const std::string& idx_path : PackIndexFiles(objects_dir)) {
+    MappedFile idx(idx_path);
+    auto pack = std::make_unique<MappedFile>(
+        idx_path.substr(0, idx_path.size() - 4) + ".pack");
+    if (idx.data() == nullptr || pack->data() == nullptr ||
+        pack->size() < 12 + GIT_OID_RAWSZ ||
+        std::memcmp(pack->data(), "PACK", 4) != 0 ||
+        std::memcmp(idx.data(), "\377tOc", 4) != 0) {
+      complete = false;  // libgit2 reads what it can of it, or says why not
+      continue;
+    }
+    const auto no = static_cast<uint32_t>(c->packs_.size());
+    c->packs_.push_back(std::move(pack));
+    std::vector<uint32_t> order;
+    c->IndexPack(idx, no, &order);
+    c->ReadHeaders(no, order, diagnostics);
+    c->pack_order_.push_back(std::move(order));
+  }
+  // Everything else: loose objects, or whatever libgit2 lists.
+  if (complete) {
+    ForEachLoose(objects_dir, [&c](const git_oid& oid) { c->Insert(oid); });
+  } else {
+    git_odb_foreach(
+        odb,
+        [](const git_oid* oid, void* payload) {
+          static_cast<ObjectCatalog*>(payload)->Insert(*oid);
+          return 0;
+        },
+        c.get());
+  }
+  // Types the headers left open: deltas on later REF_DELTA bases, then
+  // objects read through libgit2.
+  for (CatalogEntry& en : c->entries_) {
+    uint32_t b = en.base;
+    for (int depth = 0; en.type == 0 && en.pack != kNoEntry && b != kNoEntry &&
+                        depth < 10000;
+         ++depth) {
+      en.type = c->entries_[b].type;
+      b = c->entries_[b].base;
+    }
+    if (en.type == 0 && en.pack != kNoEntry) en.pack = kNoEntry;
+  }
+  for (CatalogEntry& en : c->entries_) {
+    if (en.pack != kNoEntry) continue;
+    std::size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&size, &type, odb, &en.oid) == 0 && type > 0) {
+      en.type = static_cast<uint8_t>(type);
+    }
+  }
+  return c;
+}
+
+std::vector<uint32_t> ObjectCatalog::OfType(git_object_t type) const {
+  std::vector<uint32_t> out;
+  for (const std::vector<uint32_t>& order : pack_order_) {
+    for (uint32_t e : order) {
+      if (entries_[e].type == type && entries_[e].pack != kNoEntry) {
+        out.push_back(e);
+      }
+    }
+  }
+  const std::size_t packed = out.size();
+  for (uint32_t e = 0; e < entries_.size(); ++e) {
+    if (entries_[e].type == type && entries_[e].pack == kNoEntry) {
+      out.push_back(e);
+    }
+  }
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(packed), out.end(),
+            [this](uint32_t a, uint32_t b) {
+              return std::memcmp(entries_[a].oid.id, entries_[b].oid.id,
+                                 GIT_OID_RAWSZ) < 0;
+            });
+  return out;
+}
+
+PackDecoder::PackDecoder(const ObjectCatalog& catalog, int k)
+    : catalog_(catalog), k_(k) {}
+
+PackDecoder::~PackDecoder() {
+  if (std::getenv("SPRAWL_DEBUG_PACK")) std::fprintf(stderr, "decoder peak cache %zu MB\n", peak_bytes_ >> 20);
+  if (zs_ready_) inflateEnd(&zs_);
+}
+
+void PackDecoder::Plan(const std::vector<uint32_t>& entries,
+                       std::size_t begin, std::size_t end) {
+  need_.clear();
+  cache_.clear();
+  cached_bytes_ = 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    const CatalogEntry& en = catalog_.entry(entries[i]);
+    if (en.delta && en.pack != kNoEntry) ++need_[en.base];
+  }
+}
+
+bool PackDecoder::Inflate(const unsigned char* in, std::size_t in_size,
+                          std::size_t out_size, std::string* out) {
+  // A zlib stream: a two-byte header, raw deflate, an Adler-32. The header
+  // is checked here and the deflate data inflated raw; the exact size
+  // check below stands in for the checksum.
+  if (in_size < 2 || (in[0] & 0x0f) != 8 || (in[1] & 0x20) != 0 ||
+      ((unsigned{in[0]} << 8) | in[1]) % 31 != 0) {
+    return false;
+  }
+  if (!zs_ready_) {
+    if (inflateInit2(&zs_, -MAX_WBITS) != Z_OK) return false;
+    zs_ready_ = true;
+  } else if (inflateReset(&zs_) != Z_OK) {
+    return false;
+  }
+  out->resize(out_size + 1);  // one spare byte: a longer stream is an error
+  zs_.next_in = const_cast<unsigned char*>(in + 2);
+  zs_.avail_in = static_cast<uInt>(std::min<std::size_t>(in_size - 2, UINT32_MAX));
+  zs_.next_out = reinterpret_cast<unsigned char*>(out->data());
+  zs_.avail_out = static_cast<uInt>(out_size + 1);
+  const int r = inflate(&zs_, Z_FINISH);
+  if (r != Z_STREAM_END || zs_.total_out != out_size) return false;
+  out->resize(out_size);
+  return true;
+}
+
+PackDecoder::Buffer PackDecoder::FromLibgit2(uint32_t e, std::string* why) {
+  const git_oid& oid = catalog_.entry(e).oid;
+  if (!odb_) {
+    odb_ = OpenPrivateOdb(catalog_.objects_dir(), k_);
+    if (!odb_) {
+      *why = "cannot open object database: " + GitLastError();
+      return nullptr;
+    }
+  }
+  git_odb_object* raw = nullptr;
+  if (git_odb_read(&raw, odb_.get(), &oid) != 0) {
+    *why = "object " + GitHex(oid) + " missing or unreadable: " + GitLastError();
+    return nullptr;
+  }
+  GitOdbObjectPtr obj(raw);
+  return std::make_shared<const std::string>(
+      static_cast<const char*>(git_odb_object_data(raw)),
+      git_odb_object_size(raw));
+}
+
+PackDecoder::Buffer PackDecoder::DecodeShared(uint32_t e, std::string* why,
+                                              int depth) {
+  if (auto it = cache_.find(e); it != cache_.end()) return it->second;
+  const CatalogEntry& en = catalog_.entry(e);
+  if (en.pack == kNoEntry) return FromLibgit2(e, why);
+  const MappedFile& pack = catalog_.pack(en.pack);
+  EntryHeader h;
+  const unsigned char* end = pack.data() + en.end;
+  if (!ParseHeader(pack.data() + en.offset, end, &h) || h.size > kMaxObject) {
+    *why = "object " + GitHex(en.oid) + ": malformed pack entry";
+    return nullptr;
+  }
+  auto out = std::make_shared<std::string>();
+  const auto in_size = static_cast<std::size_t>(end - h.data);
+  if (!en.delta) {
+    if (!Inflate(h.data, in_size, h.size, out.get())) {
+      *why = "object " + GitHex(en.oid) + ": corrupt pack data";
+      return nullptr;
+    }
+  } else {
+    if (depth > 10000) {
+      *why = "object " + GitHex(en.oid) + ": delta chain too deep";
+      return nullptr;
+    }
+    Buffer base = DecodeShared(en.base, why, depth + 1);
+    if (!base) return nullptr;
+    if (!Inflate(h.data, in_size, h.size, &delta_)) {
+      *why = "object " + GitHex(en.oid) + ": corrupt delta data";
+      return nullptr;
+    }
+    const auto* p = reinterpret_cast<const unsigned char*>(delta_.data());
+    const unsigned char* dend = p + delta_.size();
+    const uint64_t src = DeltaVarint(&p, dend);
+    const uint64_t dst = DeltaVarint(&p, dend);
+    if (src != base->size() || dst > kMaxObject) {
+      *why = "object " + GitHex(en.oid) + ": delta does not fit its base";
+      return nullptr;
+    }
+    out->resize(dst);
+    std::size_t pos = 0;
+    bool ok = true;
+    while (ok && p < dend) {
+      const unsigned op = *p++;
+      if (op & 0x80) {
+        uint64_t off = 0, n = 0;
+        for (int b = 0; b < 4; ++b) {
+          if ((op & (1u << b)) && p < dend) off |= uint64_t{*p++} << (8 * b);
+        }
+        for (int b = 0; b < 3; ++b) {
+          if ((op & (0x10u << b)) && p < dend) n |= uint64_t{*p++} << (8 * b);
+        }
+        if (n == 0) n = 0x10000;
+        ok = off + n <= base->size() && pos + n <= dst;
+        if (ok) std::memcpy(out->data() + pos, base->data() + off, n);
+        pos += n;
+      } else if (op != 0) {
+        ok = static_cast<std::size_t>(dend - p) >= op && pos + op <= dst;
+        if (ok) std::memcpy(out->data() + pos, p, op);
+        p += op;
+        pos += op;
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok || pos != dst) {
+      *why = "object " + GitHex(en.oid) + ": malformed delta";
+      return nullptr;
+    }
+  }
+  Buffer result = std::move(out);
+  if (need_.count(e) != 0 && cached_bytes_ + result->size() <= kCacheCap) {
+    cached_bytes_ += result->size();
+    peak_bytes_ = std::max(peak_bytes_, cached_bytes_);
+    cache_.emplace(e, result);
+  }
+  return result;
+}
+
+bool PackDecoder::Decode(uint32_t e, std::string_view* out, std::string* why) {
+  last_ = DecodeShared(e, why, 0);
+  const CatalogEntry& en = catalog_.entry(e);
+  if (en.delta && en.pack != kNoEntry) {
+    if (auto it = need_.find(en.base); it != need_.end() && --it->second == 0) {
+      need_.erase(it);
+      if (auto c = cache_.find(en.base); c != cache_.end()) {
+        cached_bytes_ -= c->second->size();
+        cache_.erase(c);
+      }
+    }
+  }
+  if (!last_) return false;
+  *out = *last_;
+  return true;
+}
+
+}  // namespace sprawl

@@ -1,0 +1,140 @@
+// Direct reading of git pack files, for the one pass over every tree of a
+// history. The formats are stable and documented in git's gitformat-pack(5):
+// a version-2 .idx (fanout, sorted names, offsets) and a .pack of zlib
+// streams, each object whole or a delta against a base earlier in the file
+// (OFS_DELTA) or named by oid (REF_DELTA).
+//
+// ObjectCatalog lists every object of a repository's object database with
+// its type: objects of its packs with their offsets (types read from the
+// entry headers and delta chains, nothing inflated), and the rest (loose,
+// alternates, version-1 indexes) through libgit2. Read-only once loaded, so
+// any number of PackDecoders may share it.
+//
+// PackDecoder inflates objects and applies deltas itself, keeping each
+// decoded base only until the last object of its assigned range that needs
+// it has been decoded, so a pass in pack order inflates every object once.
+// One per thread.
+#pragma once
+
+#include <git2.h>
+#include <zlib.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "scanner/base/diagnostics.h"
+#include "scanner/sources/git_handles.h"
+
+namespace sprawl {
+
+// A read-only mapping of one file; empty when it cannot be mapped.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  const unsigned char* data() const { return data_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  const unsigned char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// The .idx files of `objects_dir`/pack, newest first (the order readers
+// search them in).
+std::vector<std::string> PackIndexFiles(const std::string& objects_dir);
+
+inline constexpr uint32_t kNoEntry = UINT32_MAX;
+
+struct CatalogEntry {
+  git_oid oid{};
+  uint64_t offset = 0;        // in its pack
+  uint64_t end = 0;           // where the next entry (or the trailer) starts
+  uint32_t pack = kNoEntry;   // kNoEntry: read through libgit2
+  uint32_t base = kNoEntry;   // the delta base's entry, for deltas
+  uint8_t type = 0;           // git_object_t once resolved; 0 = unknown
+  bool delta = false;
+};
+
+class ObjectCatalog {
+ public:
+  // Catalogs `odb` (whose directory is `objects_dir`). Unreadable entry
+  // headers become warnings and the objects are read through libgit2.
+  static std::unique_ptr<ObjectCatalog> Load(git_odb* odb,
+                                             const std::string& objects_dir,
+                                             Diagnostics* diagnostics);
+
+  std::size_t size() const { return entries_.size(); }
+  const CatalogEntry& entry(uint32_t i) const { return entries_[i]; }
+  // The entry of `oid`, or kNoEntry.
+  uint32_t Find(const git_oid& oid) const;
+  // Entries of one type: by (pack, offset), then the rest by oid.
+  std::vector<uint32_t> OfType(git_object_t type) const;
+  const MappedFile& pack(uint32_t p) const { return *packs_[p]; }
+  const std::string& objects_dir() const { return objects_dir_; }
+
+ private:
+  uint32_t Insert(const git_oid& oid);  // kNoEntry when already present
+  void IndexPack(const MappedFile& idx, uint32_t pack_no,
+                 std::vector<uint32_t>* order);
+  void ReadHeaders(uint32_t pack_no, const std::vector<uint32_t>& order,
+                   Diagnostics* diagnostics);
+  void Rehash(std::size_t capacity);
+
+  std::string objects_dir_;
+  std::vector<std::unique_ptr<MappedFile>> packs_;
+  std::vector<CatalogEntry> entries_;
+  struct Slot {
+    uint64_t key = 0;  // the oid's first 8 bytes
+    uint32_t entry = kNoEntry;
+  };
+  std::vector<Slot> slots_;  // open addressing
+  std::vector<std::vector<uint32_t>> pack_order_;  // per pack, by offset
+};
+
+// Decodes catalog entries; not thread-safe (one per thread).
+class PackDecoder {
+ public:
+  // `k` numbers this decoder's private libgit2 handle (OpenPrivateOdb), used
+  // for objects outside the packs.
+  PackDecoder(const ObjectCatalog& catalog, int k);
+  ~PackDecoder();
+  PackDecoder(const PackDecoder&) = delete;
+  PackDecoder& operator=(const PackDecoder&) = delete;
+
+  // Announces the entries about to be decoded, in order, so bases are kept
+  // exactly as long as some of them still needs them.
+  void Plan(const std::vector<uint32_t>& entries, std::size_t begin,
+            std::size_t end);
+
+  // The content of entry `e` (valid until the next call), or false with
+  // the reason in `why`.
+  bool Decode(uint32_t e, std::string_view* out, std::string* why);
+
+ private:
+  using Buffer = std::shared_ptr<const std::string>;
+  Buffer DecodeShared(uint32_t e, std::string* why, int depth);
+  bool Inflate(const unsigned char* in, std::size_t in_size,
+               std::size_t out_size, std::string* out);
+  Buffer FromLibgit2(uint32_t e, std::string* why);
+
+  const ObjectCatalog& catalog_;
+  int k_;
+  GitOdbPtr odb_;  // opened on first use
+  z_stream zs_{};
+  bool zs_ready_ = false;
+  std::string delta_;  // reused inflate buffer for delta data
+  Buffer last_;        // the result of the last Decode
+  std::unordered_map<uint32_t, uint32_t> need_;  // base -> dependents left
+  std::unordered_map<uint32_t, Buffer> cache_;
+  std::size_t cached_bytes_ = 0;
+  std::size_t peak_bytes_ = 0;
+};
+
+}  // namespace sprawl

@@ -1,0 +1,173 @@
+// IndexByTreePass: the full-history index built from one blob scan and one
+// tree pass in pack order (see git_tree_pass.h for why).
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unordered_map>
+
+#include "scanner/base/text.h"
+#include "scanner/sources/git_indexed.h"
+
+namespace sprawl {
+namespace {
+
+// Below this many packed objects the commit walk is as fast, and it also
+// names blobs a tree lists but the object database lacks.
+constexpr uint64_t kTreePassMinObjects = 20000;
+
+uint64_t PackedObjects(const std::string& objects_dir) {
+  uint64_t n = 0;
+  for (const std::string& idx_path : PackIndexFiles(objects_dir)) {
+    MappedFile idx(idx_path);
+    const unsigned char* d = idx.data();
+    if (d == nullptr || idx.size() < 8 + 256 * 4) continue;
+    const unsigned char* last = d + 8 + 255 * 4;
+    n += (uint64_t{last[0]} << 24) | (uint64_t{last[1]} << 16) |
+         (uint64_t{last[2]} << 8) | last[3];
+  }
+  return n;
+}
+
+bool Cancelled(const std::atomic<bool>* cancel) {
+  return cancel != nullptr && cancel->load(std::memory_order_relaxed);
+}
+
+}  // namespace
+
+bool UseTreePass(const std::string& objects_dir, GitProvenanceMode mode) {
+  if (mode == GitProvenanceMode::kAuto) {
+    if (const char* env = std::getenv("SPRAWL_PROVENANCE")) {
+      if (std::strcmp(env, "walk") == 0) return false;
+      if (std::strcmp(env, "pass") == 0) return true;
+    }
+    return PackedObjects(objects_dir) >= kTreePassMinObjects;
+  }
+  return mode == GitProvenanceMode::kTreePass;
+}
+
+Status IndexByTreePass(git_repository* repo, git_odb* odb,
+                       const GitScanOptions& options, const Matcher& matcher,
+                       Diagnostics* diagnostics, CommitGraph* graph,
+                       IndexedHistory* out, GitScanResult* result,
+                       const std::function<void(const char*)>& mark) {
+  const std::string objects_dir =
+      std::string(git_repository_commondir(repo)) + "objects";
+  out->tips = ListRefTips(repo, diagnostics);
+  std::vector<uint32_t> starts;
+  std::vector<git_oid> tree_tips;
+  for (const RefTip& t : out->tips) {
+    if (t.commit) {
+      starts.push_back(graph->Load(*t.commit));
+    } else {
+      tree_tips.push_back(t.tree);
+    }
+  }
+  out->commits = graph->AllParentsFirst(starts, options.cancel);
+  result->stats.commits = out->commits.size();
+  mark("commits");
+  if (Cancelled(options.cancel)) {
+    result->stats.interrupted = true;
+    return Status::Ok();
+  }
+
+  // Every blob of the object database, less those an earlier sweep read.
+  out->catalog = ObjectCatalog::Load(odb, objects_dir, diagnostics);
+  std::vector<git_oid> blobs;
+  OidSet targets;
+  for (uint32_t e : out->catalog->OfType(GIT_OBJECT_BLOB)) {
+    const git_oid& oid = out->catalog->entry(e).oid;
+    if (options.skip_blobs != nullptr) {
+      std::string hex = GitHex(oid);
+      if (options.skip_blobs->count(hex) != 0) {
+        if (options.known_secret_blobs != nullptr &&
+            options.known_secret_blobs->count(hex) != 0) {
+          targets.insert(oid);
+        }
+        continue;
+      }
+      result->scanned_blobs.push_back(std::move(hex));
+    }
+    blobs.push_back(oid);
+  }
+  mark("catalog");
+  BlobScanOptions scan;
+  scan.objects_dir = objects_dir;
+  scan.threads = options.threads;
+  scan.max_blob_size = options.max_blob_size;
+  scan.cancel = options.cancel;
+  scan.scan_timeout = options.limits.scan_timeout;
+  scan.progress = options.progress;
+  scan.defer_warnings = true;
+  out->scanned = ScanBlobs(blobs, matcher, scan, diagnostics);
+  for (const auto& [b, hits] : out->scanned.hits) targets.insert(blobs[b]);
+  for (const auto& [b, why] : out->scanned.warnings) targets.insert(blobs[b]);
+  mark("blobs");
+  if (out->scanned.stats.interrupted) {
+    result->stats.interrupted = true;
+    return Status::Ok();
+  }
+
+  TreePassOptions pass;
+  pass.threads = options.threads;
+  pass.cancel = options.cancel;
+  pass.progress = options.progress;
+  out->trees = RunTreePass(*out->catalog, targets, pass);
+  mark("trees");
+  if (std::getenv("SPRAWL_PHASE_TIMES") != nullptr) {
+    std::fprintf(stderr, "sprawl: tree pass: %zu trees read, %zu relevant, %zu targets\n",
+                 out->trees->trees_read(), out->trees->relevant(), targets.size());
+  }
+  if (Cancelled(options.cancel)) {
+    result->stats.interrupted = true;
+    return Status::Ok();
+  }
+
+  out->index = std::make_unique<HistoryIndex>(out->trees.get(), diagnostics);
+  HistoryIndex& idx = *out->index;
+  for (uint32_t i = 0; i < out->commits.size(); ++i) {
+    idx.AddCommitTree(graph->tree(out->commits[i]), i);
+  }
+  for (const git_oid& t : tree_tips) idx.AddCommitTree(t, UINT32_MAX);
+  idx.DropTrees();
+
+  std::unordered_map<git_oid, uint32_t, OidHash, OidEq> index_blob;
+  for (uint32_t b = 0; b < idx.blobs().size(); ++b) {
+    index_blob.emplace(idx.blobs()[b], b);
+  }
+  out->hits.assign(idx.blobs().size(), nullptr);
+  for (const auto& [b, hits] : out->scanned.hits) {
+    if (auto it = index_blob.find(blobs[b]); it != index_blob.end()) {
+      out->hits[it->second] = &hits;
+    }
+  }
+  out->known.assign(idx.blobs().size(), false);
+  if (options.known_secret_blobs != nullptr) {
+    for (uint32_t b = 0; b < idx.blobs().size(); ++b) {
+      out->known[b] = options.known_secret_blobs->count(GitHex(idx.blobs()[b]));
+    }
+  }
+  // Blobs a tree lists that the object database lacks.
+  for (uint32_t b = 0; b < idx.blobs().size(); ++b) {
+    const uint32_t e = out->catalog->Find(idx.blobs()[b]);
+    if (e != kNoEntry && out->catalog->entry(e).type == GIT_OBJECT_BLOB) continue;
+    ++out->scanned.stats.skipped_unreadable;
+    diagnostics->Warn(EscapeForDisplay(idx.paths().Path(idx.blob_path(b))),
+                      "blob " + GitHex(idx.blobs()[b]) +
+                          (e == kNoEntry ? " unreadable: not in the object database"
+                                         : " unreadable: not a blob"));
+  }
+  // The blob scan's warnings, now with a path; blobs no ref reaches are
+  // garbage awaiting `git gc` and only get a note.
+  for (const auto& [b, why] : out->scanned.warnings) {
+    if (auto it = index_blob.find(blobs[b]); it != index_blob.end()) {
+      diagnostics->Warn(EscapeForDisplay(idx.paths().Path(idx.blob_path(it->second))),
+                        why);
+    } else {
+      diagnostics->Note(GitHex(blobs[b]), why + " (reachable from no ref)");
+    }
+  }
+  mark("walk");
+  return Status::Ok();
+}
+
+}  // namespace sprawl

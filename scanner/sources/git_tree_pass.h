@@ -1,0 +1,72 @@
+// The tree pass: provenance for a full history without walking every tree
+// in commit order. Walking history commit by commit reads each distinct
+// tree at random places in the pack, through delta chains; on a long
+// history that costs several times the blob scan. Instead:
+//
+//  1. every blob in the object database is scanned (in pack order), which
+//     tells which blobs hold secrets — the targets;
+//  2. every tree is read once, in pack order on N threads (PackDecoder),
+//     keeping only entries that can matter: subtrees, target blobs, blobs
+//     whose name may be a pipeline file, submodules;
+//  3. the trees that contain something that matters, directly or through a
+//     subtree, are marked relevant, bottom-up;
+//  4. HistoryIndex then walks the commits in order as usual, but over those
+//     relevant trees cut down to what matters, which is small and in memory.
+//
+// The walk gives the same (path, blob, first commit) pairs for the targets
+// and pipeline files as a full walk would. Blobs that are in the object
+// database but reachable from no ref are scanned too; their hits have no
+// location and are not reported.
+#pragma once
+
+#include <git2.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "scanner/base/diagnostics.h"
+#include "scanner/scan/progress.h"
+#include "scanner/sources/git_pack.h"
+#include "scanner/sources/git_provenance.h"
+
+namespace sprawl {
+
+struct TreePassOptions {
+  int threads = 1;
+  const std::atomic<bool>* cancel = nullptr;
+  ScanProgress* progress = nullptr;  // trees read; may be null
+};
+
+// The relevant trees, cut down; a TreeSource for HistoryIndex. A tree of
+// the catalog that is not relevant reads as empty (nothing under it
+// matters); one missing from the catalog, or unreadable, is an error.
+class RelevantTrees : public TreeSource {
+ public:
+  bool Read(const git_oid& oid, TreeBytes* out, std::string* why) override;
+  std::size_t trees_read() const { return trees_read_; }
+  std::size_t relevant() const { return relevant_; }
+
+ private:
+  friend class TreePassBuilder;
+  const ObjectCatalog* catalog_ = nullptr;
+  std::string raw_;  // the cut trees, one after another
+  // By catalog entry: where its cut tree ends in raw_ (it starts where the
+  // previous one written ends; 0 = not relevant).
+  std::vector<std::pair<uint64_t, uint32_t>> span_;  // (begin, size)
+  std::unordered_map<uint32_t, std::string> bad_;    // unreadable -> why
+  std::vector<bool> malformed_;                      // by catalog entry
+  std::size_t relevant_ = 0;
+  std::size_t trees_read_ = 0;
+};
+
+// Reads every tree of `catalog` once and keeps what matters for `targets`
+// (blob oids whose locations are wanted) and pipeline files.
+std::unique_ptr<RelevantTrees> RunTreePass(const ObjectCatalog& catalog,
+                                           const OidSet& targets,
+                                           const TreePassOptions& options);
+
+}  // namespace sprawl
