@@ -7,8 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -392,7 +390,6 @@ PackDecoder::PackDecoder(const ObjectCatalog& catalog, int k)
     : catalog_(catalog), k_(k) {}
 
 PackDecoder::~PackDecoder() {
-  if (std::getenv("SPRAWL_DEBUG_PACK")) std::fprintf(stderr, "decoder peak cache %zu MB\n", peak_bytes_ >> 20);
   if (zs_ready_) inflateEnd(&zs_);
 }
 
@@ -477,6 +474,8 @@ PackDecoder::Buffer PackDecoder::DecodeShared(uint32_t e, std::string* why,
       *why = "object " + GitHex(en.oid) + ": delta chain too deep";
       return nullptr;
     }
+    std::vector<DeltaCopy>* record = record_;
+    record_ = nullptr;  // bases further down the chain are not recorded
     Buffer base = DecodeShared(en.base, why, depth + 1);
     if (!base) return nullptr;
     if (!Inflate(h.data, in_size, h.size, &delta_)) {
@@ -491,7 +490,7 @@ PackDecoder::Buffer PackDecoder::DecodeShared(uint32_t e, std::string* why,
       *why = "object " + GitHex(en.oid) + ": delta does not fit its base";
       return nullptr;
     }
-    out->resize(dst);
+    out->reserve(dst);
     std::size_t pos = 0;
     bool ok = true;
     while (ok && p < dend) {
@@ -506,11 +505,18 @@ PackDecoder::Buffer PackDecoder::DecodeShared(uint32_t e, std::string* why,
         }
         if (n == 0) n = 0x10000;
         ok = off + n <= base->size() && pos + n <= dst;
-        if (ok) std::memcpy(out->data() + pos, base->data() + off, n);
+        if (ok) {
+          out->append(base->data() + off, n);
+          if (record != nullptr) {
+            record->push_back({static_cast<uint32_t>(pos),
+                               static_cast<uint32_t>(off),
+                               static_cast<uint32_t>(n)});
+          }
+        }
         pos += n;
       } else if (op != 0) {
         ok = static_cast<std::size_t>(dend - p) >= op && pos + op <= dst;
-        if (ok) std::memcpy(out->data() + pos, p, op);
+        if (ok) out->append(reinterpret_cast<const char*>(p), op);
         p += op;
         pos += op;
       } else {
@@ -525,14 +531,17 @@ PackDecoder::Buffer PackDecoder::DecodeShared(uint32_t e, std::string* why,
   Buffer result = std::move(out);
   if (need_.count(e) != 0 && cached_bytes_ + result->size() <= kCacheCap) {
     cached_bytes_ += result->size();
-    peak_bytes_ = std::max(peak_bytes_, cached_bytes_);
     cache_.emplace(e, result);
   }
   return result;
 }
 
-bool PackDecoder::Decode(uint32_t e, std::string_view* out, std::string* why) {
+bool PackDecoder::Decode(uint32_t e, std::string_view* out, std::string* why,
+                         std::vector<DeltaCopy>* copies) {
+  if (copies != nullptr) copies->clear();
+  record_ = copies;
   last_ = DecodeShared(e, why, 0);
+  record_ = nullptr;
   const CatalogEntry& en = catalog_.entry(e);
   if (en.delta && en.pack != kNoEntry) {
     if (auto it = need_.find(en.base); it != need_.end() && --it->second == 0) {

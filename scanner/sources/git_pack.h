@@ -98,6 +98,14 @@ class ObjectCatalog {
   std::vector<std::vector<uint32_t>> pack_order_;  // per pack, by offset
 };
 
+// A run of a delta's result copied from its base: result bytes
+// [to, to + size) are the base's bytes [from, from + size).
+struct DeltaCopy {
+  uint32_t to;
+  uint32_t from;
+  uint32_t size;
+};
+
 // Decodes catalog entries; not thread-safe (one per thread).
 class PackDecoder {
  public:
@@ -114,8 +122,11 @@ class PackDecoder {
             std::size_t end);
 
   // The content of entry `e` (valid until the next call), or false with
-  // the reason in `why`.
-  bool Decode(uint32_t e, std::string_view* out, std::string* why);
+  // the reason in `why`. With `copies`, a delta decoded now also lists
+  // the runs it copied from its base (catalog entry(e).base), in order;
+  // the list is empty when `e` was whole or came from the cache.
+  bool Decode(uint32_t e, std::string_view* out, std::string* why,
+              std::vector<DeltaCopy>* copies = nullptr);
 
  private:
   using Buffer = std::shared_ptr<const std::string>;
@@ -131,10 +142,10 @@ class PackDecoder {
   bool zs_ready_ = false;
   std::string delta_;  // reused inflate buffer for delta data
   Buffer last_;        // the result of the last Decode
+  std::vector<DeltaCopy>* record_ = nullptr;  // for the top-level delta
   std::unordered_map<uint32_t, uint32_t> need_;  // base -> dependents left
   std::unordered_map<uint32_t, Buffer> cache_;
   std::size_t cached_bytes_ = 0;
-  std::size_t peak_bytes_ = 0;
 };
 
 }  // namespace sprawl

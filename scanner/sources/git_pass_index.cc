@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <unordered_map>
 
 #include "scanner/base/text.h"
@@ -53,22 +54,28 @@ Status IndexByTreePass(git_repository* repo, git_odb* odb,
   const std::string objects_dir =
       std::string(git_repository_commondir(repo)) + "objects";
   out->tips = ListRefTips(repo, diagnostics);
-  std::vector<uint32_t> starts;
   std::vector<git_oid> tree_tips;
+  std::vector<git_oid> commit_tips;
   for (const RefTip& t : out->tips) {
     if (t.commit) {
-      starts.push_back(graph->Load(*t.commit));
+      commit_tips.push_back(*t.commit);
     } else {
       tree_tips.push_back(t.tree);
     }
   }
-  out->commits = graph->AllParentsFirst(starts, options.cancel);
-  result->stats.commits = out->commits.size();
-  mark("commits");
-  if (Cancelled(options.cancel)) {
-    result->stats.interrupted = true;
-    return Status::Ok();
-  }
+  // The commit graph is read while the blobs are scanned: it needs only the
+  // repository's own handle, and the walk below is the first to use it.
+  std::thread commit_reader([&] {
+    std::vector<uint32_t> starts;
+    for (const git_oid& c : commit_tips) starts.push_back(graph->Load(c));
+    out->commits = graph->AllParentsFirst(starts, options.cancel);
+  });
+  struct Joiner {
+    std::thread& t;
+    ~Joiner() {
+      if (t.joinable()) t.join();
+    }
+  } joiner{commit_reader};
 
   // Every blob of the object database, less those an earlier sweep read.
   out->catalog = ObjectCatalog::Load(odb, objects_dir, diagnostics);
@@ -102,7 +109,10 @@ Status IndexByTreePass(git_repository* repo, git_odb* odb,
   for (const auto& [b, hits] : out->scanned.hits) targets.insert(blobs[b]);
   for (const auto& [b, why] : out->scanned.warnings) targets.insert(blobs[b]);
   mark("blobs");
-  if (out->scanned.stats.interrupted) {
+  commit_reader.join();
+  result->stats.commits = out->commits.size();
+  mark("commits");  // read while the blobs were scanned
+  if (out->scanned.stats.interrupted || Cancelled(options.cancel)) {
     result->stats.interrupted = true;
     return Status::Ok();
   }

@@ -115,8 +115,9 @@ GitProvenance CommitProvenance(git_repository* repo, const git_oid& commit,
   return p;
 }
 
-TipMembership::TipMembership(git_odb* odb, const std::vector<RefTip>& tips)
-    : odb_(odb) {
+TipMembership::TipMembership(TreeSource* source,
+                             const std::vector<RefTip>& tips)
+    : source_(source) {
   std::unordered_map<git_oid, std::size_t, OidHash, OidEq> by_tree;
   for (const RefTip& t : tips) {
     auto [it, added] = by_tree.try_emplace(t.tree, tips_.size());
@@ -135,48 +136,51 @@ TipMembership::TipMembership(git_odb* odb, const std::vector<RefTip>& tips)
 
 TipMembership::~TipMembership() = default;
 
-const TipMembership::Dir& TipMembership::ReadDir(const git_oid& tree) {
+std::string_view TipMembership::ReadDir(const git_oid& tree) {
   auto [it, added] = dirs_.try_emplace(tree);
-  if (!added) return it->second;
-  git_odb_object* raw = nullptr;
-  if (git_odb_read(&raw, odb_, &tree) != 0) return it->second;
-  GitOdbObjectPtr obj(raw);
-  if (git_odb_object_type(raw) != GIT_OBJECT_TREE) return it->second;
-  RawTreeReader reader(
-      std::string_view(static_cast<const char*>(git_odb_object_data(raw)),
-                       git_odb_object_size(raw)));
+  if (added) {
+    std::string why;  // the walk has reported unreadable trees already
+    if (!source_->Read(tree, &it->second, &why)) it->second = TreeBytes{};
+  }
+  return it->second.data;
+}
+
+bool TipMembership::Holds(
+    const git_oid& tree, const std::vector<std::string_view>& parts,
+    std::size_t level, const git_oid& blob,
+    std::unordered_map<PathOid, bool, PathOidHash>* memo) {
+  const PathOid key{static_cast<uint32_t>(level), tree};
+  if (auto it = memo->find(key); it != memo->end()) return it->second;
+  bool holds = false;
+  RawTreeReader reader(ReadDir(tree));
   RawTreeEntry e;
   while (reader.Next(&e)) {
-    Entry& entry = it->second[std::string(e.name)];
-    entry.is_tree = e.kind == EntryKind::kTree;
-    entry.is_blob = e.kind == EntryKind::kBlob;
-    entry.oid = *e.oid;
+    if (e.name != parts[level]) continue;
+    if (level + 1 == parts.size()) {
+      holds = e.kind == EntryKind::kBlob && OidEq()(*e.oid, blob);
+    } else if (e.kind == EntryKind::kTree) {
+      holds = Holds(*e.oid, parts, level + 1, blob, memo);
+    }
+    break;
   }
-  return it->second;
+  memo->emplace(key, holds);
+  return holds;
 }
 
 void TipMembership::Lookup(const std::string& path, const git_oid& blob,
                            std::vector<std::string>* refs, bool* in_head) {
   refs->clear();
   *in_head = false;
+  std::vector<std::string_view> parts;
+  for (std::size_t begin = 0;;) {
+    const std::size_t slash = path.find('/', begin);
+    parts.push_back(std::string_view(path).substr(begin, slash - begin));
+    if (slash == std::string::npos) break;
+    begin = slash + 1;
+  }
+  std::unordered_map<PathOid, bool, PathOidHash> memo;
   for (const Tip& tip : tips_) {
-    git_oid cur = tip.tree;
-    std::size_t begin = 0;
-    bool found = false;
-    for (;;) {
-      const std::size_t slash = path.find('/', begin);
-      const Dir& dir = ReadDir(cur);
-      auto it = dir.find(path.substr(begin, slash - begin));
-      if (it == dir.end()) break;
-      if (slash == std::string::npos) {
-        found = it->second.is_blob && OidEq()(it->second.oid, blob);
-        break;
-      }
-      if (!it->second.is_tree) break;
-      cur = it->second.oid;
-      begin = slash + 1;
-    }
-    if (!found) continue;
+    if (!Holds(tip.tree, parts, 0, blob, &memo)) continue;
     if (tip.head) *in_head = true;
     refs->insert(refs->end(), tip.names.begin(), tip.names.end());
   }

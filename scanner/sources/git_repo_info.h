@@ -44,7 +44,10 @@ std::string FormatGitDate(int64_t time, int offset_minutes);
 // lookup per path component per distinct tip tree.
 class TipMembership {
  public:
-  TipMembership(git_odb* odb, const std::vector<RefTip>& tips);
+  // Reads trees from `source` (which must outlive this): the object
+  // database, or after a tree pass the relevant trees, which hold every
+  // path a located blob can be at.
+  TipMembership(TreeSource* source, const std::vector<RefTip>& tips);
   ~TipMembership();
   TipMembership(const TipMembership&) = delete;
   TipMembership& operator=(const TipMembership&) = delete;
@@ -60,18 +63,17 @@ class TipMembership {
     std::vector<std::string> names;  // refs sharing this tree
     bool head = false;
   };
-  struct Entry {
-    bool is_tree = false;
-    bool is_blob = false;
-    git_oid oid{};
-  };
-  using Dir = std::unordered_map<std::string, Entry>;
-  // The entries of a tree (empty when unreadable), cached.
-  const Dir& ReadDir(const git_oid& tree);
+  // The raw tree `tree` (empty when unreadable), cached.
+  std::string_view ReadDir(const git_oid& tree);
+  // Whether `tree` holds `blob` at path components [level, end), with the
+  // answers for subtrees shared by several tips remembered in `memo`.
+  bool Holds(const git_oid& tree, const std::vector<std::string_view>& parts,
+             std::size_t level, const git_oid& blob,
+             std::unordered_map<PathOid, bool, PathOidHash>* memo);
 
-  git_odb* odb_;
+  TreeSource* source_;
   std::vector<Tip> tips_;
-  std::unordered_map<git_oid, Dir, OidHash, OidEq> dirs_;
+  std::unordered_map<git_oid, TreeBytes, OidHash, OidEq> dirs_;
 };
 
 }  // namespace sprawl

@@ -298,7 +298,10 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   const std::vector<bool>& known = ix.known;
 
   // Every (path, blob) pair of a blob with hits becomes one location per hit.
-  TipMembership membership(odb.get(), ix.tips);
+  OdbTreeSource odb_trees(odb.get());
+  TipMembership membership(
+      ix.trees ? static_cast<TreeSource*>(ix.trees.get()) : &odb_trees,
+      ix.tips);
   GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics,
                                  options.limits.max_yaml_size);
   std::map<uint32_t, GitProvenance> commit_info;

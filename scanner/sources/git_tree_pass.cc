@@ -1,8 +1,6 @@
 #include "scanner/sources/git_tree_pass.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -180,60 +178,177 @@ class FindCache {
   std::vector<Slot> slots_;
 };
 
-void ReadShare(const ObjectCatalog& catalog, const std::vector<uint32_t>& trees,
-               std::size_t begin, std::size_t end, const TargetSet& targets,
-               const BlobFilter& blobs, int k, const TreePassOptions& options,
-               Part* part) {
-  PackDecoder decoder(catalog, k);
-  decoder.Plan(trees, begin, end);
-  FindCache find(catalog);
-  std::string why;
-  for (std::size_t i = begin; i < end; ++i) {
-    const auto local = static_cast<uint32_t>(i - begin);
-    part->first.push_back(static_cast<uint32_t>(part->kept.size()));
-    if ((local & 1023) == 1023) {
-      if (options.progress != nullptr) options.progress->Add(1024, 0);
-      if (options.cancel != nullptr && options.cancel->load()) break;
+// How one entry of a tree was judged, for trees that are deltas against
+// it: an entry they copy whole needs no lookup again.
+struct Judged {
+  uint32_t offset;  // entry bytes [offset, offset + size) in the tree
+  uint32_t size;
+  uint32_t name;
+  uint32_t ref;
+  EntryKind kind;
+  bool matters;
+  bool kept;
+};
+
+// The judged entries of `base` whose bytes a delta copied, by the delta's
+// offsets: Find(p, q) is the base entry now at [p, q), if copied whole.
+class CopiedEntries {
+ public:
+  CopiedEntries(const std::vector<DeltaCopy>& copies,
+                const std::vector<Judged>* base)
+      : copies_(copies), base_(base) {}
+  const Judged* Find(uint32_t p, uint32_t q) {
+    if (base_ == nullptr) return nullptr;
+    while (next_ < copies_.size() &&
+           copies_[next_].to + copies_[next_].size <= p) {
+      ++next_;
     }
+    if (next_ == copies_.size()) return nullptr;
+    const DeltaCopy& c = copies_[next_];
+    if (c.to > p || q > c.to + c.size) return nullptr;
+    const uint32_t from = c.from + (p - c.to);
+    // Copies mostly run through the base in order: try the entry after
+    // the last one found before searching.
+    const std::vector<Judged>& base = *base_;
+    std::size_t i = cursor_;
+    if (i >= base.size() || base[i].offset != from) {
+      i = static_cast<std::size_t>(
+          std::lower_bound(base.begin(), base.end(), from,
+                           [](const Judged& j, uint32_t off) {
+                             return j.offset < off;
+                           }) -
+          base.begin());
+    }
+    if (i == base.size() || base[i].offset != from || base[i].size != q - p) {
+      return nullptr;
+    }
+    cursor_ = i + 1;
+    return &base[i];
+  }
+
+ private:
+  const std::vector<DeltaCopy>& copies_;
+  const std::vector<Judged>* base_;
+  std::size_t next_ = 0;    // first copy that may hold the next entry
+  std::size_t cursor_ = 0;  // the base entry expected next
+};
+
+// Reads trees [begin, end) of `trees` in order and keeps what matters.
+class ShareReader {
+ public:
+  ShareReader(const ObjectCatalog& catalog, const TargetSet& targets,
+              const BlobFilter& blobs, Part* part)
+      : catalog_(catalog), targets_(targets), blobs_(blobs), find_(catalog),
+        part_(part) {}
+
+  void Run(const std::vector<uint32_t>& trees, std::size_t begin,
+           std::size_t end, int k, const TreePassOptions& options) {
+    PackDecoder decoder(catalog_, k);
+    decoder.Plan(trees, begin, end);
+    for (std::size_t i = begin; i < end; ++i) {
+      const CatalogEntry& en = catalog_.entry(trees[i]);
+      if (en.delta && en.pack != kNoEntry) ++need_[en.base];
+    }
+    std::string why;
     std::string_view data;
-    if (!decoder.Decode(trees[i], &data, &why)) {
-      part->bad.emplace_back(local, why);
-      continue;
+    std::vector<DeltaCopy> copies;
+    for (std::size_t i = begin; i < end; ++i) {
+      const auto local = static_cast<uint32_t>(i - begin);
+      part_->first.push_back(static_cast<uint32_t>(part_->kept.size()));
+      if ((local & 1023) == 1023) {
+        if (options.progress != nullptr) options.progress->Add(1024, 0);
+        if (options.cancel != nullptr && options.cancel->load()) break;
+      }
+      const uint32_t e = trees[i];
+      if (!decoder.Decode(e, &data, &why, &copies)) {
+        part_->bad.emplace_back(local, why);
+      } else {
+        ReadTree(e, data, copies, local);
+      }
+      Release(e);
     }
+    while (part_->first.size() < end - begin) {  // cancelled: empty trees
+      part_->first.push_back(static_cast<uint32_t>(part_->kept.size()));
+    }
+    part_->first.push_back(static_cast<uint32_t>(part_->kept.size()));
+  }
+
+ private:
+  void ReadTree(uint32_t e, std::string_view data,
+                const std::vector<DeltaCopy>& copies, uint32_t local) {
+    const CatalogEntry& en = catalog_.entry(e);
+    const std::vector<Judged>* base = nullptr;
+    if (en.delta && !copies.empty()) {
+      if (auto it = judged_.find(en.base); it != judged_.end()) {
+        base = &it->second;
+      }
+    }
+    // Node-based map: `base` stays valid while this inserts.
+    std::vector<Judged>* mine = need_.count(e) != 0 ? &judged_[e] : nullptr;
+    CopiedEntries copied(copies, base);
     RawTreeReader reader(data);
-    RawTreeEntry e;
-    while (reader.Next(&e)) {
-      uint32_t ref = kNoEntry;
-      bool matters = true;
-      if (e.kind == EntryKind::kTree) {
-        ref = find.FindTree(*e.oid);  // else kept by oid: the walk says why
-      } else if (e.kind == EntryKind::kBlob) {
-        // A blob the object database lacks is kept, so the walk can say
-        // where it was (a partial clone, or a corrupt repository).
-        matters = targets.Has(*e.oid) || PipelineCandidateName(e.name) ||
-                  (!blobs.MayHave(*e.oid) && catalog.Find(*e.oid) == kNoEntry);
-        if (!matters && !IsYamlName(e.name)) continue;
-      } else if (e.kind != EntryKind::kSubmodule) {
-        continue;
+    RawTreeEntry entry;
+    uint32_t p = 0;
+    while (reader.Next(&entry)) {
+      const auto q = static_cast<uint32_t>(
+          reinterpret_cast<const char*>(entry.oid) + GIT_OID_RAWSZ - data.data());
+      const Judged* same = copied.Find(p, q);
+      Judged j = same != nullptr ? *same : Judge(entry);
+      j.offset = p;
+      j.size = q - p;
+      p = q;
+      if (mine != nullptr) mine->push_back(j);
+      if (!j.kept) continue;
+      if (j.name >= kMaxNames) {  // only a forged history gets here
+        part_->malformed.push_back(local);
+        return;
       }
-      if (ref == kNoEntry) {
-        ref = kOidRef | static_cast<uint32_t>(part->oids.size());
-        part->oids.push_back(*e.oid);
-      }
-      const uint32_t name = part->Name(e.name);
-      if (name >= kMaxNames) {  // only a forged history gets here
-        part->malformed.push_back(local);
-        break;
-      }
-      part->kept.push_back(Kept(name, ref, e.kind, matters));
+      part_->kept.push_back(Kept(j.name, j.ref, j.kind, j.matters));
     }
-    if (reader.error()) part->malformed.push_back(local);
+    if (reader.error()) part_->malformed.push_back(local);
   }
-  while (part->first.size() < end - begin) {  // cancelled: empty trees
-    part->first.push_back(static_cast<uint32_t>(part->kept.size()));
+
+  Judged Judge(const RawTreeEntry& e) {
+    Judged j{0, 0, 0, kNoEntry, e.kind, true, true};
+    if (e.kind == EntryKind::kTree) {
+      j.ref = find_.FindTree(*e.oid);  // else kept by oid: the walk says why
+    } else if (e.kind == EntryKind::kBlob) {
+      // A blob the object database lacks is kept, so the walk can say
+      // where it was (a partial clone, or a corrupt repository).
+      j.matters = targets_.Has(*e.oid) || PipelineCandidateName(e.name) ||
+                  (!blobs_.MayHave(*e.oid) && catalog_.Find(*e.oid) == kNoEntry);
+      j.kept = j.matters || IsYamlName(e.name);
+    } else {
+      j.kept = e.kind == EntryKind::kSubmodule;
+    }
+    if (!j.kept) return j;
+    if (j.ref == kNoEntry) {
+      j.ref = kOidRef | static_cast<uint32_t>(part_->oids.size());
+      part_->oids.push_back(*e.oid);
+    }
+    j.name = part_->Name(e.name);
+    return j;
   }
-  part->first.push_back(static_cast<uint32_t>(part->kept.size()));
-}
+
+  // Forgets what `e`'s base was kept for once `e` was its last dependent.
+  void Release(uint32_t e) {
+    const CatalogEntry& en = catalog_.entry(e);
+    if (!en.delta || en.pack == kNoEntry) return;
+    auto it = need_.find(en.base);
+    if (it != need_.end() && --it->second == 0) {
+      need_.erase(it);
+      judged_.erase(en.base);
+    }
+  }
+
+  const ObjectCatalog& catalog_;
+  const TargetSet& targets_;
+  const BlobFilter& blobs_;
+  FindCache find_;
+  Part* part_;
+  std::unordered_map<uint32_t, uint32_t> need_;  // base -> dependents left
+  std::unordered_map<uint32_t, std::vector<Judged>> judged_;
+};
 
 }  // namespace
 
@@ -251,7 +366,6 @@ class TreePassBuilder {
     out->catalog_ = &catalog_;
     out->trees_read_ = trees_.size();
     out->malformed_.assign(catalog_.size(), false);
-    Locate();
     MarkPipelineDirs();
     relevant_.assign(catalog_.size(), false);
     for (std::size_t p = 0; p < parts_.size(); ++p) {
@@ -280,88 +394,53 @@ class TreePassBuilder {
     return k.kind() != EntryKind::kBlob || k.matters() || pipeline_dir_[tree];
   }
 
-  // Where each tree's kept entries are: (part, index in the part) + 1.
-  void Locate() {
-    where_.assign(catalog_.size(), 0);
-    for (std::size_t p = 0; p < parts_.size(); ++p) {
-      for (std::size_t t = 0; t + 1 < parts_[p].first.size(); ++t) {
-        where_[trees_[starts_[p] + t]] = (uint64_t{p} << 32 | t) + 1;
-      }
-    }
-  }
-
   // A tree is relevant when it keeps an entry that matters or has a
-  // relevant subtree: decided children first, by a depth-first walk down
-  // the subtree entries (no reverse index of tens of millions of edges).
+  // relevant subtree. Sweeps over the trees in reverse pack order, until
+  // nothing changes: git writes a tree before its subtrees, so one sweep
+  // mostly settles it and the second confirms. Each sweep streams the kept
+  // entries and touches only a bit per tree.
   void MarkRelevant() {
-    enum : uint8_t { kNew, kOpen, kDone };
-    std::vector<uint8_t> state(catalog_.size(), kNew);
-    struct Frame {
-      uint32_t tree;
-      uint32_t next;  // kept entry to look at next
-      uint32_t end;
-      const Part* part;
-    };
-    std::vector<Frame> stack;
-    auto open = [&](uint32_t e) {
-      state[e] = kOpen;
-      if (where_[e] == 0) {  // not read (not a tree of the catalog)
-        state[e] = kDone;
-        return;
-      }
-      const Part& part = parts_[(where_[e] - 1) >> 32];
-      const auto t = static_cast<uint32_t>(where_[e] - 1);
-      stack.push_back({e, part.first[t], part.first[t + 1], &part});
-    };
-    for (uint32_t root : trees_) {
-      if (state[root] != kNew) continue;
-      open(root);
-      while (!stack.empty()) {
-        Frame& f = stack.back();
-        if (f.next == f.end) {
-          state[f.tree] = kDone;
-          const bool relevant = relevant_[f.tree];
-          stack.pop_back();
-          if (relevant && !stack.empty()) relevant_[stack.back().tree] = true;
-          continue;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (std::size_t p = 0; p < parts_.size(); ++p) {
+        const Part& part = parts_[p];
+        for (std::size_t t = 0; t + 1 < part.first.size(); ++t) {
+          const uint32_t tree = trees_[starts_[p] + t];
+          if (relevant_[tree]) continue;
+          for (uint32_t i = part.first[t]; i < part.first[t + 1]; ++i) {
+            const Kept& k = part.kept[i];
+            if (IsSubtree(k) ? relevant_[k.ref()] : Keep(tree, k)) {
+              relevant_[tree] = true;
+              changed = true;
+              break;
+            }
+          }
         }
-        const Kept& k = f.part->kept[f.next++];
-        if (!IsSubtree(k)) {
-          if (Keep(f.tree, k)) relevant_[f.tree] = true;
-        } else if (state[k.ref()] == kNew) {
-          open(k.ref());
-        } else if (state[k.ref()] == kDone && relevant_[k.ref()]) {
-          relevant_[f.tree] = true;
-        }  // kOpen: a cycle, which only forged objects make; ignored
       }
     }
   }
 
-  // Trees under a directory whose name may make YAML files pipeline files,
-  // top-down through every subtree (PipelineCandidateDir).
+  // Trees under a directory whose name may make YAML files pipeline files
+  // (PipelineCandidateDir), and every tree below those: sweeps in pack
+  // order (parents mostly first) until nothing changes.
   void MarkPipelineDirs() {
     pipeline_dir_.assign(catalog_.size(), false);
-    std::vector<uint32_t> stack;
-    ForEachKept([&](uint32_t, const Part& part, const Kept& k) {
-      if (IsSubtree(k) && !pipeline_dir_[k.ref()] &&
-          PipelineCandidateDir(*part.names[k.name()])) {
-        pipeline_dir_[k.ref()] = true;
-        stack.push_back(k.ref());
+    std::vector<std::vector<bool>> dir_name(parts_.size());
+    for (std::size_t p = 0; p < parts_.size(); ++p) {
+      for (const std::string* name : parts_[p].names) {
+        dir_name[p].push_back(PipelineCandidateDir(*name));
       }
-    });
-    while (!stack.empty()) {
-      const uint32_t e = stack.back();
-      stack.pop_back();
-      if (where_[e] == 0) continue;
-      const Part& part = parts_[(where_[e] - 1) >> 32];
-      const uint32_t t = static_cast<uint32_t>(where_[e] - 1);
-      for (uint32_t i = part.first[t]; i < part.first[t + 1]; ++i) {
-        const Kept& k = part.kept[i];
-        if (IsSubtree(k) && !pipeline_dir_[k.ref()]) {
+    }
+    for (bool changed = true; changed;) {
+      changed = false;
+      ForEachKept([&](uint32_t tree, const Part& part, const Kept& k) {
+        if (!IsSubtree(k) || pipeline_dir_[k.ref()]) return;
+        const auto p = static_cast<std::size_t>(&part - parts_.data());
+        if (pipeline_dir_[tree] || dir_name[p][k.name()]) {
           pipeline_dir_[k.ref()] = true;
-          stack.push_back(k.ref());
+          changed = true;
         }
-      }
+      });
     }
   }
 
@@ -411,7 +490,6 @@ class TreePassBuilder {
   const std::vector<uint32_t>& trees_;
   const std::vector<std::size_t>& starts_;
   std::vector<Part>& parts_;
-  std::vector<uint64_t> where_;
   std::vector<bool> pipeline_dir_;
   std::vector<bool> relevant_;
 };
@@ -455,16 +533,14 @@ std::unique_ptr<RelevantTrees> RunTreePass(const ObjectCatalog& catalog,
   std::vector<std::thread> pool;
   for (std::size_t k = 1; k < threads; ++k) {
     pool.emplace_back([&, k] {
-      ReadShare(catalog, trees, starts[k], starts[k + 1], target_set, blobs,
-                static_cast<int>(200 + k), options, &parts[k]);
+      ShareReader(catalog, target_set, blobs, &parts[k])
+          .Run(trees, starts[k], starts[k + 1], static_cast<int>(200 + k),
+               options);
     });
   }
-  ReadShare(catalog, trees, starts[0], starts[1], target_set, blobs, 200,
-            options, &parts[0]);
+  ShareReader(catalog, target_set, blobs, &parts[0])
+      .Run(trees, starts[0], starts[1], 200, options);
   for (std::thread& t : pool) t.join();
-  if (std::getenv("SPRAWL_DEBUG_PACK")) {
-    for (const Part& p : parts) std::fprintf(stderr, "part: %zu kept, %zu oids, %zu names\n", p.kept.size(), p.oids.size(), p.names.size());
-  }
   return TreePassBuilder(catalog, trees, starts, parts).Build();
 }
 
