@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 #include <thread>
 
 #include "scanner/sources/git_handles.h"
@@ -146,7 +147,13 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
   EnsureLibgit2();
   BlobScanResult result;
   if (blobs.empty()) return result;
-  const std::vector<uint32_t> order = PackReadOrder(options.objects_dir, blobs);
+  std::vector<uint32_t> order;
+  if (options.in_pack_order) {
+    order.resize(blobs.size());
+    std::iota(order.begin(), order.end(), 0u);
+  } else {
+    order = PackReadOrder(options.objects_dir, blobs);
+  }
   const std::size_t threads = std::clamp<std::size_t>(
       static_cast<std::size_t>(std::max(options.threads, 1)), 1,
       std::max<std::size_t>(1, blobs.size() / 8));

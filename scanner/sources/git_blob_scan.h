@@ -40,6 +40,9 @@ struct BlobScanOptions {
   // BlobScanResult::warnings instead of reporting them, for a caller that
   // learns the blobs' paths later.
   bool defer_warnings = false;
+  // The blobs are already in pack order (from an ObjectCatalog): read them
+  // as given instead of looking each up in the pack indexes.
+  bool in_pack_order = false;
 };
 
 struct BlobScanResult {

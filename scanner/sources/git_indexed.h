@@ -41,7 +41,7 @@ bool UseTreePass(const std::string& objects_dir, GitProvenanceMode mode);
 
 // Indexes the full history (every ref) with the tree pass and scans every
 // blob of the object database once. Phases are reported through `mark`.
-Status IndexByTreePass(git_repository* repo, git_odb* odb,
+Status IndexByTreePass(git_repository* repo,
                        const GitScanOptions& options, const Matcher& matcher,
                        Diagnostics* diagnostics, CommitGraph* graph,
                        IndexedHistory* out, GitScanResult* result,

@@ -47,6 +47,7 @@ std::vector<std::string> PackIndexFiles(const std::string& objects_dir) {
     return a.second < b.second;
   });
   std::vector<std::string> out;
+  out.reserve(found.size());
   for (auto& f : found) out.push_back(std::move(f.second));
   return out;
 }
@@ -139,7 +140,7 @@ void ForEachLoose(const std::string& objects_dir, F&& f) {
       git_oid oid;
       oid.id[0] = static_cast<unsigned char>(d);
       bool ok = true;
-      for (int i = 0; ok && i < GIT_OID_RAWSZ - 1; ++i) {
+      for (std::size_t i = 0; ok && i < GIT_OID_RAWSZ - 1; ++i) {
         const int hi = HexValue(name[2 * i]);
         const int lo = HexValue(name[2 * i + 1]);
         ok = hi >= 0 && lo >= 0;
@@ -169,13 +170,10 @@ constexpr std::size_t kCacheCap = std::size_t{384} << 20;  // per decoder
 uint32_t ObjectCatalog::Find(const git_oid& oid) const {
   if (slots_.empty()) return kNoEntry;
   const std::size_t mask = slots_.size() - 1;
-  const uint64_t key = SlotHash(oid);
-  for (std::size_t s = key & mask;; s = (s + 1) & mask) {
+  for (std::size_t s = SlotHash(oid) & mask;; s = (s + 1) & mask) {
     const Slot& slot = slots_[s];
     if (slot.entry == kNoEntry) return kNoEntry;
-    if (slot.key == key && SameOid(entries_[slot.entry].oid, oid)) {
-      return slot.entry;
-    }
+    if (SameOid(slot.oid, oid)) return slot.entry;
   }
 }
 
@@ -185,25 +183,21 @@ void ObjectCatalog::Rehash(std::size_t capacity) {
   slots_.assign(n, Slot{});
   const std::size_t mask = n - 1;
   for (uint32_t e = 0; e < entries_.size(); ++e) {
-    const uint64_t key = SlotHash(entries_[e].oid);
-    std::size_t s = key & mask;
+    std::size_t s = SlotHash(entries_[e].oid) & mask;
     while (slots_[s].entry != kNoEntry) s = (s + 1) & mask;
-    slots_[s] = {key, e};
+    slots_[s] = {entries_[e].oid, e};
   }
 }
 
 uint32_t ObjectCatalog::Insert(const git_oid& oid) {
   if (entries_.size() * 2 + 2 > slots_.size()) Rehash(entries_.size() * 2 + 2);
   const std::size_t mask = slots_.size() - 1;
-  const uint64_t key = SlotHash(oid);
-  std::size_t s = key & mask;
+  std::size_t s = SlotHash(oid) & mask;
   for (; slots_[s].entry != kNoEntry; s = (s + 1) & mask) {
-    if (slots_[s].key == key && SameOid(entries_[slots_[s].entry].oid, oid)) {
-      return kNoEntry;
-    }
+    if (SameOid(slots_[s].oid, oid)) return kNoEntry;
   }
   const auto e = static_cast<uint32_t>(entries_.size());
-  slots_[s] = {key, e};
+  slots_[s] = {oid, e};
   entries_.emplace_back();
   entries_.back().oid = oid;
   return e;
@@ -279,8 +273,9 @@ void ObjectCatalog::ReadHeaders(uint32_t pack_no,
         continue;
       }
       const uint64_t at = en.offset - h.base_distance;
-      auto it = std::lower_bound(offsets.begin(), offsets.begin() + i, at);
-      if (it == offsets.begin() + i || *it != at) {
+      const auto done = offsets.begin() + static_cast<std::ptrdiff_t>(i);
+      auto it = std::lower_bound(offsets.begin(), done, at);
+      if (it == done || *it != at) {
         en.pack = kNoEntry;
         ++bad;
         continue;

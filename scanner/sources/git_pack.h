@@ -90,8 +90,8 @@ class ObjectCatalog {
   std::string objects_dir_;
   std::vector<std::unique_ptr<MappedFile>> packs_;
   std::vector<CatalogEntry> entries_;
-  struct Slot {
-    uint64_t key = 0;  // the oid's first 8 bytes
+  struct Slot {  // the whole oid: a lookup touches one slot, no entry
+    git_oid oid{};
     uint32_t entry = kNoEntry;
   };
   std::vector<Slot> slots_;  // open addressing

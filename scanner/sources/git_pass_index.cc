@@ -22,7 +22,7 @@ uint64_t PackedObjects(const std::string& objects_dir) {
     MappedFile idx(idx_path);
     const unsigned char* d = idx.data();
     if (d == nullptr || idx.size() < 8 + 256 * 4) continue;
-    const unsigned char* last = d + 8 + 255 * 4;
+    const unsigned char* last = d + std::size_t{8 + 255 * 4};
     n += (uint64_t{last[0]} << 24) | (uint64_t{last[1]} << 16) |
          (uint64_t{last[2]} << 8) | last[3];
   }
@@ -46,7 +46,7 @@ bool UseTreePass(const std::string& objects_dir, GitProvenanceMode mode) {
   return mode == GitProvenanceMode::kTreePass;
 }
 
-Status IndexByTreePass(git_repository* repo, git_odb* odb,
+Status IndexByTreePass(git_repository* repo,
                        const GitScanOptions& options, const Matcher& matcher,
                        Diagnostics* diagnostics, CommitGraph* graph,
                        IndexedHistory* out, GitScanResult* result,
@@ -67,6 +67,7 @@ Status IndexByTreePass(git_repository* repo, git_odb* odb,
   // repository's own handle, and the walk below is the first to use it.
   std::thread commit_reader([&] {
     std::vector<uint32_t> starts;
+    starts.reserve(commit_tips.size());
     for (const git_oid& c : commit_tips) starts.push_back(graph->Load(c));
     out->commits = graph->AllParentsFirst(starts, options.cancel);
   });
@@ -78,7 +79,15 @@ Status IndexByTreePass(git_repository* repo, git_odb* odb,
   } joiner{commit_reader};
 
   // Every blob of the object database, less those an earlier sweep read.
-  out->catalog = ObjectCatalog::Load(odb, objects_dir, diagnostics);
+  // The commit reader owns the repository's handle until it is joined
+  // (libgit2 objects are for one thread at a time): the catalog gets its own.
+  GitOdbPtr catalog_odb = OpenPrivateOdb(objects_dir, 300);
+  if (!catalog_odb) {
+    return Error{objects_dir + ": cannot open object database: " +
+                 GitLastError()};
+  }
+  out->catalog =
+      ObjectCatalog::Load(catalog_odb.get(), objects_dir, diagnostics);
   std::vector<git_oid> blobs;
   OidSet targets;
   for (uint32_t e : out->catalog->OfType(GIT_OBJECT_BLOB)) {
@@ -105,6 +114,7 @@ Status IndexByTreePass(git_repository* repo, git_odb* odb,
   scan.scan_timeout = options.limits.scan_timeout;
   scan.progress = options.progress;
   scan.defer_warnings = true;
+  scan.in_pack_order = true;
   out->scanned = ScanBlobs(blobs, matcher, scan, diagnostics);
   for (const auto& [b, hits] : out->scanned.hits) targets.insert(blobs[b]);
   for (const auto& [b, why] : out->scanned.warnings) targets.insert(blobs[b]);

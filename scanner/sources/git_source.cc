@@ -275,7 +275,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   const std::string objects_dir =
       std::string(git_repository_commondir(repo)) + "objects";
   if (options.range.empty() && UseTreePass(objects_dir, options.provenance)) {
-    Status s = IndexByTreePass(repo, odb.get(), options, matcher, diagnostics,
+    Status s = IndexByTreePass(repo, options, matcher, diagnostics,
                                &graph, &ix, &result,
                                [&timer](const char* phase) { timer.Mark(phase); });
     if (!s.ok()) return s.error();

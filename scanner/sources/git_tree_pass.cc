@@ -458,31 +458,44 @@ class TreePassBuilder {
     }
   }
 
+  // Writes the cut trees, each part's into its own buffer on its own
+  // thread (each tree belongs to one part, so the spans do not overlap).
   void Write(RelevantTrees* out) {
-    out->span_.assign(catalog_.size(), {0, 0});
-    for (std::size_t p = 0; p < parts_.size(); ++p) {
-      const Part& part = parts_[p];
-      for (std::size_t t = 0; t + 1 < part.first.size(); ++t) {
-        const uint32_t tree = trees_[starts_[p] + t];
-        if (!relevant_[tree] || out->bad_.count(tree) != 0) continue;
-        std::string& raw = out->raw_;
-        const std::size_t begin = raw.size();
-        for (uint32_t i = part.first[t]; i < part.first[t + 1]; ++i) {
-          const Kept& k = part.kept[i];
-          if (IsSubtree(k) ? !relevant_[k.ref()] : !Keep(tree, k)) continue;
-          raw.append(k.kind() == EntryKind::kTree        ? "40000 "
-                     : k.kind() == EntryKind::kSubmodule ? "160000 "
-                                                       : "100644 ");
-          raw.append(*part.names[k.name()]);
-          raw.push_back('\0');
-          const git_oid& oid = (k.ref() & kOidRef) != 0
-                                   ? part.oids[k.ref() & ~kOidRef]
-                                   : catalog_.entry(k.ref()).oid;
-          raw.append(reinterpret_cast<const char*>(oid.id), GIT_OID_RAWSZ);
-        }
-        out->span_[tree] = {begin, static_cast<uint32_t>(raw.size() - begin)};
-        ++out->relevant_;
+    out->span_.assign(catalog_.size(), RelevantTrees::Span{});
+    out->raw_.resize(parts_.size());
+    std::vector<std::size_t> written(parts_.size(), 0);
+    std::vector<std::thread> pool;
+    for (std::size_t p = 1; p < parts_.size(); ++p) {
+      pool.emplace_back([this, out, p, &written] { WritePart(p, out, &written[p]); });
+    }
+    WritePart(0, out, &written[0]);
+    for (std::thread& t : pool) t.join();
+    for (std::size_t n : written) out->relevant_ += n;
+  }
+
+  void WritePart(std::size_t p, RelevantTrees* out, std::size_t* written) {
+    const Part& part = parts_[p];
+    std::string& raw = out->raw_[p];
+    for (std::size_t t = 0; t + 1 < part.first.size(); ++t) {
+      const uint32_t tree = trees_[starts_[p] + t];
+      if (!relevant_[tree] || out->bad_.count(tree) != 0) continue;
+      const std::size_t begin = raw.size();
+      for (uint32_t i = part.first[t]; i < part.first[t + 1]; ++i) {
+        const Kept& k = part.kept[i];
+        if (IsSubtree(k) ? !relevant_[k.ref()] : !Keep(tree, k)) continue;
+        raw.append(k.kind() == EntryKind::kTree        ? "40000 "
+                   : k.kind() == EntryKind::kSubmodule ? "160000 "
+                                                     : "100644 ");
+        raw.append(*part.names[k.name()]);
+        raw.push_back('\0');
+        const git_oid& oid = (k.ref() & kOidRef) != 0
+                                 ? part.oids[k.ref() & ~kOidRef]
+                                 : catalog_.entry(k.ref()).oid;
+        raw.append(reinterpret_cast<const char*>(oid.id), GIT_OID_RAWSZ);
       }
+      out->span_[tree] = {begin, static_cast<uint32_t>(raw.size() - begin),
+                          static_cast<uint32_t>(p)};
+      ++*written;
     }
   }
 
@@ -509,7 +522,10 @@ bool RelevantTrees::Read(const git_oid& oid, TreeBytes* out,
     *why = "tree " + GitHex(oid) + " missing or unreadable: " + b->second;
     return false;
   }
-  out->data = std::string_view(raw_).substr(span_[e].first, span_[e].second);
+  const Span& span = span_[e];
+  out->data = span.size == 0 ? std::string_view()
+                             : std::string_view(raw_[span.part])
+                                   .substr(span.begin, span.size);
   out->malformed = malformed_[e];
   return true;
 }

@@ -53,10 +53,13 @@ class RelevantTrees : public TreeSource {
  private:
   friend class TreePassBuilder;
   const ObjectCatalog* catalog_ = nullptr;
-  std::string raw_;  // the cut trees, one after another
-  // By catalog entry: where its cut tree ends in raw_ (it starts where the
-  // previous one written ends; 0 = not relevant).
-  std::vector<std::pair<uint64_t, uint32_t>> span_;  // (begin, size)
+  std::vector<std::string> raw_;  // per pass thread: cut trees in a row
+  struct Span {
+    uint64_t begin = 0;  // in raw_[part]
+    uint32_t size = 0;   // 0: not relevant (or an empty cut tree)
+    uint32_t part = 0;
+  };
+  std::vector<Span> span_;  // by catalog entry
   std::unordered_map<uint32_t, std::string> bad_;    // unreadable -> why
   std::vector<bool> malformed_;                      // by catalog entry
   std::size_t relevant_ = 0;
