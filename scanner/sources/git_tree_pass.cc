@@ -191,21 +191,22 @@ struct Judged {
 };
 
 // The judged entries of `base` whose bytes a delta copied, by the delta's
-// offsets: Find(p, q) is the base entry now at [p, q), if copied whole.
+// offsets: At(p) is the base entry copied whole to start at p, if any.
+// Tree entries delimit themselves, so when p starts an entry of the delta's
+// result, that entry is the base entry, byte for byte.
 class CopiedEntries {
  public:
   CopiedEntries(const std::vector<DeltaCopy>& copies,
                 const std::vector<Judged>* base)
       : copies_(copies), base_(base) {}
-  const Judged* Find(uint32_t p, uint32_t q) {
+  const Judged* At(uint32_t p) {
     if (base_ == nullptr) return nullptr;
     while (next_ < copies_.size() &&
            copies_[next_].to + copies_[next_].size <= p) {
       ++next_;
     }
-    if (next_ == copies_.size()) return nullptr;
+    if (next_ == copies_.size() || copies_[next_].to > p) return nullptr;
     const DeltaCopy& c = copies_[next_];
-    if (c.to > p || q > c.to + c.size) return nullptr;
     const uint32_t from = c.from + (p - c.to);
     // Copies mostly run through the base in order: try the entry after
     // the last one found before searching.
@@ -219,7 +220,8 @@ class CopiedEntries {
                            }) -
           base.begin());
     }
-    if (i == base.size() || base[i].offset != from || base[i].size != q - p) {
+    if (i == base.size() || base[i].offset != from ||
+        uint64_t{from} + base[i].size > uint64_t{c.from} + c.size) {
       return nullptr;
     }
     cursor_ = i + 1;
@@ -286,17 +288,24 @@ class ShareReader {
     // Node-based map: `base` stays valid while this inserts.
     std::vector<Judged>* mine = need_.count(e) != 0 ? &judged_[e] : nullptr;
     CopiedEntries copied(copies, base);
-    RawTreeReader reader(data);
-    RawTreeEntry entry;
-    uint32_t p = 0;
-    while (reader.Next(&entry)) {
-      const auto q = static_cast<uint32_t>(
-          reinterpret_cast<const char*>(entry.oid) + GIT_OID_RAWSZ - data.data());
-      const Judged* same = copied.Find(p, q);
-      Judged j = same != nullptr ? *same : Judge(entry);
+    const auto n = static_cast<uint32_t>(data.size());
+    for (uint32_t p = 0; p < n;) {
+      Judged j;
+      if (const Judged* same = copied.At(p)) {
+        j = *same;  // copied whole: judged when the base was read
+      } else {
+        RawTreeReader reader(data.substr(p));
+        RawTreeEntry entry;
+        if (!reader.Next(&entry)) {
+          part_->malformed.push_back(local);
+          return;
+        }
+        j = Judge(entry);
+        j.size = static_cast<uint32_t>(reinterpret_cast<const char*>(entry.oid) +
+                                       GIT_OID_RAWSZ - (data.data() + p));
+      }
       j.offset = p;
-      j.size = q - p;
-      p = q;
+      p += j.size;
       if (mine != nullptr) mine->push_back(j);
       if (!j.kept) continue;
       if (j.name >= kMaxNames) {  // only a forged history gets here
@@ -305,7 +314,6 @@ class ShareReader {
       }
       part_->kept.push_back(Kept(j.name, j.ref, j.kind, j.matters));
     }
-    if (reader.error()) part_->malformed.push_back(local);
   }
 
   Judged Judge(const RawTreeEntry& e) {
