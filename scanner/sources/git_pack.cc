@@ -355,30 +355,36 @@ std::unique_ptr<ObjectCatalog> ObjectCatalog::Load(
       en.type = static_cast<uint8_t>(type);
     }
   }
+  c->ListTypes();
   return c;
 }
 
-std::vector<uint32_t> ObjectCatalog::OfType(git_object_t type) const {
-  std::vector<uint32_t> out;
+const std::vector<uint32_t>& ObjectCatalog::OfType(git_object_t type) const {
+  static const std::vector<uint32_t> kNone;
+  if (type < GIT_OBJECT_COMMIT || type > GIT_OBJECT_TAG) return kNone;
+  return by_type_[type];
+}
+
+void ObjectCatalog::ListTypes() {
   for (const std::vector<uint32_t>& order : pack_order_) {
     for (uint32_t e : order) {
-      if (entries_[e].type == type && entries_[e].pack != kNoEntry) {
-        out.push_back(e);
+      const CatalogEntry& en = entries_[e];
+      if (en.pack != kNoEntry && en.type <= GIT_OBJECT_TAG) {
+        by_type_[en.type].push_back(e);
       }
     }
   }
-  const std::size_t packed = out.size();
+  std::vector<uint32_t> rest;
   for (uint32_t e = 0; e < entries_.size(); ++e) {
-    if (entries_[e].type == type && entries_[e].pack == kNoEntry) {
-      out.push_back(e);
-    }
+    if (entries_[e].pack == kNoEntry) rest.push_back(e);
   }
-  std::sort(out.begin() + static_cast<std::ptrdiff_t>(packed), out.end(),
-            [this](uint32_t a, uint32_t b) {
-              return std::memcmp(entries_[a].oid.id, entries_[b].oid.id,
-                                 GIT_OID_RAWSZ) < 0;
-            });
-  return out;
+  std::sort(rest.begin(), rest.end(), [this](uint32_t a, uint32_t b) {
+    return std::memcmp(entries_[a].oid.id, entries_[b].oid.id,
+                       GIT_OID_RAWSZ) < 0;
+  });
+  for (uint32_t e : rest) {
+    if (entries_[e].type <= GIT_OBJECT_TAG) by_type_[entries_[e].type].push_back(e);
+  }
 }
 
 PackDecoder::PackDecoder(const ObjectCatalog& catalog, int k)

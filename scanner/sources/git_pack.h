@@ -74,8 +74,9 @@ class ObjectCatalog {
   const CatalogEntry& entry(uint32_t i) const { return entries_[i]; }
   // The entry of `oid`, or kNoEntry.
   uint32_t Find(const git_oid& oid) const;
-  // Entries of one type: by (pack, offset), then the rest by oid.
-  std::vector<uint32_t> OfType(git_object_t type) const;
+  // Entries of one type (commit, tree, blob or tag): by (pack, offset),
+  // then the rest by oid.
+  const std::vector<uint32_t>& OfType(git_object_t type) const;
   const MappedFile& pack(uint32_t p) const { return *packs_[p]; }
   const std::string& objects_dir() const { return objects_dir_; }
 
@@ -86,6 +87,7 @@ class ObjectCatalog {
   void ReadHeaders(uint32_t pack_no, const std::vector<uint32_t>& order,
                    Diagnostics* diagnostics);
   void Rehash(std::size_t capacity);
+  void ListTypes();
 
   std::string objects_dir_;
   std::vector<std::unique_ptr<MappedFile>> packs_;
@@ -96,6 +98,7 @@ class ObjectCatalog {
   };
   std::vector<Slot> slots_;  // open addressing
   std::vector<std::vector<uint32_t>> pack_order_;  // per pack, by offset
+  std::vector<uint32_t> by_type_[GIT_OBJECT_TAG + 1];  // see OfType
 };
 
 // A run of a delta's result copied from its base: result bytes

@@ -541,7 +541,7 @@ bool RelevantTrees::Read(const git_oid& oid, TreeBytes* out,
 std::unique_ptr<RelevantTrees> RunTreePass(const ObjectCatalog& catalog,
                                            const OidSet& targets,
                                            const TreePassOptions& options) {
-  const std::vector<uint32_t> trees = catalog.OfType(GIT_OBJECT_TREE);
+  const std::vector<uint32_t>& trees = catalog.OfType(GIT_OBJECT_TREE);
   const TargetSet target_set(targets);
   const BlobFilter blobs(catalog, catalog.OfType(GIT_OBJECT_BLOB));
   const std::size_t n = trees.size();
