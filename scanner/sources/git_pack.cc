@@ -31,6 +31,12 @@ MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<unsigned char*>(data_), size_);
 }
 
+void MappedFile::Release() const {
+  if (data_ != nullptr) {
+    ::madvise(const_cast<unsigned char*>(data_), size_, MADV_DONTNEED);
+  }
+}
+
 std::vector<std::string> PackIndexFiles(const std::string& objects_dir) {
   namespace fs = std::filesystem;
   std::vector<std::pair<fs::file_time_type, std::string>> found;
@@ -356,7 +362,12 @@ std::unique_ptr<ObjectCatalog> ObjectCatalog::Load(
     }
   }
   c->ListTypes();
+  c->ReleasePacks();  // the headers are read; the tree pass maps back in
   return c;
+}
+
+void ObjectCatalog::ReleasePacks() const {
+  for (const auto& pack : packs_) pack->Release();
 }
 
 const std::vector<uint32_t>& ObjectCatalog::OfType(git_object_t type) const {

@@ -40,6 +40,10 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
   const unsigned char* data() const { return data_; }
   std::size_t size() const { return size_; }
+  // Drops this mapping's resident pages (they stay in the page cache and
+  // come back on the next read): a pass over a large pack need not keep it
+  // all counted in the process's resident set.
+  void Release() const;
 
  private:
   const unsigned char* data_ = nullptr;
@@ -78,6 +82,8 @@ class ObjectCatalog {
   // then the rest by oid.
   const std::vector<uint32_t>& OfType(git_object_t type) const;
   const MappedFile& pack(uint32_t p) const { return *packs_[p]; }
+  // MappedFile::Release on every pack.
+  void ReleasePacks() const;
   const std::string& objects_dir() const { return objects_dir_; }
 
  private:

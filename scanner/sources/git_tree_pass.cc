@@ -565,6 +565,7 @@ std::unique_ptr<RelevantTrees> RunTreePass(const ObjectCatalog& catalog,
   ShareReader(catalog, target_set, blobs, &parts[0])
       .Run(trees, starts[0], starts[1], 200, options);
   for (std::thread& t : pool) t.join();
+  catalog.ReleasePacks();
   return TreePassBuilder(catalog, trees, starts, parts).Build();
 }
 
