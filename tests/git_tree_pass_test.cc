@@ -192,6 +192,23 @@ TEST_SUITE("git tree pass") {
     CHECK(loose > 0);    // and loose objects on top
   }
 
+  TEST_CASE("a clone borrowing objects through info/alternates") {
+    TestRepo origin;
+    BuildHistory(&origin);
+    TestRepo clone(false);
+    clone.Git({"clone", "-q", "--shared", origin.path(), "."});
+    REQUIRE(fs::exists(clone.path() + "/.git/objects/info/alternates"));
+    clone.Write("clone.env", "TOKEN=" + Key(130) + "\n");
+    clone.Commit("in the clone");
+    const GitScanResult walk =
+        Scan(clone.path(), Mode(GitProvenanceMode::kCommitWalk, 2));
+    const GitScanResult pass =
+        Scan(clone.path(), Mode(GitProvenanceMode::kTreePass, 2));
+    CHECK(!testing::WithSecret(pass, Key(130)).empty());
+    CHECK(!testing::WithSecret(pass, Key(101)).empty());
+    CHECK(DescribeAll(pass) == DescribeAll(walk));
+  }
+
   TEST_CASE("a dangling secret is scanned but has no location to report") {
     TestRepo repo;
     BuildHistory(&repo);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 namespace sprawl {
 
@@ -156,6 +157,36 @@ void ForEachLoose(const std::string& objects_dir, F&& f) {
     }
     ::closedir(dir);
   }
+}
+
+// `objects_dir` and the object directories it borrows from
+// (info/alternates, one level, as git resolves them: relative paths are
+// relative to `objects_dir`). Clears *complete when an alternates file
+// cannot be read or nests further, so the caller falls back to libgit2.
+std::vector<std::string> ObjectDirs(const std::string& objects_dir,
+                                    bool* complete) {
+  std::vector<std::string> dirs{objects_dir};
+  const std::string list = objects_dir + "/info/alternates";
+  std::error_code ec;
+  if (!std::filesystem::exists(list, ec)) return dirs;
+  std::ifstream in(list);
+  if (!in) {
+    *complete = false;
+    return dirs;
+  }
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    if (line[0] == '"') {  // quoted paths: leave them to libgit2
+      *complete = false;
+      continue;
+    }
+    std::string dir = line[0] == '/' ? line : objects_dir + "/" + line;
+    if (std::filesystem::exists(dir + "/info/alternates", ec)) {
+      *complete = false;  // chains: libgit2 follows them
+    }
+    dirs.push_back(std::move(dir));
+  }
+  return dirs;
 }
 
 uint64_t DeltaVarint(const unsigned char** p, const unsigned char* end) {
@@ -310,8 +341,13 @@ std::unique_ptr<ObjectCatalog> ObjectCatalog::Load(
   std::unique_ptr<ObjectCatalog> c(new ObjectCatalog);
   c->objects_dir_ = objects_dir;
   // Packs this reader cannot use, and alternates, need libgit2's listing.
-  bool complete = !std::filesystem::exists(objects_dir + "/info/alternates");
-  for (const std::string& idx_path : PackIndexFiles(objects_dir)) {
+  bool complete = true;
+  const std::vector<std::string> dirs = ObjectDirs(objects_dir, &complete);
+  std::vector<std::string> idx_files;
+  for (const std::string& dir : dirs) {
+    for (std::string& f : PackIndexFiles(dir)) idx_files.push_back(std::move(f));
+  }
+  for (const std::string& idx_path : idx_files) {
     MappedFile idx(idx_path);
     auto pack = std::make_unique<MappedFile>(
         idx_path.substr(0, idx_path.size() - 4) + ".pack");
@@ -331,7 +367,9 @@ std::unique_ptr<ObjectCatalog> ObjectCatalog::Load(
   }
   // Everything else: loose objects, or whatever libgit2 lists.
   if (complete) {
-    ForEachLoose(objects_dir, [&c](const git_oid& oid) { c->Insert(oid); });
+    for (const std::string& dir : dirs) {
+      ForEachLoose(dir, [&c](const git_oid& oid) { c->Insert(oid); });
+    }
   } else {
     git_odb_foreach(
         odb,
