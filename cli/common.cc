@@ -18,6 +18,7 @@
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/reconcile.h"
 #include "scanner/pipelines/pipeline_scan.h"
+#include "scanner/ruleset/rule_cache.h"
 #include "scanner/ruleset/rule_loader.h"
 
 namespace sprawl {
@@ -107,27 +108,80 @@ std::string CacheDir(const CommonOptions& options) {
   return "";
 }
 
-Result<std::unique_ptr<Matcher>> BuildMatcher(const CommonOptions& options,
-                                              Diagnostics* diagnostics,
-                                              bool eager) {
+namespace {
+
+// Parses the packs (storing them in the rule cache) and adds the rule that
+// pipeline scans name.
+Result<std::vector<Rule>> ParseAndCache(const std::vector<PackText>& packs,
+                                        const std::string& cache_dir,
+                                        const std::string& key) {
+  auto rules = ParseRulePacks(packs);
+  if (!rules.ok()) return rules.error();
+  if (!cache_dir.empty()) StoreCachedRules(cache_dir, key, *rules);
+  rules->push_back(PipelineLiteralSecretRule());
+  return rules;
+}
+
+// PrepareMatcher for any packs: they are read and checked now.
+Result<LazyMatcher::Builder> CheckedBuilder(const CommonOptions& options,
+                                            Diagnostics* diagnostics,
+                                            bool eager) {
   MatcherOptions mo;
   mo.cache_dir = CacheDir(options);
   mo.eager_re2 = eager;
   auto packs = ReadRulePacks(options.rules);
   if (!packs.ok()) return packs.error();
-  // A warm cache skips YAML parsing; `rules check` (eager) needs examples.
   const std::string key = RulesCacheKey(*packs);
-  if (!eager && !mo.cache_dir.empty()) {
-    if (auto cached = LoadCachedRules(mo.cache_dir, key)) {
-      cached->push_back(PipelineLiteralSecretRule());
-      return Matcher::Build(std::move(*cached), mo, diagnostics);
-    }
+  // A warm cache skips YAML parsing; `rules check` (eager) needs examples.
+  // Its rules parsed when it was written, so they are only loaded (with the
+  // packs parsed again should the entry no longer load) by the builder.
+  if (!eager && !mo.cache_dir.empty() && HasCachedRules(mo.cache_dir, key)) {
+    return LazyMatcher::Builder(
+        [packs = std::move(packs).value(), key, mo,
+         diagnostics]() -> Result<std::unique_ptr<Matcher>> {
+          auto rules = LoadCachedRules(mo.cache_dir, key);
+          if (rules) {
+            rules->push_back(PipelineLiteralSecretRule());
+            return Matcher::Build(std::move(*rules), mo, diagnostics);
+          }
+          auto parsed = ParseAndCache(packs, mo.cache_dir, key);
+          if (!parsed.ok()) return parsed.error();
+          return Matcher::Build(std::move(parsed).value(), mo, diagnostics);
+        });
   }
-  auto rules = ParseRulePacks(*packs);
+  auto rules = ParseAndCache(*packs, mo.cache_dir, key);
   if (!rules.ok()) return rules.error();
-  if (!mo.cache_dir.empty()) StoreCachedRules(mo.cache_dir, key, *rules);
-  rules->push_back(PipelineLiteralSecretRule());  // named by pipeline scans
-  return Matcher::Build(std::move(rules).value(), mo, diagnostics);
+  return LazyMatcher::Builder(
+      [rules = std::move(rules).value(), mo,
+       diagnostics]() mutable -> Result<std::unique_ptr<Matcher>> {
+        return Matcher::Build(std::move(rules), mo, diagnostics);
+      });
+}
+
+}  // namespace
+
+Result<LazyMatcher::Builder> PrepareMatcher(const CommonOptions& options,
+                                            Diagnostics* diagnostics,
+                                            bool eager) {
+  // The built-in packs ship checked: with no other pack nothing needs a
+  // check before the first scan, not even the rule cache's key.
+  if (!eager && options.rules.empty()) {
+    return LazyMatcher::Builder(
+        [options, diagnostics]() -> Result<std::unique_ptr<Matcher>> {
+          auto build = CheckedBuilder(options, diagnostics, false);
+          if (!build.ok()) return build.error();
+          return (*build)();
+        });
+  }
+  return CheckedBuilder(options, diagnostics, eager);
+}
+
+Result<std::unique_ptr<Matcher>> BuildMatcher(const CommonOptions& options,
+                                              Diagnostics* diagnostics,
+                                              bool eager) {
+  auto build = PrepareMatcher(options, diagnostics, eager);
+  if (!build.ok()) return build.error();
+  return (*build)();
 }
 
 int FailWith(const std::string& message) {

@@ -17,6 +17,7 @@
 #include "scanner/findings/finding.h"
 #include "scanner/findings/report.h"
 #include "scanner/inventory/inventory.h"
+#include "scanner/match/lazy_matcher.h"
 #include "scanner/match/matcher.h"
 #include "scanner/scan/progress.h"
 #include "scanner/scan/scan_limits.h"
@@ -85,6 +86,13 @@ std::string CacheDir(const CommonOptions& options);
 Result<std::unique_ptr<Matcher>> BuildMatcher(const CommonOptions& options,
                                               Diagnostics* diagnostics,
                                               bool eager = false);
+// BuildMatcher in two steps: packs beyond the built-in ones are read and
+// checked now (bad rules stop a run before it starts; a rule-cache hit
+// stands for packs that parsed before), the rules are loaded and the
+// Hyperscan database loaded or compiled only when the returned builder runs.
+Result<LazyMatcher::Builder> PrepareMatcher(const CommonOptions& options,
+                                            Diagnostics* diagnostics,
+                                            bool eager = false);
 
 // Groups findings, builds and renders the report, returns the exit code.
 int FinishScan(const std::string& command, const CommonOptions& options,

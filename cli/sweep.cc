@@ -91,6 +91,7 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
       a.root.empty() ? ReadRepositoryList(a.repos) : FindRepositories(a.root);
   if (!targets.ok()) return FailWith(targets.error().message);
   options.targets = std::move(targets).value();
+  options.root = a.root;
   if (!a.shard.empty()) {
     auto shard = ParseShard(a.shard);
     if (!shard.ok()) return FailWith(shard.error().message);
@@ -110,8 +111,10 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   auto limits = ResolveLimits(common, *config);
   if (!limits.ok()) return FailWith(limits.error().message);
   options.limits = *limits;
-  auto matcher = BuildMatcher(common, &diagnostics);
-  if (!matcher.ok()) return FailWith(matcher.error().message);
+  // Loaded when the first repository needs a scan: none may.
+  auto build = PrepareMatcher(common, &diagnostics);
+  if (!build.ok()) return FailWith(build.error().message);
+  LazyMatcher matcher(std::move(build).value());
   auto store = Datastore::Open(a.datastore, /*create=*/true);
   if (!store.ok()) return FailWith(store.error().message);
 
@@ -126,7 +129,7 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   options.progress = &progress;
   auto swept = [&] {
     ProgressPrinter printer(&progress);
-    return RunSweep(options, **matcher, &*store, &diagnostics);
+    return RunSweep(options, &matcher, &*store, &diagnostics);
   }();
   if (!swept.ok()) return FailWith(swept.error().message);
 
@@ -135,6 +138,7 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   StoreReportOptions ro;
   ro.repos = &keys;
   ro.new_after_sweep = swept->previous_sweep;
+  ro.with_repositories = false;  // swept->repositories, just below
   auto report = ReportFromStore(&*store, "sweep", ro);
   if (!report.ok()) return FailWith(report.error().message);
   report->repositories = swept->repositories;

@@ -10,8 +10,22 @@ namespace sprawl {
 
 using Json = nlohmann::ordered_json;
 
+namespace {
+
+// An empty object with room for `keys` members. An ordered_json object is a
+// vector of pair<const string, json>, whose move may throw, so each growth
+// of the vector deep-copied every member (for the root, the whole
+// credentials array, twice).
+Json ObjectWithRoom(std::size_t keys) {
+  Json j = Json::object();
+  j.get_ref<Json::object_t&>().reserve(keys);
+  return j;
+}
+
+}  // namespace
+
 Json LocationJson(const Location& l) {
-  Json j;
+  Json j = ObjectWithRoom(16);
   if (!l.repo.empty()) j["repo"] = EscapeForDisplay(l.repo);
   j["source"] = l.source;
   j["path"] = EscapeForDisplay(l.path);
@@ -45,7 +59,7 @@ Json LocationJson(const Location& l) {
 }
 
 Json CredentialHeaderJson(const ReportedCredential& c) {
-  Json j;
+  Json j = ObjectWithRoom(24);
   j["fingerprint"] = c.fingerprint;
   j["rule"] = c.rule;
   j["provider"] = c.provider;
@@ -101,14 +115,14 @@ Json SummaryJson(const Report& report) {
 }
 
 void RenderJson(const Report& report, std::ostream& out) {
-  Json root;
+  Json root = ObjectWithRoom(8);
   root["version"] = 1;
   Json creds = Json::array();
   for (const auto& c : report.credentials) {
     Json j = CredentialHeaderJson(c);
     Json locs = Json::array();
     for (const auto& l : c.locations) locs.push_back(LocationJson(l));
-    j["locations"] = locs;
+    j["locations"] = std::move(locs);
     creds.push_back(std::move(j));
   }
   root["credentials"] = std::move(creds);

@@ -1,13 +1,15 @@
 // The sweep datastore on its own (the sweeps that fill it are in
 // sweep_test.cc): schema migrations from every released version, refusal of
 // a newer schema, pipeline references and findings per repository, and
-// copying a known blob's locations to a path it moved to.
+// copying a known blob's locations to a path it moved to, and recording a
+// batch of unchanged repositories.
 #include "scanner/datastore/datastore.h"
 
 #include <doctest/doctest.h>
 
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "scanner/datastore/schema.h"
 #include "tests/test_util.h"
@@ -182,6 +184,53 @@ INSERT INTO locations(fingerprint, repo_id, source, path, line, col, blob)
       CHECK(copy.git->in_head);
       CHECK(copy.pipeline.has_value() == c.keeps_context);
     }
+  }
+
+  TEST_CASE("unchanged rows are rewritten in one batch and mark theirs seen") {
+    TempDir dir;
+    auto store = Datastore::Open(dir.Sub("s.db"), true);
+    REQUIRE(store.ok());
+    auto first = store->BeginSweep();
+    REQUIRE(first.ok());
+    StoredRepository with_secret{"a", "/a", "scanned", "",
+                                 1,   5,    0,         "{\"x\":1}"};
+    RepositoryScan scan;
+    scan.new_blobs = {"b1"};
+    scan.found = {OneCredential("app/.env", "b1")};
+    REQUIRE(store->CommitRepository(*first, with_secret, scan).ok());
+    StoredRepository other{"b", "/b", "scanned", "", 1, 5, 0, "{}"};
+    REQUIRE(store->CommitRepository(*first, other, {}).ok());
+    auto second = store->BeginSweep();
+    REQUIRE(second.ok());
+    // Two stored rows (updated in place) and one never stored (inserted).
+    std::vector<StoredRepository> rows = {
+        {"a", "/moved/a", "unchanged", "", 0, 1, 0, "{\"x\":1}"},
+        {"b", "/b", "unchanged", "", 0, 2, 0, "{}"},
+        {"c", "/c", "unchanged", "", 0, 3, 0, "{}"}};
+    REQUIRE(store->CommitUnchanged(*second, rows).ok());
+    auto stored = store->Repositories();
+    REQUIRE(stored.ok());
+    REQUIRE(stored->size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+      CAPTURE(rows[i].repo);
+      const StoredRepository& r = (*stored)[i];
+      CHECK(r.repo == rows[i].repo);
+      CHECK(r.source == rows[i].source);
+      CHECK(r.status == "unchanged");
+      CHECK(r.blobs_scanned == 0);
+      CHECK(r.duration_ms == rows[i].duration_ms);
+      CHECK(r.last_sweep == *second);
+      CHECK(r.ref_tips == rows[i].ref_tips);
+    }
+    auto creds = store->Credentials();
+    REQUIRE(creds.ok());
+    REQUIRE(creds->size() == 1);
+    CHECK((*creds)[0].first_seen_sweep == *first);
+    CHECK((*creds)[0].last_seen_sweep == *second);
+    // The blobs a scan recorded stay: the next scan still skips them.
+    auto blobs = store->ScannedBlobs("a");
+    REQUIRE(blobs.ok());
+    CHECK(*blobs == std::unordered_set<std::string>{"b1"});
   }
 }
 

@@ -102,8 +102,9 @@ class Datastore {
   Status CommitRepository(int64_t sweep, const StoredRepository& repository,
                           const RepositoryScan& scan);
 
-  // One transaction for many repositories whose ref tips did not change:
-  // each row is upserted and its credentials marked seen in `sweep`.
+  // One transaction for many repositories whose ref tips did not change
+  // (status `unchanged`): each row is upserted and its credentials marked
+  // seen in `sweep`.
   Status CommitUnchanged(int64_t sweep,
                          const std::vector<StoredRepository>& repositories);
 

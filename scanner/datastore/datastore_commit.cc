@@ -16,18 +16,24 @@ constexpr std::string_view kLocationUpsert =
     " ON CONFLICT DO UPDATE SET in_head = excluded.in_head, "
     "refs = excluded.refs";
 
-// Upserts the repository row; its id.
-Result<int64_t> UpsertRepository(SqliteDb* db, int64_t sweep,
-                                 const StoredRepository& r) {
-  auto upsert = db->Prepare(
+// Upserts repository rows: prepared once, then run for each repository of
+// a batch (preparing per row was most of the cost of recording unchanged
+// repositories).
+Result<SqliteStmt> PrepareUpsert(SqliteDb* db) {
+  return db->Prepare(
       "INSERT INTO repositories(" + std::string(kRepoColumns) +
       ") VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(repo) DO UPDATE SET "
       "source=excluded.source, status=excluded.status, error=excluded.error, "
       "blobs_scanned=excluded.blobs_scanned, "
       "duration_ms=excluded.duration_ms, last_sweep=excluded.last_sweep, "
       "ref_tips=excluded.ref_tips");
-  if (!upsert.ok()) return upsert.error();
-  upsert->Bind(1, r.repo)
+}
+
+// Binds the row's columns (?1 repo ... ?8 ref_tips, as kRepoColumns) to
+// `stmt`, an upsert or an update, and runs it.
+Status WriteRepositoryRow(SqliteStmt* stmt, int64_t sweep,
+                          const StoredRepository& r) {
+  stmt->Bind(1, r.repo)
       .Bind(2, r.source)
       .Bind(3, r.status)
       .Bind(4, r.error)
@@ -35,7 +41,26 @@ Result<int64_t> UpsertRepository(SqliteDb* db, int64_t sweep,
       .Bind(6, r.duration_ms)
       .Bind(7, sweep)
       .Bind(8, r.ref_tips);
-  if (Status s = upsert->Run(); !s.ok()) return s.error();
+  return stmt->Run();
+}
+
+// Rewrites the row of a repository already stored; no row changed when it
+// is not. Cheaper than the upsert, for the common unchanged repository.
+Result<SqliteStmt> PrepareUpdate(SqliteDb* db) {
+  return db->Prepare(
+      "UPDATE repositories SET source = ?2, status = ?3, error = ?4, "
+      "blobs_scanned = ?5, duration_ms = ?6, last_sweep = ?7, ref_tips = ?8 "
+      "WHERE repo = ?1");
+}
+
+// Upserts the repository row; its id.
+Result<int64_t> UpsertRepository(SqliteDb* db, int64_t sweep,
+                                 const StoredRepository& r) {
+  auto upsert = PrepareUpsert(db);
+  if (!upsert.ok()) return upsert.error();
+  if (Status s = WriteRepositoryRow(&*upsert, sweep, r); !s.ok()) {
+    return s.error();
+  }
   auto id = db->Prepare("SELECT id FROM repositories WHERE repo = ?");
   if (!id.ok()) return id.error();
   id->Bind(1, r.repo);
@@ -62,6 +87,21 @@ Status MarkSeen(SqliteDb* db, int64_t sweep, int64_t repo_id) {
       "WHERE repo_id = ?)");
   if (!seen.ok()) return seen.error();
   seen->Bind(1, sweep).Bind(2, repo_id);
+  return seen->Run();
+}
+
+// Marks seen in `sweep` every credential located in a repository recorded
+// as unchanged in `sweep`: one statement for a whole batch, which looks only
+// at credentials not yet marked (each stops at its first such location).
+Status MarkUnchangedSeen(SqliteDb* db, int64_t sweep) {
+  auto seen = db->Prepare(
+      "UPDATE credentials SET last_seen_sweep = ?1 "
+      "WHERE last_seen_sweep < ?1 AND EXISTS (SELECT 1 FROM locations l "
+      "JOIN repositories r ON r.id = l.repo_id "
+      "WHERE l.fingerprint = credentials.fingerprint "
+      "AND r.last_sweep = ?1 AND r.status = 'unchanged')");
+  if (!seen.ok()) return seen.error();
+  seen->Bind(1, sweep);
   return seen->Run();
 }
 
@@ -216,11 +256,16 @@ Status Datastore::CommitUnchanged(
     int64_t sweep, const std::vector<StoredRepository>& repositories) {
   SqliteTransaction tx(&db_);
   if (!tx.begun().ok()) return tx.begun();
+  auto update = PrepareUpdate(&db_);
+  if (!update.ok()) return update.error();
+  auto upsert = PrepareUpsert(&db_);
+  if (!upsert.ok()) return upsert.error();
   for (const StoredRepository& r : repositories) {
-    auto repo_id = UpsertRepository(&db_, sweep, r);
-    if (!repo_id.ok()) return repo_id.error();
-    if (Status s = MarkSeen(&db_, sweep, *repo_id); !s.ok()) return s;
+    if (Status s = WriteRepositoryRow(&*update, sweep, r); !s.ok()) return s;
+    if (db_.Changes() > 0) continue;
+    if (Status s = WriteRepositoryRow(&*upsert, sweep, r); !s.ok()) return s;
   }
+  if (Status s = MarkUnchangedSeen(&db_, sweep); !s.ok()) return s;
   return tx.Commit();
 }
 

@@ -54,6 +54,8 @@ int64_t SqliteDb::LastInsertRowid() const {
   return sqlite3_last_insert_rowid(db_.get());
 }
 
+int64_t SqliteDb::Changes() const { return sqlite3_changes(db_.get()); }
+
 SqliteStmt& SqliteStmt::Bind(int index, int64_t value) {
   sqlite3_bind_int64(stmt_.get(), index, value);
   return *this;

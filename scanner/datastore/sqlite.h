@@ -40,6 +40,8 @@ class SqliteDb {
   Result<std::optional<int64_t>> QueryInt(std::string_view sql);
   std::string LastError() const;
   int64_t LastInsertRowid() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t Changes() const;
 
  private:
   std::unique_ptr<sqlite3, SqliteDbDeleter> db_;

@@ -60,6 +60,10 @@ std::optional<std::vector<Rule>> LoadCachedRules(const std::string& dir,
   }
 }
 
+bool HasCachedRules(const std::string& dir, const std::string& key) {
+  return ::access((dir + "/rules-" + key + ".json").c_str(), R_OK) == 0;
+}
+
 void StoreCachedRules(const std::string& dir, const std::string& key,
                       const std::vector<Rule>& rules) {
   nlohmann::json arr = nlohmann::json::array();

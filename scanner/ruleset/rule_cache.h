@@ -21,6 +21,8 @@ struct PackText {
 std::string RulesCacheKey(const std::vector<PackText>& packs);
 std::optional<std::vector<Rule>> LoadCachedRules(const std::string& dir,
                                                  const std::string& key);
+// Whether an entry for `key` exists (one stat; it may still fail to load).
+bool HasCachedRules(const std::string& dir, const std::string& key);
 void StoreCachedRules(const std::string& dir, const std::string& key,
                       const std::vector<Rule>& rules);
 

@@ -1,37 +1,24 @@
 #include "scanner/sources/git_ref_files.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
+#include <cerrno>
 #include <map>
-#include <sstream>
+#include <string_view>
+
+#include "scanner/base/dir_fd.h"
 
 namespace sprawl {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr std::size_t kSha1Hex = 40;
+// A loose ref or HEAD is one short line; a longer file is not one.
+constexpr std::size_t kMaxRefFile = 4096;
+constexpr std::size_t kMaxPackedRefs = std::size_t{1} << 30;
 
 bool IsHexOid(std::string_view s) {
-  return s.size() == kSha1Hex &&
-         std::all_of(s.begin(), s.end(), [](char c) {
+  return s.size() == kSha1Hex && std::all_of(s.begin(), s.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
-}
-
-std::optional<std::string> ReadSmallFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return std::move(text).str();
 }
 
 std::string_view TrimNewline(std::string_view s) {
@@ -41,31 +28,24 @@ std::string_view TrimNewline(std::string_view s) {
   return s;
 }
 
-// The git directory of a plain work tree or bare repository.
-std::optional<fs::path> GitDir(const fs::path& repo) {
-  std::error_code ec;
-  const fs::path dot_git = repo / ".git";
-  if (fs::is_directory(fs::symlink_status(dot_git, ec))) return dot_git;
-  if (fs::exists(fs::symlink_status(dot_git, ec))) return std::nullopt;
-  if (fs::is_regular_file(repo / "HEAD", ec) &&
-      fs::is_directory(repo / "refs", ec)) {
-    return repo;
-  }
-  return std::nullopt;
+// The git directory of a plain work tree (.git a directory, not a link) or
+// else the repository directory itself, as a bare candidate that HEAD and
+// refs/ confirm or not.
+DirFd OpenGitDir(const std::string& repo, const DirFd* base) {
+  DirFd dot_git = DirFd::Open(repo + "/.git", base);
+  if (dot_git.ok() || dot_git.error() != ENOENT) return dot_git;
+  return DirFd::Open(repo, base, /*follow_link=*/true);
 }
 
 // packed-refs: "<oid> <name>" lines, a "# pack-refs" header and "^<oid>"
 // peeled lines.
-bool ReadPackedRefs(const fs::path& git_dir,
-                    std::map<std::string, std::string>* refs) {
-  std::error_code ec;
-  if (!fs::exists(git_dir / "packed-refs", ec)) return true;
-  std::optional<std::string> text = ReadSmallFile(git_dir / "packed-refs");
-  if (!text) return false;
-  std::istringstream lines(*text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::string_view l = TrimNewline(line);
+bool ParsePackedRefs(std::string_view text,
+                     std::map<std::string, std::string>* refs) {
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view l = TrimNewline(text.substr(0, end));
+    text.remove_prefix(std::min(end + 1, text.size()));
     if (l.empty() || l[0] == '#' || l[0] == '^') continue;
     if (l.size() < kSha1Hex + 2 || l[kSha1Hex] != ' ') return false;
     if (!IsHexOid(l.substr(0, kSha1Hex))) return false;
@@ -75,105 +55,63 @@ bool ReadPackedRefs(const fs::path& git_dir,
   return true;
 }
 
-// Reads a small file relative to `dir_fd`; nullopt when it cannot.
-std::optional<std::string> ReadAt(int dir_fd, const char* name) {
-  const int fd = ::openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return std::nullopt;
-  std::string text;
-  char buf[256];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      if (n < 0) return std::nullopt;
-      return text;
-    }
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > 4096) {  // not a ref file
-      ::close(fd);
-      return std::nullopt;
-    }
-  }
-}
-
-// Adds the loose refs below directory `dir_fd` (named `prefix`, e.g.
-// "refs/") to `refs`: loose refs override packed ones, symbolic refs are
-// not tips. POSIX directory calls: a sweep does this for every repository.
-bool ReadLooseRefsAt(int dir_fd, const std::string& prefix, int depth,
-                     std::map<std::string, std::string>* refs) {
+// Adds the loose refs of directory `dir` (named `prefix`, e.g. "refs/") to
+// `refs`: loose refs override packed ones, symbolic refs are not tips.
+bool ReadLooseRefs(DirFd* dir, const std::string& prefix, int depth,
+                   std::map<std::string, std::string>* refs) {
   if (depth > 32) return false;
-  DIR* dir = ::fdopendir(dir_fd);
-  if (dir == nullptr) {
-    ::close(dir_fd);
-    return false;
-  }
-  bool ok = true;
-  while (ok) {
-    errno = 0;
-    const dirent* e = ::readdir(dir);
-    if (e == nullptr) {
-      ok = errno == 0;
-      break;
-    }
-    const std::string_view name(e->d_name);
-    if (name == "." || name == "..") continue;
-    if (e->d_type == DT_DIR) {
-      const int sub = ::openat(::dirfd(dir), e->d_name,
-                               O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-      ok = sub >= 0 &&
-           ReadLooseRefsAt(sub, prefix + std::string(name) + "/", depth + 1,
-                           refs);
+  auto entries = dir->List();
+  if (!entries) return false;
+  for (const DirEntry& e : *entries) {
+    const std::string full = prefix + e.name;
+    if (e.type == DirEntry::Type::kDirectory) {
+      DirFd sub = DirFd::Open(e.name, dir);
+      if (!sub.ok() || !ReadLooseRefs(&sub, full + "/", depth + 1, refs)) {
+        return false;
+      }
       continue;
     }
-    if (e->d_type != DT_REG) {
-      ok = false;  // a link, or a file system without d_type: ask libgit2
-      continue;
+    // A link, a lock file (a ref being written): let libgit2 judge.
+    if (e.type != DirEntry::Type::kFile || e.name.ends_with(".lock")) {
+      return false;
     }
-    if (name.size() >= 5 && name.substr(name.size() - 5) == ".lock") {
-      ok = false;  // a ref is being written: let libgit2 judge
-      continue;
-    }
-    std::optional<std::string> text = ReadAt(::dirfd(dir), e->d_name);
-    const std::string full = prefix + std::string(name);
-    std::string_view value = text ? TrimNewline(*text) : std::string_view();
-    if (text && value.rfind("ref: ", 0) == 0) {
+    std::optional<std::string> text = dir->ReadFile(e.name, kMaxRefFile);
+    if (!text) return false;
+    const std::string_view value = TrimNewline(*text);
+    if (value.starts_with("ref: ")) {
       refs->erase(full);
-    } else if (text && IsHexOid(value)) {
+    } else if (IsHexOid(value)) {
       (*refs)[full] = std::string(value);
     } else {
-      ok = false;
+      return false;
     }
   }
-  ::closedir(dir);
-  return ok;
-}
-
-bool ReadLooseRefs(const fs::path& git_dir,
-                   std::map<std::string, std::string>* refs) {
-  const int fd = ::open((git_dir / "refs").c_str(),
-                        O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  return fd >= 0 && ReadLooseRefsAt(fd, "refs/", 0, refs);
+  return true;
 }
 
 }  // namespace
 
-std::optional<RefTipList> ReadRefTipsFromFiles(const std::string& repo_path) {
-  std::optional<fs::path> git_dir = GitDir(repo_path);
-  if (!git_dir) return std::nullopt;
-  std::error_code ec;
-  for (const char* other : {"commondir", "reftable"}) {
-    if (fs::exists(*git_dir / other, ec)) return std::nullopt;
-  }
+std::optional<RefTipList> ReadRefTipsFromFiles(const std::string& repo_path,
+                                               const DirFd* base) {
+  // Looked up by name: a listing of the git directory costs more. A
+  // reftable repository needs no lookup: its refs/heads is a file that
+  // holds no oid, which ReadLooseRefs refuses.
+  DirFd git_dir = OpenGitDir(repo_path, base);
+  if (!git_dir.ok() || git_dir.Has("commondir")) return std::nullopt;
   std::map<std::string, std::string> refs;
-  if (!ReadPackedRefs(*git_dir, &refs) || !ReadLooseRefs(*git_dir, &refs)) {
+  bool missing = false;
+  auto packed = git_dir.ReadFile("packed-refs", kMaxPackedRefs, &missing);
+  if (!packed && !missing) return std::nullopt;
+  if (packed && !ParsePackedRefs(*packed, &refs)) return std::nullopt;
+  DirFd refs_dir = DirFd::Open("refs", &git_dir);
+  if (!refs_dir.ok() || !ReadLooseRefs(&refs_dir, "refs/", 0, &refs)) {
     return std::nullopt;
   }
-  std::optional<std::string> head_text = ReadSmallFile(*git_dir / "HEAD");
+  std::optional<std::string> head_text = git_dir.ReadFile("HEAD", kMaxRefFile);
   if (!head_text) return std::nullopt;
   RefTipList tips(refs.begin(), refs.end());
   std::string_view head = TrimNewline(*head_text);
-  if (head.rfind("ref: ", 0) == 0) {
+  if (head.starts_with("ref: ")) {
     auto it = refs.find(std::string(head.substr(5)));
     if (it != refs.end()) tips.emplace_back("HEAD", it->second);
   } else if (IsHexOid(head)) {

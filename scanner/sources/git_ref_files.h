@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "scanner/base/dir_fd.h"
+
 namespace sprawl {
 
 using RefTipList = std::vector<std::pair<std::string, std::string>>;
@@ -21,6 +23,9 @@ using RefTipList = std::vector<std::pair<std::string, std::string>>;
 // (ref name, oid hex) for every direct reference under refs/, sorted by
 // name, then ("HEAD", oid) when HEAD resolves: the same list ReadRefTips
 // gives, except that object existence is not checked.
-std::optional<RefTipList> ReadRefTipsFromFiles(const std::string& repo_path);
+// A relative `repo_path` is taken relative to `base` when given (a sweep
+// opens its root once, and each lookup of a path component counts).
+std::optional<RefTipList> ReadRefTipsFromFiles(const std::string& repo_path,
+                                               const DirFd* base = nullptr);
 
 }  // namespace sprawl

@@ -65,6 +65,7 @@ Result<Report> ReportFromStore(Datastore* store, const std::string& command,
   if (Status s = AddPipelineOutputs(store, options, &report); !s.ok()) {
     return s.error();
   }
+  if (!options.with_repositories) return report;
   auto repositories = store->Repositories();
   if (!repositories.ok()) return repositories.error();
   for (const StoredRepository& r : *repositories) {

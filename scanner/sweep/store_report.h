@@ -22,6 +22,9 @@ struct StoreReportOptions {
   // YYYY-MM-DD: only credentials first seen in a sweep started that day or
   // later ("" = all).
   std::string since;
+  // false: `repositories` is left empty, for a caller that has the rows
+  // already (a sweep reports the ones it just wrote).
+  bool with_repositories = true;
 };
 
 // Credentials sorted by fingerprint; pipeline references (status unset

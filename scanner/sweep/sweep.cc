@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
+#include "scanner/base/dir_fd.h"
 #include "scanner/findings/credential.h"
 #include "scanner/findings/redact.h"
 #include "scanner/pipelines/pipeline_files.h"
@@ -27,20 +29,25 @@ struct Outcome {
 // Shared by the repository workers; `mu` guards the datastore and counters.
 struct SweepContext {
   const SweepOptions& options;
-  const Matcher& matcher;
+  LazyMatcher* matcher;  // built by the first repository that changed
   Datastore* store;
   Diagnostics* diagnostics;
   int64_t sweep_id;
   int threads_per_repo;
   std::mutex mu;
   int commits = 0;
-  Status store_error;
+  // The first error that fails the whole sweep: the datastore's, or rules
+  // that do not build.
+  Status fatal_error;
   // Every repository row of the datastore, read once at the start.
   std::unordered_map<std::string, StoredRepository> previous;
   // Unchanged repositories are recorded in batches: they carry nothing a
   // crash could lose, and one transaction each was most of the cost of a
   // sweep with no new commits.
   std::vector<StoredRepository> unchanged;
+  // options.root, open (nullptr = none): repositories below it are opened
+  // relative to it, sparing the walk of its path for each one.
+  const DirFd* root = nullptr;
 };
 
 constexpr std::size_t kUnchangedBatch = 512;
@@ -49,7 +56,7 @@ constexpr std::size_t kUnchangedBatch = 512;
 void FlushUnchanged(SweepContext* ctx) {
   if (ctx->unchanged.empty()) return;
   Status s = ctx->store->CommitUnchanged(ctx->sweep_id, ctx->unchanged);
-  if (!s.ok() && ctx->store_error.ok()) ctx->store_error = s;
+  if (!s.ok() && ctx->fatal_error.ok()) ctx->fatal_error = s;
   ctx->unchanged.clear();
 }
 
@@ -131,10 +138,10 @@ std::vector<StoredCredential> ToStored(std::vector<Finding> findings,
 // What a scan of `repo` adds to the datastore. New blobs are left out: the
 // caller decides whether the scan was whole enough to record them.
 RepositoryScan ToRepositoryScan(GitScanResult* result, const std::string& repo,
-                                const SweepContext& ctx) {
+                                const Matcher& matcher,
+                                const SweepOptions& options) {
   RepositoryScan scan;
-  scan.found =
-      ToStored(std::move(result->findings), repo, ctx.matcher, ctx.options);
+  scan.found = ToStored(std::move(result->findings), repo, matcher, options);
   for (KnownBlobPair& pair : result->known_pairs) {
     std::string system = PipelineSystemForPath(pair.path);
     scan.known.push_back(
@@ -178,7 +185,7 @@ void Commit(SweepContext* ctx, const StoredRepository& row,
   }
   Status s = ctx->store->CommitRepository(ctx->sweep_id, row, scan);
   if (!s.ok()) {
-    if (ctx->store_error.ok()) ctx->store_error = s;
+    if (ctx->fatal_error.ok()) ctx->fatal_error = s;
     return;
   }
   ++ctx->commits;
@@ -214,23 +221,29 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
     auto mirror = UpdateMirror(ctx->options.cache_dir, target.location);
     if (!mirror.ok()) return finish("failed", mirror.error().message, {});
     path = *mirror;
-  } else if (std::error_code ec; !std::filesystem::is_directory(path, ec)) {
-    return finish("failed", "no such directory: " + path, {});
   }
-  std::optional<StoredRepository> previous;
+  // Read-only while the workers run.
+  const StoredRepository* previous = nullptr;
   if (auto it = ctx->previous.find(target.key); it != ctx->previous.end()) {
-    previous = it->second;
+    previous = &it->second;
   }
   auto unchanged = [&](const std::string& tips_json) {
     return previous && previous->ref_tips == tips_json &&
            (previous->status == "scanned" || previous->status == "unchanged");
   };
   // The common case of a periodic sweep, answered from the ref files alone.
-  if (auto fast = ReadRefTipsFromFiles(path); fast && !fast->empty()) {
+  const bool below_root = ctx->root != nullptr && !target.remote;
+  if (auto fast = below_root ? ReadRefTipsFromFiles(target.key, ctx->root)
+                             : ReadRefTipsFromFiles(path);
+      fast && !fast->empty()) {
     if (std::string tips_json = TipsJson(*fast); unchanged(tips_json)) {
       row.ref_tips = std::move(tips_json);
       return finish("unchanged", "", {});
     }
+  }
+  if (std::error_code ec;
+      !target.remote && !std::filesystem::is_directory(path, ec)) {
+    return finish("failed", "no such directory: " + path, {});
   }
   auto tips = ReadRefTips(path);
   if (!tips.ok()) return finish("failed", tips.error().message, {});
@@ -241,6 +254,14 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   if (unchanged(tips_json)) {
     row.ref_tips = tips_json;
     return finish("unchanged", "", {});
+  }
+  auto matcher = ctx->matcher->Get();
+  if (!matcher.ok()) {
+    std::lock_guard<std::mutex> lock(ctx->mu);
+    if (ctx->fatal_error.ok()) ctx->fatal_error = matcher.error();
+    out.entry.status = "failed";
+    out.entry.error = matcher.error().message;
+    return out;  // the sweep fails: nothing is committed for this one
   }
   std::unordered_set<std::string> skip;
   std::unordered_set<std::string> known;
@@ -258,7 +279,7 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   scan.skip_blobs = &skip;
   scan.known_secret_blobs = &known;
   Diagnostics local(nullptr, true);
-  auto result = ScanGitHistory(scan, ctx->matcher, &local);
+  auto result = ScanGitHistory(scan, **matcher, &local);
   Forward(local, target.key, ctx->diagnostics);
   if (!result.ok()) return finish("failed", result.error().message, {});
   out.stats = result->stats;
@@ -275,7 +296,8 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
                        (result->shallow ? 1 : 0);
   const bool damaged = result->stats.skipped_unreadable > 0 ||
                        local.errors() > 0 || local.warnings() > expected;
-  RepositoryScan adds = ToRepositoryScan(&*result, target.key, *ctx);
+  RepositoryScan adds =
+      ToRepositoryScan(&*result, target.key, **matcher, ctx->options);
   if (damaged) {
     return finish("failed", "corrupt repository: " + FirstProblem(local), adds);
   }
@@ -296,9 +318,8 @@ Result<int64_t> PreviousFinishedSweep(Datastore* store, int64_t before) {
   return best;
 }
 
-Result<SweepResult> RunSweep(const SweepOptions& options,
-                             const Matcher& matcher, Datastore* store,
-                             Diagnostics* diagnostics) {
+Result<SweepResult> RunSweep(const SweepOptions& options, LazyMatcher* matcher,
+                             Datastore* store, Diagnostics* diagnostics) {
   SweepResult result;
   auto id = store->BeginSweep();
   if (!id.ok()) return id.error();
@@ -325,6 +346,11 @@ Result<SweepResult> RunSweep(const SweepOptions& options,
                    {},
                    0,
                    Status::Ok()};
+  std::optional<DirFd> root;
+  if (!options.root.empty()) {
+    root = DirFd::Open(options.root, nullptr, /*follow_link=*/true);
+    if (root->ok()) ctx.root = &*root;
+  }
   auto rows = store->Repositories();
   if (!rows.ok()) return rows.error();
   for (StoredRepository& r : *rows) {
@@ -354,7 +380,7 @@ Result<SweepResult> RunSweep(const SweepOptions& options,
   work();
   for (auto& t : pool) t.join();
   FlushUnchanged(&ctx);
-  if (!ctx.store_error.ok()) return ctx.store_error.error();
+  if (!ctx.fatal_error.ok()) return ctx.fatal_error.error();
 
   for (Outcome& o : outcomes) {
     result.stats += o.stats;

@@ -7,8 +7,9 @@
 // pipeline references and findings) in one transaction.
 // Repositories run on a pool of workers that share the thread budget; a
 // repository that cannot be read is `failed` and the others go on.
-// Blocks until done; the matcher is shared read-only, the datastore is only
-// touched under an internal lock.
+// Blocks until done; the matcher is built when the first repository needs
+// a scan (a sweep with no new commits never builds it) and then shared
+// read-only; the datastore is only touched under an internal lock.
 #pragma once
 
 #include <atomic>
@@ -21,7 +22,7 @@
 #include "scanner/base/result.h"
 #include "scanner/datastore/datastore.h"
 #include "scanner/findings/report.h"
-#include "scanner/match/matcher.h"
+#include "scanner/match/lazy_matcher.h"
 #include "scanner/scan/progress.h"
 #include "scanner/scan/scan_limits.h"
 #include "scanner/scan/scan_stats.h"
@@ -30,6 +31,9 @@
 namespace sprawl {
 
 struct SweepOptions {
+  // --root: every local target's key is its path below this directory,
+  // which the sweep opens once ("" = targets are located by path alone).
+  std::string root;
   std::vector<SweepTarget> targets;           // what to sweep, in report order
   std::string cache_dir = ".sprawl/mirrors";  // bare mirrors of URLs
   int threads = 0;  // total worker budget; 0 = all cores
@@ -53,11 +57,10 @@ struct SweepResult {
   bool interrupted = false;
 };
 
-// An Error only when the datastore itself fails; per-repository problems
-// are statuses.
-Result<SweepResult> RunSweep(const SweepOptions& options,
-                             const Matcher& matcher, Datastore* store,
-                             Diagnostics* diagnostics);
+// An Error only when the datastore itself fails or the matcher does not
+// build; per-repository problems are statuses.
+Result<SweepResult> RunSweep(const SweepOptions& options, LazyMatcher* matcher,
+                             Datastore* store, Diagnostics* diagnostics);
 
 // The last finished sweep with an id below `before` (0 = none).
 Result<int64_t> PreviousFinishedSweep(Datastore* store, int64_t before);

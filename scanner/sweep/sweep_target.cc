@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 
+#include "scanner/base/dir_fd.h"
 #include "scanner/base/hash.h"
 #include "scanner/base/text.h"
 #include "scanner/sources/git_mirror.h"
@@ -14,61 +15,66 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Bind mounts can loop; no real tree of repositories is this deep.
+constexpr int kMaxDepth = 64;
+
+void AddTarget(const fs::path& base, const std::string& rel,
+               std::vector<SweepTarget>* out) {
+  out->push_back({rel.empty() ? "." : rel,
+                  rel.empty() ? base.string() : (base / rel).string(), false});
+}
+
+// Adds the repositories at and below `dir` (at `rel` below `base`) to
+// `out`, depth first. One listing decides for each directory (entry types
+// come from it), and each subdirectory is opened relative to its parent.
+void Walk(DirFd* dir, const fs::path& base, const std::string& rel, int depth,
+          std::vector<SweepTarget>* out) {
+  if (depth > kMaxDepth) return;
+  auto entries = dir->List();
+  if (!entries) return;
+  using Type = DirEntry::Type;
+  bool has_git = false, has_head = false, has_objects = false, has_refs = false;
+  std::vector<std::string> subdirs;
+  for (DirEntry& e : *entries) {
+    const bool is_dir = e.type == Type::kDirectory;
+    if (e.name == ".git") {
+      has_git = true;
+    } else if (e.name == "HEAD") {
+      has_head = !is_dir;
+    } else if (e.name == "objects") {
+      has_objects = is_dir;
+    } else if (e.name == "refs") {
+      has_refs = is_dir;
+    }
+    if (is_dir && e.name != ".sprawl") {
+      subdirs.push_back(std::move(e.name));
+    }
+  }
+  // A bare repository is never entered; a work tree is walked on (minus
+  // its .git), since DESIGN.md promises every repository below the root,
+  // vendored repositories inside a work tree included.
+  if (has_head && has_objects && has_refs && !has_git) {
+    AddTarget(base, rel, out);
+    return;
+  }
+  if (has_git) AddTarget(base, rel, out);
+  std::sort(subdirs.begin(), subdirs.end());
+  for (const std::string& name : subdirs) {
+    if (name == ".git") continue;
+    DirFd sub = DirFd::Open(name, dir);
+    if (sub.ok()) {
+      Walk(&sub, base, rel.empty() ? name : rel + "/" + name, depth + 1, out);
+    }
+  }
+}
+
 }  // namespace
 
 Result<std::vector<SweepTarget>> FindRepositories(const std::string& root) {
-  std::error_code ec;
-  if (!fs::is_directory(root, ec)) {
-    return Error{"--root " + root + ": not a directory"};
-  }
+  DirFd top = DirFd::Open(root, nullptr, /*follow_link=*/true);
+  if (!top.ok()) return Error{"--root " + root + ": not a directory"};
   std::vector<SweepTarget> out;
-  const fs::path base(root);
-  auto add = [&](const fs::path& dir) {
-    std::string rel = dir.lexically_relative(base).generic_string();
-    if (rel.empty()) rel = ".";
-    out.push_back({rel, dir.string(), false});
-  };
-  // Depth-first over directories, without following symlinks. One listing
-  // per directory decides everything (entry types come from readdir).
-  std::vector<fs::path> stack{base};
-  std::vector<fs::path> subdirs;
-  while (!stack.empty()) {
-    fs::path dir = std::move(stack.back());
-    stack.pop_back();
-    bool has_git = false, has_head = false, has_objects = false,
-         has_refs = false;
-    subdirs.clear();
-    fs::directory_iterator it(
-        dir, fs::directory_options::skip_permission_denied, ec);
-    if (ec) continue;
-    for (; it != fs::directory_iterator(); it.increment(ec)) {
-      if (ec) break;
-      const auto& entry = *it;
-      const std::string name = entry.path().filename().string();
-      const bool is_dir = entry.is_directory(ec) && !entry.is_symlink(ec);
-      if (name == ".git") {
-        has_git = true;
-      } else if (name == "HEAD") {
-        has_head = !is_dir;
-      } else if (name == "objects") {
-        has_objects = is_dir;
-      } else if (name == "refs") {
-        has_refs = is_dir;
-      }
-      if (is_dir && name != ".git" && name != ".sprawl") {
-        subdirs.push_back(entry.path());
-      }
-    }
-    if (has_head && has_objects && has_refs && !has_git) {
-      add(dir);  // bare: never entered
-      continue;
-    }
-    if (has_git) add(dir);
-    std::sort(subdirs.begin(), subdirs.end());
-    for (auto i = subdirs.rbegin(); i != subdirs.rend(); ++i) {
-      stack.push_back(std::move(*i));
-    }
-  }
+  Walk(&top, fs::path(root), "", 0, &out);
   std::sort(
       out.begin(), out.end(),
       [](const SweepTarget& a, const SweepTarget& b) { return a.key < b.key; });

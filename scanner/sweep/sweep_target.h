@@ -20,8 +20,9 @@ struct SweepTarget {
 
 // Every git repository below `root` (work trees: a directory holding .git;
 // bare: HEAD + objects/ + refs/), sorted by key; `root` itself is ".".
-// Never descends into a .git directory, a bare repository, a `.sprawl`
-// directory or a symlink. A missing root is an Error.
+// Never descends into a repository (work tree or bare: a repository nested
+// in another's work tree is not found), a `.sprawl` directory or a
+// symlink. A missing root is an Error.
 Result<std::vector<SweepTarget>> FindRepositories(const std::string& root);
 
 // One repository per line: a local path or a URL; blank lines and lines

@@ -1,0 +1,121 @@
+#include "scanner/base/dir_fd.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string_view>
+#include <utility>
+
+namespace sprawl {
+namespace {
+
+DirEntry::Type TypeOf(int dir_fd, const dirent64& d) {
+  switch (d.d_type) {
+    case DT_DIR:
+      return DirEntry::Type::kDirectory;
+    case DT_REG:
+      return DirEntry::Type::kFile;
+    case DT_UNKNOWN:
+      break;  // the file system does not say: ask it
+    default:
+      return DirEntry::Type::kOther;
+  }
+  struct stat st;
+  if (::fstatat(dir_fd, d.d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return DirEntry::Type::kOther;
+  }
+  if (S_ISDIR(st.st_mode)) return DirEntry::Type::kDirectory;
+  return S_ISREG(st.st_mode) ? DirEntry::Type::kFile : DirEntry::Type::kOther;
+}
+
+}  // namespace
+
+DirFd DirFd::Open(const std::string& path, const DirFd* parent,
+                  bool follow_link) {
+  const int at = parent != nullptr ? parent->fd_ : AT_FDCWD;
+  const int fd = ::openat(
+      at, path.c_str(),
+      O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow_link ? 0 : O_NOFOLLOW));
+  return DirFd(fd, fd < 0 ? errno : 0);
+}
+
+DirFd::DirFd(DirFd&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      error_(other.error_),
+      listed_(other.listed_) {}
+
+DirFd& DirFd::operator=(DirFd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    error_ = other.error_;
+    listed_ = other.listed_;
+  }
+  return *this;
+}
+
+DirFd::~DirFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::optional<std::vector<DirEntry>> DirFd::List() {
+  if (fd_ < 0) return std::nullopt;
+  if (listed_ && ::lseek(fd_, 0, SEEK_SET) != 0) return std::nullopt;
+  listed_ = true;
+  alignas(dirent64) char buf[16384];
+  std::vector<DirEntry> out;
+  for (;;) {
+    const ssize_t n = ::getdents64(fd_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) return out;
+    for (ssize_t off = 0; off < n;) {
+      const auto* d = reinterpret_cast<const dirent64*>(buf + off);
+      off += d->d_reclen;
+      const std::string_view name(d->d_name);
+      if (name == "." || name == "..") continue;
+      out.push_back({std::string(name), TypeOf(fd_, *d)});
+    }
+  }
+}
+
+std::optional<std::string> DirFd::ReadFile(const std::string& name,
+                                           std::size_t max_bytes,
+                                           bool* missing) const {
+  // O_NONBLOCK: a FIFO swapped in for a file must not hang the sweep.
+  const int fd = ::openat(fd_, name.c_str(),
+                          O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (missing != nullptr) *missing = fd < 0 && errno == ENOENT;
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  char buf[16384];
+  bool ok = true;
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ok = false;
+      break;
+    }
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > max_bytes) {
+      ok = false;
+      break;
+    }
+    // A read of a regular file is short only at its end: a one-line ref
+    // file costs a single read.
+    if (static_cast<std::size_t>(n) < sizeof buf) break;
+  }
+  ::close(fd);
+  if (!ok) return std::nullopt;
+  return text;
+}
+
+bool DirFd::Has(const std::string& name) const {
+  return ::faccessat(fd_, name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+}  // namespace sprawl

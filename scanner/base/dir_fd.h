@@ -1,0 +1,66 @@
+// DirFd: an open directory read with plain POSIX calls (openat, getdents64,
+// read), no per-entry stat and no std::filesystem. A sweep lists and reads
+// thousands of tiny directories and ref files, and for a sweep with no new
+// commits those system calls are most of its cost.
+// Move-only; owns its descriptor and closes it. List() is for one thread at
+// a time; the const members, and opening below a DirFd, only use the
+// descriptor as a base and are safe from any number of threads.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sprawl {
+
+struct DirEntry {
+  enum class Type { kDirectory, kFile, kOther };  // kOther: links and the rest
+  std::string name;
+  Type type = Type::kOther;
+};
+
+class DirFd {
+ public:
+  // Opens `path` (relative to directory `parent`, or to the working
+  // directory without one) as a directory. A final symlink is followed only
+  // with `follow_link`.
+  static DirFd Open(const std::string& path, const DirFd* parent = nullptr,
+                    bool follow_link = false);
+
+  DirFd(DirFd&& other) noexcept;
+  DirFd& operator=(DirFd&& other) noexcept;
+  DirFd(const DirFd&) = delete;
+  DirFd& operator=(const DirFd&) = delete;
+  ~DirFd();
+
+  bool ok() const { return fd_ >= 0; }
+  // The errno of a failed Open (0 when ok).
+  int error() const { return error_; }
+
+  // Every entry but "." and "..", in directory order; nullopt when the
+  // directory cannot be read. Types come from the listing itself (a stat
+  // only on file systems that do not report them). A second call reads the
+  // directory again from its start.
+  std::optional<std::vector<DirEntry>> List();
+
+  // The content of the file `name` in this directory (a final symlink is
+  // not followed); nullopt when it cannot be read or is over `max_bytes`,
+  // with `*missing` (when given) set when there is no such file.
+  std::optional<std::string> ReadFile(const std::string& name,
+                                      std::size_t max_bytes,
+                                      bool* missing = nullptr) const;
+
+  // Whether this directory has an entry `name` (of any type; a final
+  // symlink is not followed).
+  bool Has(const std::string& name) const;
+
+ private:
+  DirFd(int fd, int error) : fd_(fd), error_(error) {}
+
+  int fd_ = -1;
+  int error_ = 0;
+  bool listed_ = false;  // the descriptor's offset is past the start
+};
+
+}  // namespace sprawl
