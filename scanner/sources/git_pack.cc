@@ -205,12 +205,21 @@ constexpr std::size_t kCacheCap = std::size_t{384} << 20;  // per decoder
 }  // namespace
 
 uint32_t ObjectCatalog::Find(const git_oid& oid) const {
+  uint8_t type = 0;
+  return Find(oid, &type);
+}
+
+uint32_t ObjectCatalog::Find(const git_oid& oid, uint8_t* type) const {
+  *type = 0;
   if (slots_.empty()) return kNoEntry;
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t s = SlotHash(oid) & mask;; s = (s + 1) & mask) {
     const Slot& slot = slots_[s];
     if (slot.entry == kNoEntry) return kNoEntry;
-    if (SameOid(slot.oid, oid)) return slot.entry;
+    if (SameOid(slot.oid, oid)) {
+      *type = slot.type;
+      return slot.entry;
+    }
   }
 }
 
@@ -222,7 +231,7 @@ void ObjectCatalog::Rehash(std::size_t capacity) {
   for (uint32_t e = 0; e < entries_.size(); ++e) {
     std::size_t s = SlotHash(entries_[e].oid) & mask;
     while (slots_[s].entry != kNoEntry) s = (s + 1) & mask;
-    slots_[s] = {entries_[e].oid, e};
+    slots_[s] = {entries_[e].oid, e, entries_[e].type};
   }
 }
 
@@ -400,6 +409,9 @@ std::unique_ptr<ObjectCatalog> ObjectCatalog::Load(
     }
   }
   c->ListTypes();
+  for (Slot& slot : c->slots_) {
+    if (slot.entry != kNoEntry) slot.type = c->entries_[slot.entry].type;
+  }
   c->ReleasePacks();  // the headers are read; the tree pass maps back in
   return c;
 }

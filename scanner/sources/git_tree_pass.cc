@@ -157,12 +157,11 @@ class FindCache {
   uint32_t FindTree(const git_oid& oid) {
     Slot& s = slots_[OidHash()(oid) & (kSize - 1)];
     if (!OidEq()(s.oid, oid) || !s.used) {
-      const uint32_t e = catalog_.Find(oid);
+      uint8_t type = 0;
+      const uint32_t e = catalog_.Find(oid, &type);
       s.oid = oid;
       s.used = true;
-      s.tree = e != kNoEntry && catalog_.entry(e).type == GIT_OBJECT_TREE
-                   ? e
-                   : kNoEntry;
+      s.tree = type == GIT_OBJECT_TREE ? e : kNoEntry;
     }
     return s.tree;
   }
