@@ -52,12 +52,13 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ "$seconds" = 0 ] && [ "$runs" = 0 ]; then usage; fi
-targets=(${SPRAWL_FUZZ_TARGETS:-matcher rule_pack inventory config pipeline segment})
+targets=(${SPRAWL_FUZZ_TARGETS:-matcher rule_pack inventory config pipeline segment pack})
 
 max_len_of() {
   case "$1" in
     matcher) echo 512 ;;      # a secret and its keyword context fit easily
     segment) echo 256 ;;      # header + token; the filler is repeated
+    pack) echo 600 ;;         # a base of up to 255 bytes and its delta
     config) echo 1024 ;;
     *) echo 2048 ;;           # rule packs, inventories, pipeline files
   esac

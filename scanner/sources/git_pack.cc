@@ -72,49 +72,6 @@ uint64_t SlotHash(const git_oid& oid) {
   return h;
 }
 
-// The header of the pack entry at [p, end): its raw type (1-4 whole, 6
-// OFS_DELTA, 7 REF_DELTA), inflated size, and where its data starts (after
-// the delta base reference). False when malformed.
-struct EntryHeader {
-  int type = 0;
-  uint64_t size = 0;
-  uint64_t base_distance = 0;            // OFS_DELTA
-  const unsigned char* base_oid = nullptr;  // REF_DELTA
-  const unsigned char* data = nullptr;
-};
-
-bool ParseHeader(const unsigned char* p, const unsigned char* end,
-                 EntryHeader* h) {
-  if (p >= end) return false;
-  unsigned c = *p++;
-  h->type = static_cast<int>((c >> 4) & 7);
-  h->size = c & 15;
-  for (int shift = 4; c & 0x80; shift += 7) {
-    if (p >= end || shift > 57) return false;
-    c = *p++;
-    h->size |= uint64_t{c & 0x7f} << shift;
-  }
-  if (h->type == GIT_OBJECT_OFS_DELTA) {
-    if (p >= end) return false;
-    c = *p++;
-    uint64_t d = c & 0x7f;
-    while (c & 0x80) {
-      if (p >= end || d > (UINT64_MAX >> 8)) return false;
-      c = *p++;
-      d = ((d + 1) << 7) | (c & 0x7f);
-    }
-    h->base_distance = d;
-  } else if (h->type == GIT_OBJECT_REF_DELTA) {
-    if (end - p < GIT_OID_RAWSZ) return false;
-    h->base_oid = p;
-    p += GIT_OID_RAWSZ;
-  } else if (h->type < GIT_OBJECT_COMMIT || h->type > GIT_OBJECT_TAG) {
-    return false;
-  }
-  h->data = p;
-  return true;
-}
-
 // Oid equality without a call to memcmp (the catalog compares millions).
 bool SameOid(const git_oid& a, const git_oid& b) {
   uint64_t x[2], y[2];
@@ -189,15 +146,6 @@ std::vector<std::string> ObjectDirs(const std::string& objects_dir,
   return dirs;
 }
 
-uint64_t DeltaVarint(const unsigned char** p, const unsigned char* end) {
-  uint64_t v = 0;
-  for (int shift = 0; *p < end && shift < 64; shift += 7) {
-    const unsigned c = *(*p)++;
-    v |= uint64_t{c & 0x7f} << shift;
-    if ((c & 0x80) == 0) return v;
-  }
-  return UINT64_MAX;
-}
 
 constexpr std::size_t kMaxObject = std::size_t{1} << 31;  // trees, commits
 constexpr std::size_t kCacheCap = std::size_t{384} << 20;  // per decoder
@@ -305,13 +253,13 @@ void ObjectCatalog::ReadHeaders(uint32_t pack_no,
   for (std::size_t i = 0; i < order.size(); ++i) {
     CatalogEntry& en = entries_[order[i]];
     en.end = i + 1 < order.size() ? offsets[i + 1] : trailer;
-    EntryHeader h;
-    if (!ParseHeader(pack.data() + en.offset, pack.data() + en.end, &h)) {
+    PackEntryHeader h;
+    if (!ParsePackEntryHeader(pack.data() + en.offset, pack.data() + en.end, &h)) {
       en.pack = kNoEntry;
       ++bad;
       continue;
     }
-    if (h.type == GIT_OBJECT_OFS_DELTA) {
+    if (h.type == kPackOfsDelta) {
       en.delta = true;
       if (h.base_distance == 0 || h.base_distance > en.offset) {
         en.pack = kNoEntry;
@@ -328,7 +276,7 @@ void ObjectCatalog::ReadHeaders(uint32_t pack_no,
       }
       en.base = order[it - offsets.begin()];
       en.type = entries_[en.base].type;
-    } else if (h.type == GIT_OBJECT_REF_DELTA) {
+    } else if (h.type == kPackRefDelta) {
       en.delta = true;
       git_oid base;
       std::memcpy(base.id, h.base_oid, GIT_OID_RAWSZ);
@@ -518,9 +466,9 @@ PackDecoder::Buffer PackDecoder::DecodeShared(uint32_t e, std::string* why,
   const CatalogEntry& en = catalog_.entry(e);
   if (en.pack == kNoEntry) return FromLibgit2(e, why);
   const MappedFile& pack = catalog_.pack(en.pack);
-  EntryHeader h;
+  PackEntryHeader h;
   const unsigned char* end = pack.data() + en.end;
-  if (!ParseHeader(pack.data() + en.offset, end, &h) || h.size > kMaxObject) {
+  if (!ParsePackEntryHeader(pack.data() + en.offset, end, &h) || h.size > kMaxObject) {
     *why = "object " + GitHex(en.oid) + ": malformed pack entry";
     return nullptr;
   }
@@ -544,48 +492,7 @@ PackDecoder::Buffer PackDecoder::DecodeShared(uint32_t e, std::string* why,
       *why = "object " + GitHex(en.oid) + ": corrupt delta data";
       return nullptr;
     }
-    const auto* p = reinterpret_cast<const unsigned char*>(delta_.data());
-    const unsigned char* dend = p + delta_.size();
-    const uint64_t src = DeltaVarint(&p, dend);
-    const uint64_t dst = DeltaVarint(&p, dend);
-    if (src != base->size() || dst > kMaxObject) {
-      *why = "object " + GitHex(en.oid) + ": delta does not fit its base";
-      return nullptr;
-    }
-    out->reserve(dst);
-    std::size_t pos = 0;
-    bool ok = true;
-    while (ok && p < dend) {
-      const unsigned op = *p++;
-      if (op & 0x80) {
-        uint64_t off = 0, n = 0;
-        for (int b = 0; b < 4; ++b) {
-          if ((op & (1u << b)) && p < dend) off |= uint64_t{*p++} << (8 * b);
-        }
-        for (int b = 0; b < 3; ++b) {
-          if ((op & (0x10u << b)) && p < dend) n |= uint64_t{*p++} << (8 * b);
-        }
-        if (n == 0) n = 0x10000;
-        ok = off + n <= base->size() && pos + n <= dst;
-        if (ok) {
-          out->append(base->data() + off, n);
-          if (record != nullptr) {
-            record->push_back({static_cast<uint32_t>(pos),
-                               static_cast<uint32_t>(off),
-                               static_cast<uint32_t>(n)});
-          }
-        }
-        pos += n;
-      } else if (op != 0) {
-        ok = static_cast<std::size_t>(dend - p) >= op && pos + op <= dst;
-        if (ok) out->append(reinterpret_cast<const char*>(p), op);
-        p += op;
-        pos += op;
-      } else {
-        ok = false;
-      }
-    }
-    if (!ok || pos != dst) {
+    if (!ApplyDelta(*base, delta_, kMaxObject, out.get(), record)) {
       *why = "object " + GitHex(en.oid) + ": malformed delta";
       return nullptr;
     }

@@ -28,6 +28,7 @@
 
 #include "scanner/base/diagnostics.h"
 #include "scanner/sources/git_handles.h"
+#include "scanner/sources/pack_format.h"
 
 namespace sprawl {
 
@@ -109,14 +110,6 @@ class ObjectCatalog {
   std::vector<Slot> slots_;  // open addressing
   std::vector<std::vector<uint32_t>> pack_order_;  // per pack, by offset
   std::vector<uint32_t> by_type_[GIT_OBJECT_TAG + 1];  // see OfType
-};
-
-// A run of a delta's result copied from its base: result bytes
-// [to, to + size) are the base's bytes [from, from + size).
-struct DeltaCopy {
-  uint32_t to;
-  uint32_t from;
-  uint32_t size;
 };
 
 // Decodes catalog entries; not thread-safe (one per thread).
