@@ -38,21 +38,7 @@ using testing::TempDir;
 // Runs git in `cwd` with fixed identities and no user configuration; its
 // output without the final newline.
 std::string Git(const std::string& cwd, const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"/usr/bin/git", "-c",
-                                "init.defaultBranch=main"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  testing::CommandOptions o;
-  o.cwd = cwd;
-  o.env = {{"GIT_CONFIG_GLOBAL", "/dev/null"},
-           {"GIT_CONFIG_NOSYSTEM", "1"},
-           {"GIT_AUTHOR_NAME", "Alice Example"},
-           {"GIT_AUTHOR_EMAIL", "alice@corp.test"},
-           {"GIT_COMMITTER_NAME", "Alice Example"},
-           {"GIT_COMMITTER_EMAIL", "alice@corp.test"}};
-  testing::CommandResult r = testing::RunCommand(argv, o);
-  REQUIRE_MESSAGE(r.exit_code == 0, "git " << args[0] << " failed: " << r.err);
-  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
-  return r.out;
+  return testing::RunGit(cwd, args);
 }
 
 // Commits `files` into the repository at `dir` (created when new); the new

@@ -31,22 +31,9 @@ std::string Key(uint64_t seed) {
 
 // Runs git in `cwd` with fixed identities and no user configuration.
 std::string Git(const std::string& cwd, const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"/usr/bin/git", "-c",
-                                "init.defaultBranch=main"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  testing::CommandOptions o;
-  o.cwd = cwd;
-  o.env = {{"GIT_CONFIG_GLOBAL", "/dev/null"},
-           {"GIT_CONFIG_NOSYSTEM", "1"},
-           {"GIT_AUTHOR_NAME", "Alice Example"},
-           {"GIT_AUTHOR_EMAIL", "alice@corp.test"},
-           {"GIT_COMMITTER_NAME", "Alice Example"},
-           {"GIT_COMMITTER_EMAIL", "alice@corp.test"},
-           {"GIT_AUTHOR_DATE", "2026-01-02T03:04:05Z"},
-           {"GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z"}};
-  CommandResult r = testing::RunCommand(argv, o);
-  REQUIRE_MESSAGE(r.exit_code == 0, "git " << args[0] << " failed: " << r.err);
-  return r.out;
+  return testing::RunGit(cwd, args,
+                         {{"GIT_AUTHOR_DATE", "2026-01-02T03:04:05Z"},
+                          {"GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z"}});
 }
 
 // Writes `files` into the repository at `dir` (created when new) and
@@ -495,7 +482,7 @@ TEST_SUITE("sweep") {
       auto located = LocationsInA(after);
       REQUIRE(located.size() == 2);
       REQUIRE(located.count(c.new_path) == 1);
-      CHECK(located[c.new_path].first + "\n" == commit);
+      CHECK(located[c.new_path].first == commit);
       CHECK(located[c.new_path].second == c.new_in_head);
       CHECK(located["app/.env"].first == old_location.first);
       CHECK(located["app/.env"].second == c.old_in_head);

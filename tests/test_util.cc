@@ -242,4 +242,24 @@ uint64_t ColumnAt(std::string_view s, std::size_t offset) {
   return nl == std::string_view::npos ? offset + 1 : offset - nl;
 }
 
+std::string RunGit(const std::string& cwd, const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv{"/usr/bin/git", "-c",
+                                "init.defaultBranch=main"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CommandOptions o;
+  o.cwd = cwd;
+  o.env = {{"GIT_CONFIG_GLOBAL", "/dev/null"},
+           {"GIT_CONFIG_NOSYSTEM", "1"},
+           {"GIT_AUTHOR_NAME", "Alice Example"},
+           {"GIT_AUTHOR_EMAIL", "alice@corp.test"},
+           {"GIT_COMMITTER_NAME", "Alice Example"},
+           {"GIT_COMMITTER_EMAIL", "alice@corp.test"}};
+  for (const auto& [k, v] : env) o.env[k] = v;
+  CommandResult r = RunCommand(argv, o);
+  REQUIRE_MESSAGE(r.exit_code == 0, "git " << args[0] << " failed: " << r.err);
+  while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+  return r.out;
+}
+
 }  // namespace sprawl::testing

@@ -97,6 +97,12 @@ struct CommandOptions {
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const CommandOptions& options = {});
 
+// Runs /usr/bin/git in `cwd` with fixed identities, no user or system
+// configuration and `env` added; fails the test when git fails. Its stdout
+// without trailing newlines.
+std::string RunGit(const std::string& cwd, const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env = {});
+
 // Parses `yaml` as one rule pack (origin "test.yaml") and builds a matcher
 // from it; diagnostics go to `diagnostics` when given. Errors are returned.
 Result<std::unique_ptr<Matcher>> BuildMatcherFromYaml(

@@ -38,6 +38,46 @@ void MappedFile::Release() const {
   }
 }
 
+namespace {
+
+uint32_t Be32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
+         (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+
+}  // namespace
+
+uint64_t PackIndexView::Below(unsigned b) const {
+  return b == 0 ? 0 : Be32(fanout + std::size_t{b - 1} * 4);
+}
+
+uint64_t PackIndexView::Offset(uint64_t i) const {
+  uint64_t off = Be32(offsets + i * 4);
+  if ((off & 0x80000000u) == 0) return off;
+  const uint64_t k = off & 0x7fffffffu;
+  if (k >= large_count) return UINT64_MAX;
+  return (uint64_t{Be32(large + k * 8)} << 32) | Be32(large + k * 8 + 4);
+}
+
+std::optional<PackIndexView> ViewPackIndex(const MappedFile& idx) {
+  const unsigned char* d = idx.data();
+  const std::size_t size = idx.size();
+  if (d == nullptr || size < 8 + 256 * 4 || std::memcmp(d, "\377tOc", 4) != 0 ||
+      Be32(d + 4) != 2) {
+    return std::nullopt;
+  }
+  PackIndexView v;
+  v.fanout = d + 8;
+  v.count = Be32(v.fanout + std::size_t{255} * 4);
+  v.names = v.fanout + std::size_t{256} * 4;
+  if (v.count > (size - 8 - 256 * 4) / (GIT_OID_RAWSZ + 8)) return std::nullopt;
+  v.offsets = v.names + v.count * (GIT_OID_RAWSZ + 4);  // past the CRC-32s
+  v.large = v.offsets + v.count * 4;
+  if (static_cast<std::size_t>(v.large - d) > size) return std::nullopt;
+  v.large_count = (size - static_cast<std::size_t>(v.large - d)) / 8;
+  return v;
+}
+
 std::vector<std::string> PackIndexFiles(const std::string& objects_dir) {
   namespace fs = std::filesystem;
   std::vector<std::pair<fs::file_time_type, std::string>> found;
@@ -60,11 +100,6 @@ std::vector<std::string> PackIndexFiles(const std::string& objects_dir) {
 }
 
 namespace {
-
-uint32_t Be32(const unsigned char* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
-         (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
 
 uint64_t SlotHash(const git_oid& oid) {
   uint64_t h;
@@ -199,19 +234,9 @@ uint32_t ObjectCatalog::Insert(const git_oid& oid) {
 
 void ObjectCatalog::IndexPack(const MappedFile& idx, uint32_t pack_no,
                               std::vector<uint32_t>* order) {
-  const unsigned char* d = idx.data();
-  const std::size_t size = idx.size();
-  if (size < 8 + 256 * 4 || std::memcmp(d, "\377tOc", 4) != 0 ||
-      Be32(d + 4) != 2) {
-    return;  // version 1: libgit2 reads it
-  }
-  const unsigned char* fanout = d + 8;
-  const uint64_t n = Be32(fanout + std::size_t{255} * 4);
-  const unsigned char* names = fanout + std::size_t{256} * 4;
-  const unsigned char* offsets = names + n * (GIT_OID_RAWSZ + 4);
-  const unsigned char* large = offsets + n * 4;
-  if (static_cast<std::size_t>(large - d) > size) return;
-  const uint64_t large_count = (size - (large - d)) / 8;
+  const std::optional<PackIndexView> view = ViewPackIndex(idx);
+  if (!view) return;  // version 1: libgit2 reads it
+  const uint64_t n = view->count;
   if (slots_.size() < (entries_.size() + n) * 2) {
     Rehash(entries_.size() + n);
   }
@@ -220,15 +245,10 @@ void ObjectCatalog::IndexPack(const MappedFile& idx, uint32_t pack_no,
   by_offset.reserve(n);
   entries_.reserve(entries_.size() + n);
   for (uint64_t i = 0; i < n; ++i) {
-    uint64_t off = Be32(offsets + i * 4);
-    if (off & 0x80000000u) {
-      const uint64_t k = off & 0x7fffffffu;
-      if (k >= large_count) continue;
-      off = (uint64_t{Be32(large + k * 8)} << 32) | Be32(large + k * 8 + 4);
-    }
-    if (off < 12 || off + GIT_OID_RAWSZ >= pack.size()) continue;
+    const uint64_t off = view->Offset(i);
+    if (off < 12 || off >= pack.size() - GIT_OID_RAWSZ) continue;
     git_oid oid;
-    std::memcpy(oid.id, names + i * GIT_OID_RAWSZ, GIT_OID_RAWSZ);
+    std::memcpy(oid.id, view->Name(i), GIT_OID_RAWSZ);
     const uint32_t e = Insert(oid);
     if (e == kNoEntry) continue;  // a newer pack has it
     entries_[e].pack = pack_no;

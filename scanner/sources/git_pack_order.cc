@@ -13,45 +13,23 @@
 namespace sprawl {
 namespace {
 
-uint32_t Be32(const unsigned char* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
-         (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
-
 // Fills offset[i] (and pack[i] = rank) for blobs found in this index.
 void LookupInIndex(const MappedFile& idx, uint32_t rank,
                    const std::vector<git_oid>& blobs,
                    std::vector<uint32_t>* pack, std::vector<uint64_t>* offset) {
-  const unsigned char* d = idx.data();
-  const std::size_t size = idx.size();
-  if (size < 8 + 256 * 4 || std::memcmp(d, "\377tOc", 4) != 0 ||
-      Be32(d + 4) != 2) {
-    return;  // version 1 indexes: order by oid instead
-  }
-  const unsigned char* fanout = d + 8;
-  const uint64_t n = Be32(fanout + std::size_t{255} * 4);
-  const unsigned char* names = fanout + std::size_t{256} * 4;
-  const unsigned char* offsets = names + n * (GIT_OID_RAWSZ + 4);
-  const unsigned char* large = offsets + n * 4;
-  if (static_cast<std::size_t>(large - d) > size) return;
-  const uint64_t large_count = (size - (large - d)) / 8;
+  const std::optional<PackIndexView> view = ViewPackIndex(idx);
+  if (!view) return;  // version 1 indexes: order by oid instead
   for (std::size_t i = 0; i < blobs.size(); ++i) {
     if ((*pack)[i] != UINT32_MAX) continue;
     const unsigned char* id = blobs[i].id;
-    uint32_t lo = id[0] == 0 ? 0 : Be32(fanout + (std::size_t{id[0]} - 1) * 4);
-    uint32_t hi = Be32(fanout + std::size_t{id[0]} * 4);
+    uint64_t lo = view->Below(id[0]);
+    uint64_t hi = view->Below(id[0] + 1u);
     while (lo < hi) {
-      uint32_t mid = lo + (hi - lo) / 2;
-      int c =
-          std::memcmp(names + uint64_t{mid} * GIT_OID_RAWSZ, id, GIT_OID_RAWSZ);
+      const uint64_t mid = lo + (hi - lo) / 2;
+      const int c = std::memcmp(view->Name(mid), id, GIT_OID_RAWSZ);
       if (c == 0) {
-        uint64_t off = Be32(offsets + uint64_t{mid} * 4);
-        if (off & 0x80000000u) {
-          uint64_t k = off & 0x7fffffffu;
-          if (k >= large_count) break;
-          const unsigned char* p = large + k * 8;
-          off = (uint64_t{Be32(p)} << 32) | Be32(p + 4);
-        }
+        const uint64_t off = view->Offset(mid);
+        if (off == UINT64_MAX) break;
         (*pack)[i] = rank;
         (*offset)[i] = off;
         break;

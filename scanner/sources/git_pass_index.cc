@@ -20,11 +20,7 @@ uint64_t PackedObjects(const std::string& objects_dir) {
   uint64_t n = 0;
   for (const std::string& idx_path : PackIndexFiles(objects_dir)) {
     MappedFile idx(idx_path);
-    const unsigned char* d = idx.data();
-    if (d == nullptr || idx.size() < 8 + 256 * 4) continue;
-    const unsigned char* last = d + std::size_t{8 + 255 * 4};
-    n += (uint64_t{last[0]} << 24) | (uint64_t{last[1]} << 16) |
-         (uint64_t{last[2]} << 8) | last[3];
+    if (auto view = ViewPackIndex(idx)) n += view->count;
   }
   return n;
 }
