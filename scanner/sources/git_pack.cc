@@ -70,7 +70,8 @@ std::optional<PackIndexView> ViewPackIndex(const MappedFile& idx) {
   v.fanout = d + 8;
   v.count = Be32(v.fanout + std::size_t{255} * 4);
   v.names = v.fanout + std::size_t{256} * 4;
-  if (v.count > (size - 8 - 256 * 4) / (GIT_OID_RAWSZ + 8)) return std::nullopt;
+  constexpr std::size_t kHeader = 8 + 256 * 4;  // magic, version, fanout
+  if (v.count > (size - kHeader) / (GIT_OID_RAWSZ + 8)) return std::nullopt;
   v.offsets = v.names + v.count * (GIT_OID_RAWSZ + 4);  // past the CRC-32s
   v.large = v.offsets + v.count * 4;
   if (static_cast<std::size_t>(v.large - d) > size) return std::nullopt;
@@ -172,7 +173,8 @@ std::vector<std::string> ObjectDirs(const std::string& objects_dir,
       *complete = false;
       continue;
     }
-    std::string dir = line[0] == '/' ? line : objects_dir + "/" + line;
+    std::string dir = line;
+    if (line[0] != '/') dir = std::string(objects_dir).append("/").append(line);
     if (std::filesystem::exists(dir + "/info/alternates", ec)) {
       *complete = false;  // chains: libgit2 follows them
     }

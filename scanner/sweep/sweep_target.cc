@@ -62,9 +62,11 @@ void Walk(DirFd* dir, const fs::path& base, const std::string& rel, int depth,
   for (const std::string& name : subdirs) {
     if (name == ".git") continue;
     DirFd sub = DirFd::Open(name, dir);
-    if (sub.ok()) {
-      Walk(&sub, base, rel.empty() ? name : rel + "/" + name, depth + 1, out);
-    }
+    if (!sub.ok()) continue;
+    std::string sub_rel = rel;
+    if (!sub_rel.empty()) sub_rel.push_back('/');
+    sub_rel.append(name);
+    Walk(&sub, base, sub_rel, depth + 1, out);
   }
 }
 
