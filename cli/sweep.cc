@@ -88,7 +88,8 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   }
   SweepOptions options;
   auto targets =
-      a.root.empty() ? ReadRepositoryList(a.repos) : FindRepositories(a.root);
+      a.root.empty() ? ReadRepositoryList(a.repos)
+                     : FindRepositories(a.root, common.threads);
   if (!targets.ok()) return FailWith(targets.error().message);
   options.targets = std::move(targets).value();
   options.root = a.root;

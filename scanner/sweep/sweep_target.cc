@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <atomic>
 #include <fstream>
+#include <thread>
 #include <set>
 
 #include "scanner/base/dir_fd.h"
@@ -24,17 +26,18 @@ void AddTarget(const fs::path& base, const std::string& rel,
                   rel.empty() ? base.string() : (base / rel).string(), false});
 }
 
-// Adds the repositories at and below `dir` (at `rel` below `base`) to
-// `out`, depth first. One listing decides for each directory (entry types
-// come from it), and each subdirectory is opened relative to its parent.
-void Walk(DirFd* dir, const fs::path& base, const std::string& rel, int depth,
-          std::vector<SweepTarget>* out) {
-  if (depth > kMaxDepth) return;
+// Lists `dir` (at `rel` below `base`): adds it to `out` when it is a
+// repository, and fills `subdirs` (sorted, without .git and .sprawl) with
+// what to walk next; none for a bare repository, which is never entered.
+// A work tree is walked on, since DESIGN.md promises every repository below
+// the root, vendored repositories inside a work tree included.
+void Visit(DirFd* dir, const fs::path& base, const std::string& rel,
+           std::vector<SweepTarget>* out, std::vector<std::string>* subdirs) {
+  subdirs->clear();
   auto entries = dir->List();
   if (!entries) return;
   using Type = DirEntry::Type;
   bool has_git = false, has_head = false, has_objects = false, has_refs = false;
-  std::vector<std::string> subdirs;
   for (DirEntry& e : *entries) {
     const bool is_dir = e.type == Type::kDirectory;
     if (e.name == ".git") {
@@ -46,37 +49,73 @@ void Walk(DirFd* dir, const fs::path& base, const std::string& rel, int depth,
     } else if (e.name == "refs") {
       has_refs = is_dir;
     }
-    if (is_dir && e.name != ".sprawl") {
-      subdirs.push_back(std::move(e.name));
+    if (is_dir && e.name != ".sprawl" && e.name != ".git") {
+      subdirs->push_back(std::move(e.name));
     }
   }
-  // A bare repository is never entered; a work tree is walked on (minus
-  // its .git), since DESIGN.md promises every repository below the root,
-  // vendored repositories inside a work tree included.
   if (has_head && has_objects && has_refs && !has_git) {
     AddTarget(base, rel, out);
+    subdirs->clear();
     return;
   }
   if (has_git) AddTarget(base, rel, out);
-  std::sort(subdirs.begin(), subdirs.end());
+  std::sort(subdirs->begin(), subdirs->end());
+}
+
+std::string Join(const std::string& rel, const std::string& name) {
+  std::string out = rel;
+  if (!out.empty()) out.push_back('/');
+  out.append(name);
+  return out;
+}
+
+// Adds the repositories at and below `dir` to `out`, depth first; each
+// subdirectory is opened relative to its parent.
+void Walk(DirFd* dir, const fs::path& base, const std::string& rel, int depth,
+          std::vector<SweepTarget>* out) {
+  if (depth > kMaxDepth) return;
+  std::vector<std::string> subdirs;
+  Visit(dir, base, rel, out, &subdirs);
   for (const std::string& name : subdirs) {
-    if (name == ".git") continue;
     DirFd sub = DirFd::Open(name, dir);
-    if (!sub.ok()) continue;
-    std::string sub_rel = rel;
-    if (!sub_rel.empty()) sub_rel.push_back('/');
-    sub_rel.append(name);
-    Walk(&sub, base, sub_rel, depth + 1, out);
+    if (sub.ok()) Walk(&sub, base, Join(rel, name), depth + 1, out);
   }
 }
 
 }  // namespace
 
-Result<std::vector<SweepTarget>> FindRepositories(const std::string& root) {
+Result<std::vector<SweepTarget>> FindRepositories(const std::string& root,
+                                                  int threads) {
   DirFd top = DirFd::Open(root, nullptr, /*follow_link=*/true);
   if (!top.ok()) return Error{"--root " + root + ": not a directory"};
+  const fs::path base(root);
   std::vector<SweepTarget> out;
-  Walk(&top, fs::path(root), "", 0, &out);
+  std::vector<std::string> subdirs;
+  Visit(&top, base, "", &out, &subdirs);
+  // The root's subdirectories are walked on several threads: discovery is
+  // nothing but system calls, and a good part of a sweep with no new
+  // commits.
+  if (threads <= 0) {
+    threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  std::atomic<std::size_t> next{0};
+  std::vector<std::vector<SweepTarget>> found(
+      std::clamp<std::size_t>(subdirs.size(), 1, static_cast<std::size_t>(threads)));
+  auto work = [&](std::vector<SweepTarget>* into) {
+    for (std::size_t i; (i = next.fetch_add(1)) < subdirs.size();) {
+      DirFd sub = DirFd::Open(subdirs[i], &top);
+      if (sub.ok()) Walk(&sub, base, subdirs[i], 1, into);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < found.size(); ++t) {
+    pool.emplace_back(work, &found[t]);
+  }
+  work(&found[0]);
+  for (std::thread& t : pool) t.join();
+  for (auto& part : found) {
+    for (SweepTarget& t : part) out.push_back(std::move(t));
+  }
   std::sort(
       out.begin(), out.end(),
       [](const SweepTarget& a, const SweepTarget& b) { return a.key < b.key; });

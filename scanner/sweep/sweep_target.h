@@ -20,10 +20,12 @@ struct SweepTarget {
 
 // Every git repository below `root` (work trees: a directory holding .git;
 // bare: HEAD + objects/ + refs/), sorted by key; `root` itself is ".".
-// Never descends into a repository (work tree or bare: a repository nested
-// in another's work tree is not found), a `.sprawl` directory or a
-// symlink. A missing root is an Error.
-Result<std::vector<SweepTarget>> FindRepositories(const std::string& root);
+// Walks into work trees (a repository nested in one is found too), never
+// into a .git directory, a bare repository, a `.sprawl` directory or a
+// symlink; the root's subdirectories are walked on `threads` threads (0:
+// one per core). A missing root is an Error.
+Result<std::vector<SweepTarget>> FindRepositories(const std::string& root,
+                                                  int threads = 0);
 
 // One repository per line: a local path or a URL; blank lines and lines
 // starting with # are ignored; duplicates are dropped. Relative paths are
