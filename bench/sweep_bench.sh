@@ -2,10 +2,13 @@
 # Sweep benchmark: generates N small repositories (default 1000) that share
 # credentials from a pool of synthetic keys, then times a first sweep and a
 # second (unchanged) sweep and records peak RSS and open file descriptors.
-# Usage: SPRAWL=build/sprawl N=1000 bench/sweep_bench.sh [WORKDIR]
+# Usage: SPRAWL=build/sprawl N=1000 COMMITS=3 bench/sweep_bench.sh [WORKDIR]
+# (COMMITS: commits per repository; the repositories are generated once per
+# WORKDIR, so use a fresh WORKDIR when changing N or COMMITS.)
 set -eu
 SPRAWL=${SPRAWL:-build/sprawl}
 N=${N:-1000}
+COMMITS=${COMMITS:-3}
 WORK=${1:-$(mktemp -d)}
 ROOT=$WORK/root
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
@@ -13,16 +16,16 @@ export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@corp.test
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@corp.test
 if [ ! -d "$ROOT" ]; then
   mkdir -p "$ROOT"
-  python3 - "$ROOT" "$N" <<'PY'
+  python3 - "$ROOT" "$N" "$COMMITS" <<'PY'
 import os, random, subprocess, sys
-root, n = sys.argv[1], int(sys.argv[2])
+root, n, commits = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rnd = random.Random(8)
 alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 keys = ["ghp_" + "".join(rnd.choice(alnum) for _ in range(36)) for _ in range(50)]
 for i in range(n):
     d = os.path.join(root, f"org{i % 10}", f"repo{i:04d}")
     os.makedirs(os.path.join(d, "src"))
-    for c in range(3):  # three commits, a few files each
+    for c in range(commits):  # a few files each
         with open(os.path.join(d, "README.md"), "a") as f:
             f.write(f"repo {i} change {c}\n" * 20)
         with open(os.path.join(d, "src", f"mod{c}.py"), "w") as f:
