@@ -29,10 +29,6 @@ namespace {
 
 constexpr std::size_t kBinaryProbe = 8000;  // git's own heuristic
 
-bool Cancelled(const std::atomic<bool>* cancel) {
-  return cancel != nullptr && cancel->load(std::memory_order_relaxed);
-}
-
 struct WorkerOutput {
   std::vector<std::pair<uint32_t, std::vector<Hit>>> hits;
   std::vector<std::pair<uint32_t, std::string>> warnings;

@@ -6,6 +6,7 @@
 
 #include <git2.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -67,6 +68,11 @@ std::string GitHex(const git_oid& oid);
 // k names the directory with k extra "/." components, which gives it pack
 // files (and base caches) of its own. Null (with GitLastError) on failure.
 GitOdbPtr OpenPrivateOdb(const std::string& objects_dir, int k);
+
+// Whether Ctrl-C was pressed (`cancel` may be null: never).
+inline bool Cancelled(const std::atomic<bool>* cancel) {
+  return cancel != nullptr && cancel->load(std::memory_order_relaxed);
+}
 
 // Hash and equality of oids for unordered containers: oids are uniformly
 // distributed, so their first bytes are a good hash.

@@ -14,10 +14,6 @@ constexpr uint8_t kSeen = 1;
 constexpr uint8_t kUninteresting = 2;
 constexpr uint8_t kInSet = 4;
 
-bool Cancelled(const std::atomic<bool>* cancel) {
-  return cancel != nullptr && cancel->load(std::memory_order_relaxed);
-}
-
 }  // namespace
 
 CommitGraph::CommitGraph(git_odb* odb,

@@ -9,6 +9,7 @@ namespace {
 
 constexpr std::size_t kMaxObject = std::size_t{1} << 31;  // trees, commits
 constexpr std::size_t kCacheCap = std::size_t{384} << 20;  // per decoder
+constexpr uint64_t kMaxDeflateRatio = 1032;
 
 }  // namespace
 
@@ -84,7 +85,11 @@ PackDecoder::Buffer PackDecoder::DecodeShared(uint32_t e, std::string* why,
   const MappedFile& pack = catalog_.pack(en.pack);
   PackEntryHeader h;
   const unsigned char* end = pack.data() + en.end;
-  if (!ParsePackEntryHeader(pack.data() + en.offset, end, &h) || h.size > kMaxObject) {
+  // deflate expands at most ~1032:1, so a header claiming more than that of
+  // its stream is lying: refuse it before allocating what it claims.
+  if (!ParsePackEntryHeader(pack.data() + en.offset, end, &h) ||
+      h.size > kMaxObject ||
+      h.size > static_cast<uint64_t>(end - h.data) * kMaxDeflateRatio + 64) {
     *why = "object " + GitHex(en.oid) + ": malformed pack entry";
     return nullptr;
   }

@@ -25,10 +25,6 @@ uint64_t PackedObjects(const std::string& objects_dir) {
   return n;
 }
 
-bool Cancelled(const std::atomic<bool>* cancel) {
-  return cancel != nullptr && cancel->load(std::memory_order_relaxed);
-}
-
 }  // namespace
 
 bool UseTreePass(const std::string& objects_dir, GitProvenanceMode mode) {
@@ -179,7 +175,7 @@ Status IndexByTreePass(git_repository* repo,
       diagnostics->Warn(EscapeForDisplay(idx.paths().Path(idx.blob_path(it->second))),
                         why);
     } else {
-      diagnostics->Note(GitHex(blobs[b]), why + " (reachable from no ref)");
+      diagnostics->Note("", why + " (reachable from no ref)");
     }
   }
   mark("walk");

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "scanner/base/diagnostics.h"
-#include "scanner/sources/flat_set.h"
+#include "scanner/base/flat_set.h"
 #include "scanner/sources/git_handles.h"
 
 namespace sprawl {

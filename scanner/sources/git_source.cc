@@ -61,10 +61,6 @@ class PhaseTimer {
   double cpu_ = 0;
 };
 
-bool Cancelled(const std::atomic<bool>* cancel) {
-  return cancel != nullptr && cancel->load(std::memory_order_relaxed);
-}
-
 // Peels a revparse result to a commit oid.
 Result<git_oid> PeelCommit(git_object* obj, const std::string& what) {
   git_object* peeled = nullptr;

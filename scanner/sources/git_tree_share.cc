@@ -120,7 +120,7 @@ class ShareReader {
       part_->first.push_back(static_cast<uint32_t>(part_->kept.size()));
       if ((local & 1023) == 1023) {
         if (options.progress != nullptr) options.progress->Add(1024, 0);
-        if (options.cancel != nullptr && options.cancel->load()) break;
+        if (Cancelled(options.cancel)) break;
       }
       const uint32_t e = trees[i];
       if (!decoder.Decode(e, &data, &why, &copies)) {

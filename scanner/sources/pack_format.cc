@@ -1,5 +1,6 @@
 #include "scanner/sources/pack_format.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sprawl {
@@ -58,7 +59,9 @@ bool ApplyDelta(std::string_view base, std::string_view delta,
   const uint64_t dst = DeltaVarint(&p, end);
   if (src != base.size() || dst > max_size) return false;
   out->clear();
-  out->reserve(dst);
+  // Reserve no more than the base and the delta could plausibly yield: a
+  // lying size header must not make us allocate it up front.
+  out->reserve(std::min<uint64_t>(dst, base.size() + delta.size() * 8));
   while (p < end) {
     const unsigned op = *p++;
     if (op & 0x80) {
