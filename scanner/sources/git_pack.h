@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -157,12 +158,20 @@ class PackDecoder {
   bool Decode(uint32_t e, std::string_view* out, std::string* why,
               std::vector<DeltaCopy>* copies = nullptr);
 
+  // How many of the planned entries not yet decoded are deltas against
+  // `e` (0 for an entry outside the catalog's packs).
+  uint32_t Dependents(uint32_t e) const { return need_[e]; }
+
  private:
-  using Buffer = std::shared_ptr<const std::string>;
-  Buffer DecodeShared(uint32_t e, std::string* why, int depth);
+  // Decodes `e` into a buffer of its own (pool_[depth]) or finds it in the
+  // cache; `*out` views the result.
+  bool DecodeAt(uint32_t e, std::string_view* out, std::string* why,
+                std::size_t depth);
   bool Inflate(const unsigned char* in, std::size_t in_size,
                std::size_t out_size, std::string* out);
-  Buffer FromLibgit2(uint32_t e, std::string* why);
+  bool FromLibgit2(uint32_t e, std::string* out, std::string* why);
+  // Drops `e` from the cache; its buffer is kept for reuse.
+  void Evict(uint32_t e);
 
   const ObjectCatalog& catalog_;
   int k_;
@@ -170,10 +179,13 @@ class PackDecoder {
   z_stream zs_{};
   bool zs_ready_ = false;
   std::string delta_;  // reused inflate buffer for delta data
-  Buffer last_;        // the result of the last Decode
+  // Per depth of a delta chain being decoded: the buffers results are
+  // decoded into (so a base outlives the delta applied to it).
+  std::deque<std::string> pool_;
   std::vector<DeltaCopy>* record_ = nullptr;  // for the top-level delta
-  std::unordered_map<uint32_t, uint32_t> need_;  // base -> dependents left
-  std::unordered_map<uint32_t, Buffer> cache_;
+  std::vector<uint32_t> need_;  // by catalog entry: dependents left
+  std::unordered_map<uint32_t, std::string> cache_;
+  std::vector<std::string> spare_;  // evicted buffers, for reuse
   std::size_t cached_bytes_ = 0;
 };
 

@@ -10,6 +10,7 @@ namespace {
 constexpr std::size_t kMaxObject = std::size_t{1} << 31;  // trees, commits
 constexpr std::size_t kCacheCap = std::size_t{384} << 20;  // per decoder
 constexpr uint64_t kMaxDeflateRatio = 1032;
+constexpr std::size_t kMaxSpare = 256;  // evicted buffers kept for reuse
 
 }  // namespace
 
@@ -22,7 +23,10 @@ PackDecoder::~PackDecoder() {
 
 void PackDecoder::Plan(const std::vector<uint32_t>& entries,
                        std::size_t begin, std::size_t end) {
-  need_.clear();
+  need_.assign(catalog_.size(), 0);
+  for (auto& [e, buf] : cache_) {
+    if (spare_.size() < kMaxSpare) spare_.push_back(std::move(buf));
+  }
   cache_.clear();
   cached_bytes_ = 0;
   for (std::size_t i = begin; i < end; ++i) {
@@ -57,31 +61,43 @@ bool PackDecoder::Inflate(const unsigned char* in, std::size_t in_size,
   return true;
 }
 
-PackDecoder::Buffer PackDecoder::FromLibgit2(uint32_t e, std::string* why) {
+bool PackDecoder::FromLibgit2(uint32_t e, std::string* out, std::string* why) {
   const git_oid& oid = catalog_.entry(e).oid;
   if (!odb_) {
     odb_ = OpenPrivateOdb(catalog_.objects_dir(), k_);
     if (!odb_) {
       *why = "cannot open object database: " + GitLastError();
-      return nullptr;
+      return false;
     }
   }
   git_odb_object* raw = nullptr;
   if (git_odb_read(&raw, odb_.get(), &oid) != 0) {
     *why = "object " + GitHex(oid) + " missing or unreadable: " + GitLastError();
-    return nullptr;
+    return false;
   }
   GitOdbObjectPtr obj(raw);
-  return std::make_shared<const std::string>(
-      static_cast<const char*>(git_odb_object_data(raw)),
-      git_odb_object_size(raw));
+  out->assign(static_cast<const char*>(git_odb_object_data(raw)),
+              git_odb_object_size(raw));
+  return true;
 }
 
-PackDecoder::Buffer PackDecoder::DecodeShared(uint32_t e, std::string* why,
-                                              int depth) {
-  if (auto it = cache_.find(e); it != cache_.end()) return it->second;
+bool PackDecoder::DecodeAt(uint32_t e, std::string_view* view, std::string* why,
+                           std::size_t depth) {
+  if (auto it = cache_.find(e); it != cache_.end()) {
+    *view = it->second;
+    return true;
+  }
+  if (depth > 10000) {
+    *why = "object " + GitHex(catalog_.entry(e).oid) + ": delta chain too deep";
+    return false;
+  }
+  if (pool_.size() <= depth) pool_.resize(depth + 1);
   const CatalogEntry& en = catalog_.entry(e);
-  if (en.pack == kNoEntry) return FromLibgit2(e, why);
+  if (en.pack == kNoEntry) {
+    if (!FromLibgit2(e, &pool_[depth], why)) return false;
+    *view = pool_[depth];
+    return true;
+  }
   const MappedFile& pack = catalog_.pack(en.pack);
   PackEntryHeader h;
   const unsigned char* end = pack.data() + en.end;
@@ -91,60 +107,66 @@ PackDecoder::Buffer PackDecoder::DecodeShared(uint32_t e, std::string* why,
       h.size > kMaxObject ||
       h.size > static_cast<uint64_t>(end - h.data) * kMaxDeflateRatio + 64) {
     *why = "object " + GitHex(en.oid) + ": malformed pack entry";
-    return nullptr;
+    return false;
   }
-  auto out = std::make_shared<std::string>();
   const auto in_size = static_cast<std::size_t>(end - h.data);
   if (!en.delta) {
-    if (!Inflate(h.data, in_size, h.size, out.get())) {
+    if (!Inflate(h.data, in_size, h.size, &pool_[depth])) {
       *why = "object " + GitHex(en.oid) + ": corrupt pack data";
-      return nullptr;
+      return false;
     }
   } else {
-    if (depth > 10000) {
-      *why = "object " + GitHex(en.oid) + ": delta chain too deep";
-      return nullptr;
-    }
     std::vector<DeltaCopy>* record = record_;
     record_ = nullptr;  // bases further down the chain are not recorded
-    Buffer base = DecodeShared(en.base, why, depth + 1);
-    if (!base) return nullptr;
+    std::string_view base;
+    if (!DecodeAt(en.base, &base, why, depth + 1)) return false;
     if (!Inflate(h.data, in_size, h.size, &delta_)) {
       *why = "object " + GitHex(en.oid) + ": corrupt delta data";
-      return nullptr;
+      return false;
     }
-    if (!ApplyDelta(*base, delta_, kMaxObject, out.get(), record)) {
+    if (!ApplyDelta(base, delta_, kMaxObject, &pool_[depth], record)) {
       *why = "object " + GitHex(en.oid) + ": malformed delta";
-      return nullptr;
+      return false;
     }
   }
-  Buffer result = std::move(out);
-  if (need_.count(e) != 0 && cached_bytes_ + result->size() <= kCacheCap) {
-    cached_bytes_ += result->size();
-    cache_.emplace(e, result);
+  std::string& out = pool_[depth];
+  if (need_[e] != 0 && cached_bytes_ + out.size() <= kCacheCap) {
+    // Cached by moving the buffer in; a spare one takes its place.
+    cached_bytes_ += out.size();
+    std::string spare;
+    if (!spare_.empty()) {
+      spare = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    std::string& kept = cache_.emplace(e, std::move(out)).first->second;
+    out = std::move(spare);
+    *view = kept;
+    return true;
   }
-  return result;
+  *view = out;
+  return true;
+}
+
+void PackDecoder::Evict(uint32_t e) {
+  auto it = cache_.find(e);
+  if (it == cache_.end()) return;
+  cached_bytes_ -= it->second.size();
+  if (spare_.size() < kMaxSpare) spare_.push_back(std::move(it->second));
+  cache_.erase(it);
 }
 
 bool PackDecoder::Decode(uint32_t e, std::string_view* out, std::string* why,
                          std::vector<DeltaCopy>* copies) {
   if (copies != nullptr) copies->clear();
   record_ = copies;
-  last_ = DecodeShared(e, why, 0);
+  const bool ok = DecodeAt(e, out, why, 0);
   record_ = nullptr;
   const CatalogEntry& en = catalog_.entry(e);
-  if (en.delta && en.pack != kNoEntry) {
-    if (auto it = need_.find(en.base); it != need_.end() && --it->second == 0) {
-      need_.erase(it);
-      if (auto c = cache_.find(en.base); c != cache_.end()) {
-        cached_bytes_ -= c->second->size();
-        cache_.erase(c);
-      }
-    }
+  if (en.delta && en.pack != kNoEntry && need_[en.base] != 0 &&
+      --need_[en.base] == 0) {
+    Evict(en.base);
   }
-  if (!last_) return false;
-  *out = *last_;
-  return true;
+  return ok;
 }
 
 }  // namespace sprawl

@@ -41,24 +41,29 @@ class PhaseTimer {
     const double wall = std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - wall_)
                             .count();
-    std::fprintf(stderr, "sprawl: phase %s: %.2f s wall, %.2f s cpu (this thread)\n",
-                 phase, wall, ThreadCpu() - cpu_);
+    std::fprintf(stderr,
+                 "sprawl: phase %s: %.2f s wall, %.2f s cpu (this thread), "
+                 "%.2f s cpu (process)\n",
+                 phase, wall, Cpu(CLOCK_THREAD_CPUTIME_ID) - cpu_,
+                 Cpu(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_);
     Reset();
   }
 
  private:
-  static double ThreadCpu() {
+  static double Cpu(clockid_t clock) {
     timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    clock_gettime(clock, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
   }
   void Reset() {
     wall_ = std::chrono::steady_clock::now();
-    cpu_ = ThreadCpu();
+    cpu_ = Cpu(CLOCK_THREAD_CPUTIME_ID);
+    process_cpu_ = Cpu(CLOCK_PROCESS_CPUTIME_ID);
   }
   bool on_;
   std::chrono::steady_clock::time_point wall_;
   double cpu_ = 0;
+  double process_cpu_ = 0;
 };
 
 // Peels a revparse result to a commit oid.

@@ -108,13 +108,10 @@ class ShareReader {
            std::size_t end, int k, const TreePassOptions& options) {
     PackDecoder decoder(catalog_, k);
     decoder.Plan(trees, begin, end);
-    for (std::size_t i = begin; i < end; ++i) {
-      const CatalogEntry& en = catalog_.entry(trees[i]);
-      if (en.delta && en.pack != kNoEntry) ++need_[en.base];
-    }
     std::string why;
     std::string_view data;
     std::vector<DeltaCopy> copies;
+    part_->first.reserve(end - begin + 1);
     for (std::size_t i = begin; i < end; ++i) {
       const auto local = static_cast<uint32_t>(i - begin);
       part_->first.push_back(static_cast<uint32_t>(part_->kept.size()));
@@ -126,9 +123,16 @@ class ShareReader {
       if (!decoder.Decode(e, &data, &why, &copies)) {
         part_->bad.emplace_back(local, why);
       } else {
-        ReadTree(e, data, copies, local);
+        ReadTree(e, data, copies, local, decoder.Dependents(e) != 0);
       }
-      Release(e);
+      // Forgets what e's base was judged once e was its last dependent.
+      const CatalogEntry& en = catalog_.entry(e);
+      if (en.delta && en.pack != kNoEntry && decoder.Dependents(en.base) == 0) {
+        if (auto it = judged_.find(en.base); it != judged_.end()) {
+          if (spare_.size() < 256) spare_.push_back(std::move(it->second));
+          judged_.erase(it);
+        }
+      }
     }
     while (part_->first.size() < end - begin) {  // cancelled: empty trees
       part_->first.push_back(static_cast<uint32_t>(part_->kept.size()));
@@ -137,8 +141,10 @@ class ShareReader {
   }
 
  private:
+  // `based`: some tree still to be read is a delta against this one.
   void ReadTree(uint32_t e, std::string_view data,
-                const std::vector<DeltaCopy>& copies, uint32_t local) {
+                const std::vector<DeltaCopy>& copies, uint32_t local,
+                bool based) {
     const CatalogEntry& en = catalog_.entry(e);
     const std::vector<Judged>* base = nullptr;
     if (en.delta && !copies.empty()) {
@@ -147,7 +153,15 @@ class ShareReader {
       }
     }
     // Node-based map: `base` stays valid while this inserts.
-    std::vector<Judged>* mine = need_.count(e) != 0 ? &judged_[e] : nullptr;
+    std::vector<Judged>* mine = nullptr;
+    if (based) {
+      mine = &judged_[e];
+      if (!spare_.empty()) {
+        mine->swap(spare_.back());
+        spare_.pop_back();
+      }
+      mine->clear();
+    }
     CopiedEntries copied(copies, base);
     const auto n = static_cast<uint32_t>(data.size());
     for (uint32_t p = 0; p < n;) {
@@ -199,24 +213,13 @@ class ShareReader {
     return j;
   }
 
-  // Forgets what `e`'s base was kept for once `e` was its last dependent.
-  void Release(uint32_t e) {
-    const CatalogEntry& en = catalog_.entry(e);
-    if (!en.delta || en.pack == kNoEntry) return;
-    auto it = need_.find(en.base);
-    if (it != need_.end() && --it->second == 0) {
-      need_.erase(it);
-      judged_.erase(en.base);
-    }
-  }
-
   const ObjectCatalog& catalog_;
   const TargetSet& targets_;
   const BlobFilter& blobs_;
   FindCache find_;
   Part* part_;
-  std::unordered_map<uint32_t, uint32_t> need_;  // base -> dependents left
   std::unordered_map<uint32_t, std::vector<Judged>> judged_;
+  std::vector<std::vector<Judged>> spare_;  // released, for reuse
 };
 
 }  // namespace
