@@ -1,6 +1,9 @@
 #include "scanner/sources/git_tree_pass.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -25,11 +28,21 @@ class TreePassBuilder {
       : catalog_(catalog), trees_(trees), starts_(starts), parts_(parts) {}
 
   std::unique_ptr<RelevantTrees> Build() {
+    const bool timed = std::getenv("SPRAWL_PHASE_TIMES") != nullptr;
+    auto t0 = std::chrono::steady_clock::now();
+    auto step = [&](const char* what) {
+      if (!timed) return;
+      const auto t = std::chrono::steady_clock::now();
+      std::fprintf(stderr, "sprawl:   tree pass %s: %.2f s\n", what,
+                   std::chrono::duration<double>(t - t0).count());
+      t0 = t;
+    };
     auto out = std::make_unique<RelevantTrees>();
     out->catalog_ = &catalog_;
     out->trees_read_ = trees_.size();
     out->malformed_.assign(catalog_.size(), false);
     MarkPipelineDirs();
+    step("pipeline directories");
     relevant_.assign(catalog_.size(), false);
     for (std::size_t p = 0; p < parts_.size(); ++p) {
       for (const auto& [local, why] : parts_[p].bad) {
@@ -44,7 +57,9 @@ class TreePassBuilder {
       }
     }
     MarkRelevant();
+    step("relevance");
     Write(out.get());
+    step("write");
     return out;
   }
 
@@ -197,6 +212,7 @@ std::unique_ptr<RelevantTrees> RunTreePass(const ObjectCatalog& catalog,
                                            const OidSet& targets,
                                            const TreePassOptions& options) {
   const std::vector<uint32_t>& trees = catalog.OfType(GIT_OBJECT_TREE);
+  const auto read_start = std::chrono::steady_clock::now();
   const TargetSet target_set(targets);
   const BlobFilter blobs(catalog, catalog.OfType(GIT_OBJECT_BLOB));
   const std::size_t n = trees.size();
@@ -221,6 +237,12 @@ std::unique_ptr<RelevantTrees> RunTreePass(const ObjectCatalog& catalog,
                        200, options, &parts[0]);
   for (std::thread& t : pool) t.join();
   catalog.ReleasePacks();
+  if (std::getenv("SPRAWL_PHASE_TIMES") != nullptr) {
+    std::fprintf(stderr, "sprawl:   tree pass read: %.2f s\n",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                               read_start)
+                     .count());
+  }
   return TreePassBuilder(catalog, trees, starts, parts).Build();
 }
 

@@ -46,32 +46,42 @@ struct Judged {
   uint32_t size;
   uint32_t name;
   uint32_t ref;
+  uint32_t rank;  // how many entries before this one the tree kept
   EntryKind kind;
   bool matters;
   bool kept;
 };
 
+// The judged entries of a tree, and where its kept entries start in
+// Part::kept (its entries of rank r at kept_begin + r).
+struct Judgement {
+  std::vector<Judged> entries;
+  std::size_t kept_begin = 0;
+};
+
 // The judged entries of `base` whose bytes a delta copied, by the delta's
-// offsets: At(p) is the base entry copied whole to start at p, if any.
-// Tree entries delimit themselves, so when p starts an entry of the delta's
-// result, that entry is the base entry, byte for byte.
+// offsets. Tree entries delimit themselves, so when p starts an entry of
+// the delta's result and a copy puts a base entry's first byte there, the
+// entries from p to the end of that copy are the base's, byte for byte.
 class CopiedEntries {
  public:
-  CopiedEntries(const std::vector<DeltaCopy>& copies,
-                const std::vector<Judged>* base)
+  CopiedEntries(const std::vector<DeltaCopy>& copies, const Judgement* base)
       : copies_(copies), base_(base) {}
-  const Judged* At(uint32_t p) {
-    if (base_ == nullptr) return nullptr;
+  // The base entries [*first, *last) copied whole to the result starting
+  // at p, in a row; false when p does not start a copied base entry.
+  bool At(uint32_t p, std::size_t* first, std::size_t* last) {
+    if (base_ == nullptr) return false;
     while (next_ < copies_.size() &&
            copies_[next_].to + copies_[next_].size <= p) {
       ++next_;
     }
-    if (next_ == copies_.size() || copies_[next_].to > p) return nullptr;
+    if (next_ == copies_.size() || copies_[next_].to > p) return false;
     const DeltaCopy& c = copies_[next_];
     const uint32_t from = c.from + (p - c.to);
+    const uint64_t copy_end = uint64_t{c.from} + c.size;
     // Copies mostly run through the base in order: try the entry after
-    // the last one found before searching.
-    const std::vector<Judged>& base = *base_;
+    // the last run found before searching.
+    const std::vector<Judged>& base = base_->entries;
     std::size_t i = cursor_;
     if (i >= base.size() || base[i].offset != from) {
       i = static_cast<std::size_t>(
@@ -82,16 +92,25 @@ class CopiedEntries {
           base.begin());
     }
     if (i == base.size() || base[i].offset != from ||
-        uint64_t{from} + base[i].size > uint64_t{c.from} + c.size) {
-      return nullptr;
+        uint64_t{from} + base[i].size > copy_end) {
+      return false;
     }
-    cursor_ = i + 1;
-    return &base[i];
+    // Base entries are contiguous, so their ends increase: the run is
+    // every entry from i that ends within the copy.
+    const auto end = std::upper_bound(
+        base.begin() + static_cast<std::ptrdiff_t>(i) + 1, base.end(), copy_end,
+        [](uint64_t limit, const Judged& j) {
+          return limit < uint64_t{j.offset} + j.size;
+        });
+    *first = i;
+    *last = static_cast<std::size_t>(end - base.begin());
+    cursor_ = *last;
+    return true;
   }
 
  private:
   const std::vector<DeltaCopy>& copies_;
-  const std::vector<Judged>* base_;
+  const Judgement* base_;
   std::size_t next_ = 0;    // first copy that may hold the next entry
   std::size_t cursor_ = 0;  // the base entry expected next
 };
@@ -129,7 +148,7 @@ class ShareReader {
       const CatalogEntry& en = catalog_.entry(e);
       if (en.delta && en.pack != kNoEntry && decoder.Dependents(en.base) == 0) {
         if (auto it = judged_.find(en.base); it != judged_.end()) {
-          if (spare_.size() < 256) spare_.push_back(std::move(it->second));
+          if (spare_.size() < 256) spare_.push_back(std::move(it->second.entries));
           judged_.erase(it);
         }
       }
@@ -146,53 +165,74 @@ class ShareReader {
                 const std::vector<DeltaCopy>& copies, uint32_t local,
                 bool based) {
     const CatalogEntry& en = catalog_.entry(e);
-    const std::vector<Judged>* base = nullptr;
+    const Judgement* base = nullptr;
     if (en.delta && !copies.empty()) {
       if (auto it = judged_.find(en.base); it != judged_.end()) {
         base = &it->second;
       }
     }
     // Node-based map: `base` stays valid while this inserts.
-    std::vector<Judged>* mine = nullptr;
+    Judgement* mine = nullptr;
     if (based) {
       mine = &judged_[e];
       if (!spare_.empty()) {
-        mine->swap(spare_.back());
+        mine->entries.swap(spare_.back());
         spare_.pop_back();
       }
-      mine->clear();
+      mine->entries.clear();
+      mine->kept_begin = part_->kept.size();
     }
+    const std::size_t kept_begin = part_->kept.size();
     CopiedEntries copied(copies, base);
     const auto n = static_cast<uint32_t>(data.size());
+    std::size_t first = 0;
+    std::size_t last = 0;
     for (uint32_t p = 0; p < n;) {
-      Judged j;
-      if (const Judged* same = copied.At(p)) {
-        j = *same;  // copied whole: judged when the base was read
-      } else {
-        RawTreeReader reader(data.substr(p));
-        RawTreeEntry entry;
-        if (!reader.Next(&entry)) {
-          part_->malformed.push_back(local);
-          return;
+      if (copied.At(p, &first, &last)) {
+        // Copied whole: judged when the base was read. Its kept entries
+        // are taken in one run, and its judgements shifted to this tree.
+        const std::vector<Judged>& from = base->entries;
+        const Judged& end = from[last - 1];
+        const uint32_t kept_to = end.rank + (end.kept ? 1 : 0);
+        const auto rank = static_cast<uint32_t>(part_->kept.size() - kept_begin);
+        part_->kept.AppendFrom(base->kept_begin + from[first].rank,
+                               base->kept_begin + kept_to);
+        if (mine != nullptr) {
+          const uint32_t shift = p - from[first].offset;
+          const uint32_t rank_shift = rank - from[first].rank;
+          for (std::size_t i = first; i < last; ++i) {
+            Judged j = from[i];
+            j.offset += shift;
+            j.rank += rank_shift;
+            mine->entries.push_back(j);
+          }
         }
-        j = Judge(entry);
-        j.size = static_cast<uint32_t>(reinterpret_cast<const char*>(entry.oid) +
-                                       GIT_OID_RAWSZ - (data.data() + p));
+        p = end.offset + end.size + (p - from[first].offset);
+        continue;
       }
-      j.offset = p;
-      p += j.size;
-      if (mine != nullptr) mine->push_back(j);
-      if (!j.kept) continue;
-      if (j.name >= kMaxNames) {  // only a forged history gets here
+      RawTreeReader reader(data.substr(p));
+      RawTreeEntry entry;
+      if (!reader.Next(&entry)) {
         part_->malformed.push_back(local);
         return;
       }
-      part_->kept.push_back(Kept(j.name, j.ref, j.kind, j.matters));
+      Judged j = Judge(entry);
+      j.size = static_cast<uint32_t>(reinterpret_cast<const char*>(entry.oid) +
+                                     GIT_OID_RAWSZ - (data.data() + p));
+      j.offset = p;
+      j.rank = static_cast<uint32_t>(part_->kept.size() - kept_begin);
+      p += j.size;
+      if (j.kept && j.name >= kMaxNames) {  // only a forged history gets here
+        part_->malformed.push_back(local);
+        return;
+      }
+      if (mine != nullptr) mine->entries.push_back(j);
+      if (j.kept) part_->kept.push_back(Kept(j.name, j.ref, j.kind, j.matters));
     }
   }
 
   Judged Judge(const RawTreeEntry& e) {
-    Judged j{0, 0, 0, kNoEntry, e.kind, true, true};
+    Judged j{0, 0, 0, kNoEntry, 0, e.kind, true, true};
     if (e.kind == EntryKind::kTree) {
       j.ref = find_.FindTree(*e.oid);  // else kept by oid: the walk says why
     } else if (e.kind == EntryKind::kBlob) {
@@ -218,7 +258,7 @@ class ShareReader {
   const BlobFilter& blobs_;
   FindCache find_;
   Part* part_;
-  std::unordered_map<uint32_t, std::vector<Judged>> judged_;
+  std::unordered_map<uint32_t, Judgement> judged_;
   std::vector<std::vector<Judged>> spare_;  // released, for reuse
 };
 

@@ -5,6 +5,7 @@
 
 #include <git2.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -30,6 +31,7 @@ constexpr uint32_t kMaxNames = 1u << 27;
 // has tens of millions (mostly subtrees).
 class Kept {
  public:
+  Kept() = default;
   // `matters`, for blobs: a target or a pipeline file name wherever it is;
   // otherwise a YAML file that matters only under a pipeline directory.
   Kept(uint32_t name, uint32_t ref, EntryKind kind, bool matters)
@@ -43,8 +45,8 @@ class Kept {
   bool matters() const { return (bits_ >> 30) & 1; }
 
  private:
-  uint32_t ref_;
-  uint32_t bits_;
+  uint32_t ref_ = 0;
+  uint32_t bits_ = 0;
 };
 
 // A vector grown in fixed chunks: no doubling copy of a large array.
@@ -55,6 +57,25 @@ class ChunkedVector {
     if ((size_ & kMask) == 0) chunks_.emplace_back().reserve(kChunk);
     chunks_.back().push_back(v);
     ++size_;
+  }
+  // Appends copies of elements [begin, end) of this vector (T trivially
+  // copyable).
+  void AppendFrom(std::size_t begin, std::size_t end) {
+    while (begin < end) {
+      if ((size_ & kMask) == 0) chunks_.emplace_back().reserve(kChunk);
+      // The source run within one chunk, and the room left in the last:
+      // reserve() made the last chunk's capacity final, so no reallocation
+      // moves the source (an earlier element) while it is copied.
+      const std::size_t n = std::min({end - begin, kChunk - (begin & kMask),
+                                      kChunk - (size_ & kMask)});
+      const T* from = chunks_[begin >> kShift].data() + (begin & kMask);
+      std::vector<T>& last = chunks_.back();
+      const std::size_t at = last.size();
+      last.resize(at + n);
+      std::memcpy(static_cast<void*>(last.data() + at), from, n * sizeof(T));
+      size_ += n;
+      begin += n;
+    }
   }
   const T& operator[](std::size_t i) const { return chunks_[i >> kShift][i & kMask]; }
   std::size_t size() const { return size_; }
