@@ -30,7 +30,19 @@ struct IndexedHistory {
   BlobScanResult scanned;                  // owns the hits
   std::vector<const std::vector<Hit>*> hits;  // by index blob; null: none
   std::vector<bool> known;  // by index blob: in options.known_secret_blobs
+  OnceFilter once;  // the index's segments print each diagnostic once
 };
+
+// Indexes the trees of `commits` (graph ids, parents first) into `index`,
+// split into one contiguous segment per thread: segment k is walked on its
+// own thread, then absorbed in order, which gives exactly the index a
+// single walk would. Pair commits are positions in `commits`. Segments read
+// trees from `shared` (which must be safe to read from several threads),
+// or, when it is null, each from its own handle on `objects_dir`.
+void IndexSegments(const std::string& objects_dir, TreeSource* shared,
+                   const CommitGraph& graph, const std::vector<uint32_t>& commits,
+                   const GitScanOptions& options, Diagnostics* diagnostics,
+                   OnceFilter* once, HistoryIndex* index);
 
 // Which way a full-history scan indexes provenance: the commit walk reads
 // every tree in commit order; the tree pass (git_tree_pass.h) reads them in

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "scanner/base/diagnostics.h"
+#include "scanner/base/huge_pages.h"
 #include "scanner/sources/git_handles.h"
 #include "scanner/sources/pack_format.h"
 
@@ -125,13 +126,13 @@ class ObjectCatalog {
 
   std::string objects_dir_;
   std::vector<std::unique_ptr<MappedFile>> packs_;
-  std::vector<CatalogEntry> entries_;
+  HugeVector<CatalogEntry> entries_;
   struct Slot {  // the whole oid: a lookup touches one slot, no entry
     git_oid oid{};
     uint32_t entry = kNoEntry;
     uint8_t type = 0;  // the entry's, once Load has resolved types
   };
-  std::vector<Slot> slots_;  // open addressing
+  HugeVector<Slot> slots_;  // open addressing
   std::vector<std::vector<uint32_t>> pack_order_;  // per pack, by offset
   std::vector<uint32_t> by_type_[GIT_OBJECT_TAG + 1];  // see OfType
 };

@@ -134,11 +134,13 @@ Status IndexByTreePass(git_repository* repo,
     return Status::Ok();
   }
 
-  out->index = std::make_unique<HistoryIndex>(out->trees.get(), diagnostics);
+  // The cut trees are read-only now: the commits are walked in segments,
+  // one per thread, over the same RelevantTrees.
+  out->index = std::make_unique<HistoryIndex>(out->trees.get(), diagnostics,
+                                              &out->once);
   HistoryIndex& idx = *out->index;
-  for (uint32_t i = 0; i < out->commits.size(); ++i) {
-    idx.AddCommitTree(graph->tree(out->commits[i]), i);
-  }
+  IndexSegments(objects_dir, out->trees.get(), *graph, out->commits, options,
+                diagnostics, &out->once, &idx);
   for (const git_oid& t : tree_tips) idx.AddCommitTree(t, UINT32_MAX);
   idx.DropTrees();
 

@@ -105,8 +105,9 @@ HistoryIndex::HistoryIndex(git_odb* odb, const OidSet* old,
       diagnostics_(diagnostics),
       once_(once) {}
 
-HistoryIndex::HistoryIndex(TreeSource* source, Diagnostics* diagnostics)
-    : source_(source), old_(nullptr), diagnostics_(diagnostics), once_(nullptr) {}
+HistoryIndex::HistoryIndex(TreeSource* source, Diagnostics* diagnostics,
+                           OnceFilter* once)
+    : source_(source), old_(nullptr), diagnostics_(diagnostics), once_(once) {}
 
 void HistoryIndex::Absorb(const HistoryIndex& later) {
   // later's path ids -> ours, interned parents first (a parent id is always

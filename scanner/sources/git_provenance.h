@@ -106,7 +106,8 @@ class HistoryIndex {
   HistoryIndex(git_odb* odb, const OidSet* old, Diagnostics* diagnostics,
                OnceFilter* once = nullptr);
   // Reads trees from `source` (which must outlive the index) instead.
-  HistoryIndex(TreeSource* source, Diagnostics* diagnostics);
+  HistoryIndex(TreeSource* source, Diagnostics* diagnostics,
+               OnceFilter* once = nullptr);
 
   // Records the pairs of `tree` not seen before, attributing them to
   // `commit` (an opaque number chosen by the caller).

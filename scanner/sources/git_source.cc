@@ -110,15 +110,12 @@ Status ResolveRange(git_repository* repo, const std::string& range,
   return Status::Ok();
 }
 
-// Indexes the trees of `commits` (graph ids, parents first) into `index`,
-// split into one contiguous segment per thread: segment k is walked on its
-// own thread with its own object database handle, then absorbed in order,
-// which gives exactly the index a single walk would. Pair commits are
-// positions in `commits`.
-void IndexSegments(const std::string& objects_dir, const CommitGraph& graph,
-                   const std::vector<uint32_t>& commits,
+}  // namespace
+
+void IndexSegments(const std::string& objects_dir, TreeSource* shared,
+                   const CommitGraph& graph, const std::vector<uint32_t>& commits,
                    const GitScanOptions& options, Diagnostics* diagnostics,
-                   HistoryIndex* index) {
+                   OnceFilter* once, HistoryIndex* index) {
   const std::size_t n = commits.size();
   const std::size_t parts = std::clamp<std::size_t>(
       n / std::max<std::size_t>(1, options.min_commits_per_segment), 1,
@@ -135,7 +132,6 @@ void IndexSegments(const std::string& objects_dir, const CommitGraph& graph,
       if (options.progress != nullptr) options.progress->Add(1, 0);
     }
   };
-  OnceFilter once;
   struct Segment {
     GitOdbPtr odb;
     std::unique_ptr<HistoryIndex> index;
@@ -144,10 +140,15 @@ void IndexSegments(const std::string& objects_dir, const CommitGraph& graph,
   std::vector<std::thread> pool;
   for (std::size_t k = 1; k < parts; ++k) {
     pool.emplace_back([&, k] {
-      segments[k].odb = OpenPrivateOdb(objects_dir, static_cast<int>(k));
-      if (!segments[k].odb) return;  // walked on the calling thread below
-      segments[k].index = std::make_unique<HistoryIndex>(
-          segments[k].odb.get(), nullptr, diagnostics, &once);
+      if (shared != nullptr) {
+        segments[k].index =
+            std::make_unique<HistoryIndex>(shared, diagnostics, once);
+      } else {
+        segments[k].odb = OpenPrivateOdb(objects_dir, static_cast<int>(k));
+        if (!segments[k].odb) return;  // walked on the calling thread below
+        segments[k].index = std::make_unique<HistoryIndex>(
+            segments[k].odb.get(), nullptr, diagnostics, once);
+      }
       walk(segments[k].index.get(), k);
       segments[k].index->DropTrees();
     });
@@ -163,6 +164,8 @@ void IndexSegments(const std::string& objects_dir, const CommitGraph& graph,
     }
   }
 }
+
+namespace {
 
 // Fills `out->index` with the (path, blob) pairs of the full history or
 // of the range by walking commits in order; pair commits are positions in
@@ -182,11 +185,12 @@ Status Walk(git_repository* repo, git_odb* odb, const GitScanOptions& options,
       }
     }
     out->commits = graph->AllParentsFirst(starts, options.cancel);
-    out->index = std::make_unique<HistoryIndex>(odb, nullptr, diagnostics);
+    out->index =
+        std::make_unique<HistoryIndex>(odb, nullptr, diagnostics, &out->once);
     timer->Mark("commits");
     IndexSegments(std::string(git_repository_commondir(repo)) + "objects",
-                  *graph, out->commits, options, diagnostics,
-                  out->index.get());
+                  nullptr, *graph, out->commits, options, diagnostics,
+                  &out->once, out->index.get());
     stats->commits = out->commits.size();
   } else {
     std::vector<uint32_t> include, exclude;

@@ -75,24 +75,39 @@ class TreePassBuilder {
   // A tree is relevant when it keeps an entry that matters or has a
   // relevant subtree. Sweeps over the trees in reverse pack order, until
   // nothing changes: git writes a tree before its subtrees, so one sweep
-  // mostly settles it and the second confirms. Each sweep streams the kept
-  // entries and touches only a bit per tree.
+  // mostly settles it and later ones confirm. A tree is settled once it is
+  // relevant, or irrelevant with every subtree settled; later sweeps skip
+  // settled trees, so after the first they touch only the few trees whose
+  // subtrees came later in the pack (or a cycle, in a forged history).
   void MarkRelevant() {
+    std::vector<bool> settled = relevant_;
     for (bool changed = true; changed;) {
       changed = false;
-      for (std::size_t p = 0; p < parts_.size(); ++p) {
+      for (std::size_t p = parts_.size(); p-- > 0;) {
         const Part& part = parts_[p];
-        for (std::size_t t = 0; t + 1 < part.first.size(); ++t) {
+        for (std::size_t t = part.first.size() - 1; t-- > 0;) {
           const uint32_t tree = trees_[starts_[p] + t];
-          if (relevant_[tree]) continue;
+          if (settled[tree]) continue;
+          bool relevant = false;
+          bool final = true;
           for (uint32_t i = part.first[t]; i < part.first[t + 1]; ++i) {
             const Kept& k = part.kept[i];
-            if (IsSubtree(k) ? relevant_[k.ref()] : Keep(tree, k)) {
-              relevant_[tree] = true;
-              changed = true;
+            if (IsSubtree(k)) {
+              if (relevant_[k.ref()]) {
+                relevant = true;
+                break;
+              }
+              if (!settled[k.ref()]) final = false;
+            } else if (Keep(tree, k)) {
+              relevant = true;
               break;
             }
           }
+          if (relevant) {
+            relevant_[tree] = true;
+            changed = true;
+          }
+          if (relevant || final) settled[tree] = true;
         }
       }
     }
