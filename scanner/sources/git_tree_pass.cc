@@ -1,6 +1,7 @@
 #include "scanner/sources/git_tree_pass.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +18,45 @@ using tree_pass::Kept;
 using tree_pass::kOidRef;
 using tree_pass::Part;
 using tree_pass::TargetSet;
+
+namespace {
+
+// A bitset by catalog entry that the parts' threads set and test at once.
+// Bits are only ever set, so relaxed atomics suffice: a sweep that misses
+// a bit set concurrently sees it in the next sweep, which there is, since
+// setting it counted as a change.
+class AtomicBits {
+ public:
+  void Assign(std::size_t n) {
+    words_ = std::vector<std::atomic<uint64_t>>(n / 64 + 1);
+  }
+  bool operator[](std::size_t i) const {
+    return ((words_[i >> 6].load(std::memory_order_relaxed) >> (i & 63)) & 1) != 0;
+  }
+  void Set(std::size_t i) {
+    words_[i >> 6].fetch_or(uint64_t{1} << (i & 63), std::memory_order_relaxed);
+  }
+
+ private:
+  std::vector<std::atomic<uint64_t>> words_;
+};
+
+// Runs f(p) for every part p, each on its own thread (the first on the
+// calling one); true when any call returned true.
+template <typename F>
+bool EachPart(std::size_t parts, F&& f) {
+  std::vector<char> changed(parts, 0);
+  std::vector<std::thread> pool;
+  pool.reserve(parts);
+  for (std::size_t p = 1; p < parts; ++p) {
+    pool.emplace_back([&f, &changed, p] { changed[p] = f(p) ? 1 : 0; });
+  }
+  if (parts > 0) changed[0] = f(0) ? 1 : 0;
+  for (std::thread& t : pool) t.join();
+  return std::find(changed.begin(), changed.end(), 1) != changed.end();
+}
+
+}  // namespace
 
 // Joins the parts, marks relevance bottom-up and writes the cut trees.
 class TreePassBuilder {
@@ -43,17 +83,17 @@ class TreePassBuilder {
     out->malformed_.assign(catalog_.size(), false);
     MarkPipelineDirs();
     step("pipeline directories");
-    relevant_.assign(catalog_.size(), false);
+    relevant_.Assign(catalog_.size());
     for (std::size_t p = 0; p < parts_.size(); ++p) {
       for (const auto& [local, why] : parts_[p].bad) {
         const uint32_t e = trees_[starts_[p] + local];
         out->bad_[e] = why;
-        relevant_[e] = true;
+        relevant_.Set(e);
       }
       for (uint32_t local : parts_[p].malformed) {
         const uint32_t e = trees_[starts_[p] + local];
         out->malformed_[e] = true;
-        relevant_[e] = true;
+        relevant_.Set(e);
       }
     }
     MarkRelevant();
@@ -73,81 +113,81 @@ class TreePassBuilder {
   }
 
   // A tree is relevant when it keeps an entry that matters or has a
-  // relevant subtree. Sweeps over the trees in reverse pack order, until
-  // nothing changes: git writes a tree before its subtrees, so one sweep
-  // mostly settles it and later ones confirm. A tree is settled once it is
-  // relevant, or irrelevant with every subtree settled; later sweeps skip
-  // settled trees, so after the first they touch only the few trees whose
-  // subtrees came later in the pack (or a cycle, in a forged history).
+  // relevant subtree. Sweeps over the trees, each part on its own thread,
+  // until nothing changes. Pack order follows paths more than depth, so a
+  // subtree is often reached after its parent and takes a few sweeps to
+  // propagate; but a tree found irrelevant with every subtree already
+  // settled is settled too, and later sweeps skip settled trees.
   void MarkRelevant() {
-    std::vector<bool> settled = relevant_;
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (std::size_t p = parts_.size(); p-- > 0;) {
-        const Part& part = parts_[p];
-        for (std::size_t t = part.first.size() - 1; t-- > 0;) {
-          const uint32_t tree = trees_[starts_[p] + t];
-          if (settled[tree]) continue;
-          bool relevant = false;
-          bool final = true;
-          for (uint32_t i = part.first[t]; i < part.first[t + 1]; ++i) {
-            const Kept& k = part.kept[i];
-            if (IsSubtree(k)) {
-              if (relevant_[k.ref()]) {
-                relevant = true;
-                break;
-              }
-              if (!settled[k.ref()]) final = false;
-            } else if (Keep(tree, k)) {
-              relevant = true;
-              break;
-            }
+    AtomicBits irrelevant;  // settled as irrelevant
+    irrelevant.Assign(catalog_.size());
+    while (EachPart(parts_.size(), [&](std::size_t p) {
+      return SweepRelevance(p, &irrelevant);
+    })) {
+    }
+  }
+
+  bool SweepRelevance(std::size_t p, AtomicBits* irrelevant) {
+    bool changed = false;
+    const Part& part = parts_[p];
+    for (std::size_t t = part.first.size() - 1; t-- > 0;) {
+      const uint32_t tree = trees_[starts_[p] + t];
+      if (relevant_[tree] || (*irrelevant)[tree]) continue;
+      bool relevant = false;
+      bool settled = true;
+      for (uint32_t i = part.first[t]; i < part.first[t + 1]; ++i) {
+        const Kept& k = part.kept[i];
+        if (IsSubtree(k)) {
+          // relevant_ before irrelevant: a subtree is never both, so a
+          // concurrent change reads as "not settled yet".
+          if (relevant_[k.ref()]) {
+            relevant = true;
+            break;
           }
-          if (relevant) {
-            relevant_[tree] = true;
-            changed = true;
-          }
-          if (relevant || final) settled[tree] = true;
+          if (!(*irrelevant)[k.ref()]) settled = false;
+        } else if (Keep(tree, k)) {
+          relevant = true;
+          break;
         }
       }
+      if (relevant) {
+        relevant_.Set(tree);
+        changed = true;
+      } else if (settled) {
+        irrelevant->Set(tree);
+      }
     }
+    return changed;
   }
 
   // Trees under a directory whose name may make YAML files pipeline files
   // (PipelineCandidateDir), and every tree below those: sweeps in pack
-  // order (parents mostly first) until nothing changes.
+  // order, each part on its own thread, until nothing changes.
   void MarkPipelineDirs() {
-    pipeline_dir_.assign(catalog_.size(), false);
+    pipeline_dir_.Assign(catalog_.size());
     std::vector<std::vector<bool>> dir_name(parts_.size());
     for (std::size_t p = 0; p < parts_.size(); ++p) {
+      dir_name[p].reserve(parts_[p].names.size());
       for (const std::string* name : parts_[p].names) {
         dir_name[p].push_back(PipelineCandidateDir(*name));
       }
     }
-    for (bool changed = true; changed;) {
-      changed = false;
-      ForEachKept([&](uint32_t tree, const Part& part, const Kept& k) {
-        if (!IsSubtree(k) || pipeline_dir_[k.ref()]) return;
-        const auto p = static_cast<std::size_t>(&part - parts_.data());
-        if (pipeline_dir_[tree] || dir_name[p][k.name()]) {
-          pipeline_dir_[k.ref()] = true;
-          changed = true;
-        }
-      });
-    }
-  }
-
-  // Calls f(tree catalog entry, part, kept entry) for every kept entry.
-  template <typename F>
-  void ForEachKept(F&& f) {
-    for (std::size_t p = 0; p < parts_.size(); ++p) {
+    while (EachPart(parts_.size(), [&](std::size_t p) {
+      bool changed = false;
       const Part& part = parts_[p];
       for (std::size_t t = 0; t + 1 < part.first.size(); ++t) {
         const uint32_t tree = trees_[starts_[p] + t];
         for (uint32_t i = part.first[t]; i < part.first[t + 1]; ++i) {
-          f(tree, part, part.kept[i]);
+          const Kept& k = part.kept[i];
+          if (!IsSubtree(k) || pipeline_dir_[k.ref()]) continue;
+          if (pipeline_dir_[tree] || dir_name[p][k.name()]) {
+            pipeline_dir_.Set(k.ref());
+            changed = true;
+          }
         }
       }
+      return changed;
+    })) {
     }
   }
 
@@ -196,8 +236,8 @@ class TreePassBuilder {
   const std::vector<uint32_t>& trees_;
   const std::vector<std::size_t>& starts_;
   std::vector<Part>& parts_;
-  std::vector<bool> pipeline_dir_;
-  std::vector<bool> relevant_;
+  AtomicBits pipeline_dir_;
+  AtomicBits relevant_;
 };
 
 bool RelevantTrees::Read(const git_oid& oid, TreeBytes* out,
