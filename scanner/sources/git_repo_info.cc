@@ -145,32 +145,32 @@ std::string_view TipMembership::ReadDir(const git_oid& tree) {
   return it->second.data;
 }
 
-bool TipMembership::Holds(
+const git_oid* TipMembership::BlobAt(
     const git_oid& tree, const std::vector<std::string_view>& parts,
-    std::size_t level, const git_oid& blob,
-    std::unordered_map<PathOid, bool, PathOidHash>* memo) {
+    std::size_t level,
+    std::unordered_map<PathOid, const git_oid*, PathOidHash>* memo) {
   const PathOid key{static_cast<uint32_t>(level), tree};
   if (auto it = memo->find(key); it != memo->end()) return it->second;
-  bool holds = false;
-  RawTreeReader reader(ReadDir(tree));
+  const git_oid* found = nullptr;
+  RawTreeReader reader(ReadDir(tree));  // cached: the oids stay valid
   RawTreeEntry e;
   while (reader.Next(&e)) {
     if (e.name != parts[level]) continue;
     if (level + 1 == parts.size()) {
-      holds = e.kind == EntryKind::kBlob && OidEq()(*e.oid, blob);
+      if (e.kind == EntryKind::kBlob) found = e.oid;
     } else if (e.kind == EntryKind::kTree) {
-      holds = Holds(*e.oid, parts, level + 1, blob, memo);
+      found = BlobAt(*e.oid, parts, level + 1, memo);
     }
     break;
   }
-  memo->emplace(key, holds);
-  return holds;
+  memo->emplace(key, found);
+  return found;
 }
 
-void TipMembership::Lookup(const std::string& path, const git_oid& blob,
-                           std::vector<std::string>* refs, bool* in_head) {
-  refs->clear();
-  *in_head = false;
+const TipMembership::AtPath& TipMembership::Resolve(const std::string& path) {
+  if (auto it = at_path_.find(path); it != at_path_.end()) return it->second;
+  constexpr std::size_t kMaxPaths = 1024;
+  if (at_path_.size() >= kMaxPaths) at_path_.clear();
   std::vector<std::string_view> parts;
   for (std::size_t begin = 0;;) {
     const std::size_t slash = path.find('/', begin);
@@ -178,9 +178,27 @@ void TipMembership::Lookup(const std::string& path, const git_oid& blob,
     if (slash == std::string::npos) break;
     begin = slash + 1;
   }
-  std::unordered_map<PathOid, bool, PathOidHash> memo;
-  for (const Tip& tip : tips_) {
-    if (!Holds(tip.tree, parts, 0, blob, &memo)) continue;
+  std::unordered_map<PathOid, const git_oid*, PathOidHash> memo;
+  AtPath at;
+  at.blob.assign(tips_.size(), git_oid{});
+  at.has.assign(tips_.size(), false);
+  for (std::size_t t = 0; t < tips_.size(); ++t) {
+    if (const git_oid* blob = BlobAt(tips_[t].tree, parts, 0, &memo)) {
+      at.blob[t] = *blob;
+      at.has[t] = true;
+    }
+  }
+  return at_path_.emplace(path, std::move(at)).first->second;
+}
+
+void TipMembership::Lookup(const std::string& path, const git_oid& blob,
+                           std::vector<std::string>* refs, bool* in_head) {
+  refs->clear();
+  *in_head = false;
+  const AtPath& at = Resolve(path);
+  for (std::size_t t = 0; t < tips_.size(); ++t) {
+    if (!at.has[t] || !OidEq()(at.blob[t], blob)) continue;
+    const Tip& tip = tips_[t];
     if (tip.head) *in_head = true;
     refs->insert(refs->end(), tip.names.begin(), tip.names.end());
   }

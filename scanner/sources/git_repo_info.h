@@ -65,15 +65,25 @@ class TipMembership {
   };
   // The raw tree `tree` (empty when unreadable), cached.
   std::string_view ReadDir(const git_oid& tree);
-  // Whether `tree` holds `blob` at path components [level, end), with the
-  // answers for subtrees shared by several tips remembered in `memo`.
-  bool Holds(const git_oid& tree, const std::vector<std::string_view>& parts,
-             std::size_t level, const git_oid& blob,
-             std::unordered_map<PathOid, bool, PathOidHash>* memo);
+  // What each tip holds at one path: a blob (its oid), or nothing.
+  struct AtPath {
+    std::vector<git_oid> blob;  // by tip
+    std::vector<bool> has;      // by tip
+  };
+  // The blob `tree` holds at path components [level, end), if any, with
+  // the answers for subtrees shared by several tips remembered in `memo`.
+  const git_oid* BlobAt(const git_oid& tree,
+                        const std::vector<std::string_view>& parts,
+                        std::size_t level,
+                        std::unordered_map<PathOid, const git_oid*, PathOidHash>* memo);
+  const AtPath& Resolve(const std::string& path);
 
   TreeSource* source_;
   std::vector<Tip> tips_;
   std::unordered_map<git_oid, TreeBytes, OidHash, OidEq> dirs_;
+  // Paths resolved so far (a history's many versions of one file share
+  // one resolution); cleared when it grows large, to bound memory.
+  std::unordered_map<std::string, AtPath> at_path_;
 };
 
 }  // namespace sprawl
