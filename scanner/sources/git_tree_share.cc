@@ -7,38 +7,6 @@
 namespace sprawl::tree_pass {
 namespace {
 
-// Remembers the catalog entries of recently seen subtree oids, and whether
-// they are trees: successive versions of a directory share most of their
-// subtrees, and the catalog itself is too large to stay in cache.
-class FindCache {
- public:
-  explicit FindCache(const ObjectCatalog& catalog)
-      : catalog_(catalog), slots_(kSize) {}
-  // The catalog entry of the tree `oid`, or kNoEntry when it is missing or
-  // not a tree.
-  uint32_t FindTree(const git_oid& oid) {
-    Slot& s = slots_[OidHash()(oid) & (kSize - 1)];
-    if (!OidEq()(s.oid, oid) || !s.used) {
-      uint8_t type = 0;
-      const uint32_t e = catalog_.Find(oid, &type);
-      s.oid = oid;
-      s.used = true;
-      s.tree = type == GIT_OBJECT_TREE ? e : kNoEntry;
-    }
-    return s.tree;
-  }
-
- private:
-  static constexpr std::size_t kSize = 1 << 16;
-  struct Slot {
-    git_oid oid{};
-    bool used = false;
-    uint32_t tree = kNoEntry;
-  };
-  const ObjectCatalog& catalog_;
-  std::vector<Slot> slots_;
-};
-
 // How one entry of a tree was judged, for trees that are deltas against
 // it: an entry they copy whole needs no lookup again.
 struct Judged {
@@ -120,7 +88,7 @@ class ShareReader {
  public:
   ShareReader(const ObjectCatalog& catalog, const TargetSet& targets,
               const BlobFilter& blobs, Part* part)
-      : catalog_(catalog), targets_(targets), blobs_(blobs), find_(catalog),
+      : catalog_(catalog), targets_(targets), blobs_(blobs),
         part_(part) {}
 
   void Run(const std::vector<uint32_t>& trees, std::size_t begin,
@@ -234,7 +202,10 @@ class ShareReader {
   Judged Judge(const RawTreeEntry& e) {
     Judged j{0, 0, 0, kNoEntry, 0, e.kind, true, true};
     if (e.kind == EntryKind::kTree) {
-      j.ref = find_.FindTree(*e.oid);  // else kept by oid: the walk says why
+      // The catalog entry of a subtree, or kept by oid: the walk says why.
+      uint8_t type = 0;
+      const uint32_t found = catalog_.Find(*e.oid, &type);
+      j.ref = type == GIT_OBJECT_TREE ? found : kNoEntry;
     } else if (e.kind == EntryKind::kBlob) {
       // A blob the object database lacks is kept, so the walk can say
       // where it was (a partial clone, or a corrupt repository).
@@ -256,7 +227,6 @@ class ShareReader {
   const ObjectCatalog& catalog_;
   const TargetSet& targets_;
   const BlobFilter& blobs_;
-  FindCache find_;
   Part* part_;
   std::unordered_map<uint32_t, Judgement> judged_;
   std::vector<std::vector<Judged>> spare_;  // released, for reuse
