@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "cli/app.h"
@@ -11,6 +13,7 @@
 #include "scanner/findings/report_builder.h"
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/reconcile.h"
+#include "scanner/sweep/dir_listing.h"
 #include "scanner/sweep/store_report.h"
 #include "scanner/sweep/sweep.h"
 
@@ -87,9 +90,28 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
                      " previews only");
   }
   SweepOptions options;
-  auto targets =
-      a.root.empty() ? ReadRepositoryList(a.repos)
-                     : FindRepositories(a.root, common.threads);
+  if (const char* n = std::getenv("SPRAWL_TEST_RACY_MARGIN_MS"); n && *n) {
+    options.racy_margin_ns = int64_t{std::atoi(n)} * 1000000;
+  }
+  // An existing datastore is opened before discovery, which reuses the
+  // directory listings it recorded; a new one is only created once the
+  // flags, rules and targets are known to be good.
+  std::optional<Datastore> store;
+  DirListings listed_before, listed_now;
+  if (!a.root.empty() && std::filesystem::exists(a.datastore)) {
+    auto opened = Datastore::Open(a.datastore, /*create=*/false);
+    if (!opened.ok()) return FailWith(opened.error().message);
+    store.emplace(std::move(opened).value());
+    Status loaded = LoadDirListings(&*store, a.root, &listed_before);
+    if (!loaded.ok()) return FailWith(loaded.error().message);
+  }
+  DiscoveryOptions discovery;
+  discovery.threads = common.threads;
+  discovery.previous = &listed_before;
+  discovery.seen = &listed_now;
+  discovery.racy_margin_ns = options.racy_margin_ns;
+  auto targets = a.root.empty() ? ReadRepositoryList(a.repos)
+                                : FindRepositories(a.root, discovery);
   if (!targets.ok()) return FailWith(targets.error().message);
   options.targets = std::move(targets).value();
   options.root = a.root;
@@ -116,8 +138,15 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   auto build = PrepareMatcher(common, &diagnostics);
   if (!build.ok()) return FailWith(build.error().message);
   LazyMatcher matcher(std::move(build).value());
-  auto store = Datastore::Open(a.datastore, /*create=*/true);
-  if (!store.ok()) return FailWith(store.error().message);
+  if (!store) {
+    auto created = Datastore::Open(a.datastore, /*create=*/true);
+    if (!created.ok()) return FailWith(created.error().message);
+    store.emplace(std::move(created).value());
+  }
+  if (!a.root.empty()) {
+    Status saved = SaveDirListings(&*store, a.root, listed_before, listed_now);
+    if (!saved.ok()) return FailWith(saved.error().message);
+  }
 
   options.cache_dir = a.cache_dir;
   options.threads = common.threads;

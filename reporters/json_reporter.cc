@@ -1,6 +1,11 @@
 // Wire format: DESIGN.md "JSON report". `version` changes only on breaking
 // changes; fields are only ever added.
+#include <algorithm>
+#include <charconv>
 #include <map>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "reporters/json_model.h"
 #include "reporters/reporter.h"
@@ -24,37 +29,65 @@ Json ObjectWithRoom(std::size_t keys) {
 
 }  // namespace
 
-Json LocationJson(const Location& l) {
-  Json j = ObjectWithRoom(16);
-  if (!l.repo.empty()) j["repo"] = EscapeForDisplay(l.repo);
-  j["source"] = l.source;
-  j["path"] = EscapeForDisplay(l.path);
-  j["line"] = l.line;
-  j["column"] = l.column;
+// The members of a location in wire order, given to `sink`: a DomSink
+// building an ordered_json, or the PrettyWriter streaming one.
+template <class Sink>
+void LocationMembers(const Location& l, Sink* sink) {
+  if (!l.repo.empty()) sink->Member("repo", EscapeForDisplay(l.repo));
+  sink->Member("source", l.source);
+  sink->Member("path", EscapeForDisplay(l.path));
+  sink->Member("line", l.line);
+  sink->Member("column", l.column);
   if (l.git) {
     const GitProvenance& g = *l.git;
     if (!g.commit.empty()) {
-      j["commit"] = g.commit;
-      j["author"] = EscapeForDisplay(g.author);
-      j["author_email"] = EscapeForDisplay(g.author_email);
-      j["date"] = g.date;
-      j["summary"] = EscapeForDisplay(g.summary);
+      sink->Member("commit", g.commit);
+      sink->Member("author", EscapeForDisplay(g.author));
+      sink->Member("author_email", EscapeForDisplay(g.author_email));
+      sink->Member("date", g.date);
+      sink->Member("summary", EscapeForDisplay(g.summary));
     }
-    j["blob"] = g.blob;
+    sink->Member("blob", g.blob);
     if (l.source == "git") {
-      j["in_head"] = g.in_head;
-      Json refs = Json::array();
+      sink->Member("in_head", g.in_head);
+      std::vector<std::string> refs;
+      refs.reserve(g.refs.size());
       for (const auto& r : g.refs) refs.push_back(EscapeForDisplay(r));
-      j["refs"] = refs;
+      sink->Member("refs", refs);
     }
   }
   if (l.pipeline) {
-    Json p;
-    p["system"] = l.pipeline->system;
-    p["key_path"] = EscapeForDisplay(l.pipeline->key_path);
-    if (!l.pipeline->job.empty()) p["job"] = l.pipeline->job;
-    j["pipeline"] = p;
+    sink->BeginMember("pipeline");
+    sink->Member("system", l.pipeline->system);
+    sink->Member("key_path", EscapeForDisplay(l.pipeline->key_path));
+    if (!l.pipeline->job.empty()) sink->Member("job", l.pipeline->job);
+    sink->EndMember();
   }
+}
+
+// Builds an object member by member.
+class DomSink {
+ public:
+  explicit DomSink(Json* object) { stack_.push_back(object); }
+  template <class T>
+  void Member(const char* key, const T& value) {
+    (*stack_.back())[key] = value;
+  }
+  void BeginMember(const char* key) {
+    Json& child = (*stack_.back())[key];
+    child = Json::object();
+    stack_.push_back(&child);
+  }
+  void EndMember() { stack_.pop_back(); }
+
+ private:
+  std::vector<Json*> stack_;
+};
+
+Json LocationJson(const Location& l) {
+  Json j = ObjectWithRoom(16);
+  DomSink sink(&j);
+  LocationMembers(l, &sink);
   return j;
 }
 
@@ -114,28 +147,167 @@ Json SummaryJson(const Report& report) {
   return s;
 }
 
-void RenderJson(const Report& report, std::ostream& out) {
-  Json root = ObjectWithRoom(8);
-  root["version"] = 1;
-  Json creds = Json::array();
-  for (const auto& c : report.credentials) {
-    Json j = CredentialHeaderJson(c);
-    Json locs = Json::array();
-    for (const auto& l : c.locations) locs.push_back(LocationJson(l));
-    j["locations"] = std::move(locs);
-    creds.push_back(std::move(j));
+namespace {
+
+// Streams what ordered_json::dump(2, ' ', false, replace) prints, byte for
+// byte, without building the document: a sweep's report holds thousands of
+// repositories and locations, and the document cost more than the sweep.
+// Values that are small or rare still go through ordered_json (Value).
+class PrettyWriter {
+ public:
+  explicit PrettyWriter(std::string* out) : out_(out) {}
+
+  void BeginObject() { Open('{'); }
+  void EndObject() { Close('}'); }
+  void BeginArray() { Open('['); }
+  void EndArray() { Close(']'); }
+  void Key(std::string_view key) {
+    NewMember();
+    AppendString(key);
+    out_->append(": ");
+    after_key_ = true;
   }
-  root["credentials"] = std::move(creds);
-  Json refs = Json::array();
+  void Value(std::string_view s) {
+    BeforeValue();
+    AppendString(s);
+  }
+  void Value(uint64_t n) {
+    BeforeValue();
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, n);
+    out_->append(buf, r.ptr);
+  }
+  void Value(bool b) {
+    BeforeValue();
+    out_->append(b ? "true" : "false");
+  }
+  // Any value, through ordered_json: its lines indented to this depth.
+  void Value(const Json& j) {
+    BeforeValue();
+    const std::string text =
+        j.dump(2, ' ', false, Json::error_handler_t::replace);
+    for (char c : text) {
+      out_->push_back(c);
+      // JSON strings never hold a raw newline: every one is layout.
+      if (c == '\n') out_->append(2 * open_.size(), ' ');
+    }
+  }
+
+  // The sink interface of LocationMembers.
+  void Member(const char* key, std::string_view value) {
+    Key(key);
+    Value(value);
+  }
+  void Member(const char* key, uint64_t value) {
+    Key(key);
+    Value(value);
+  }
+  void Member(const char* key, bool value) {
+    Key(key);
+    Value(value);
+  }
+  void Member(const char* key, const std::vector<std::string>& values) {
+    Key(key);
+    BeginArray();
+    for (const std::string& v : values) Value(std::string_view(v));
+    EndArray();
+  }
+  void BeginMember(const char* key) {
+    Key(key);
+    BeginObject();
+  }
+  void EndMember() { EndObject(); }
+
+ private:
+  void NewMember() {
+    if (!open_.back()) out_->push_back(',');
+    open_.back() = false;
+    out_->push_back('\n');
+    out_->append(2 * open_.size(), ' ');
+  }
+  void BeforeValue() {
+    if (after_key_) {
+      after_key_ = false;
+    } else if (!open_.empty()) {
+      NewMember();
+    }
+  }
+  void Open(char c) {
+    BeforeValue();
+    out_->push_back(c);
+    open_.push_back(true);
+  }
+  void Close(char c) {
+    const bool empty = open_.back();
+    open_.pop_back();
+    if (!empty) {
+      out_->push_back('\n');
+      out_->append(2 * open_.size(), ' ');
+    }
+    out_->push_back(c);
+  }
+  // Printable ASCII other than '"' and '\\' stands for itself; anything
+  // else is escaped (and invalid UTF-8 replaced) by ordered_json.
+  void AppendString(std::string_view s) {
+    const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+      return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+    });
+    if (plain) {
+      out_->push_back('"');
+      out_->append(s);
+      out_->push_back('"');
+    } else {
+      out_->append(
+          Json(s).dump(-1, ' ', false, Json::error_handler_t::replace));
+    }
+  }
+
+  std::string* out_;
+  std::vector<bool> open_;  // per open container: no member yet
+  bool after_key_ = false;
+};
+
+}  // namespace
+
+void RenderJson(const Report& report, std::ostream& out) {
+  std::string text;
+  text.reserve(4096 + report.repositories.size() * 96);
+  PrettyWriter w(&text);
+  w.BeginObject();
+  w.Key("version");
+  w.Value(uint64_t{1});
+  w.Key("credentials");
+  w.BeginArray();
+  for (const auto& c : report.credentials) {
+    w.BeginObject();
+    const Json header = CredentialHeaderJson(c);
+    for (const auto& member : header.items()) {
+      w.Key(member.key());
+      w.Value(member.value());
+    }
+    w.Key("locations");
+    w.BeginArray();
+    for (const auto& l : c.locations) {
+      w.BeginObject();
+      LocationMembers(l, &w);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("references");
+  w.BeginArray();
   for (const auto& r : report.references) {
     Json ref{{"system", r.system},     {"path", EscapeForDisplay(r.path)},
              {"key_path", r.key_path}, {"name", r.name},
              {"line", r.line},         {"status", r.status}};
     if (!r.repo.empty()) ref["repo"] = EscapeForDisplay(r.repo);
-    refs.push_back(std::move(ref));
+    w.Value(ref);
   }
-  root["references"] = std::move(refs);
-  Json pf = Json::array();
+  w.EndArray();
+  w.Key("pipeline_findings");
+  w.BeginArray();
   for (const auto& p : report.pipeline_findings) {
     Json f{{"kind", p.kind},
            {"path", EscapeForDisplay(p.path)},
@@ -143,25 +315,31 @@ void RenderJson(const Report& report, std::ostream& out) {
            {"line", p.line},
            {"message", p.message}};
     if (!p.repo.empty()) f["repo"] = EscapeForDisplay(p.repo);
-    pf.push_back(std::move(f));
+    w.Value(f);
   }
-  root["pipeline_findings"] = std::move(pf);
+  w.EndArray();
   Json inv;
   if (report.unseen) inv["unseen"] = *report.unseen;
-  root["inventory"] = inv.is_null() ? Json::object() : inv;
+  w.Key("inventory");
+  w.Value(inv.is_null() ? Json::object() : inv);
   if (!report.repositories.empty()) {
-    Json repos = Json::array();
+    w.Key("repositories");
+    w.BeginArray();
     for (const auto& r : report.repositories) {
-      Json j{{"repo", r.repo},
-             {"status", r.status},
-             {"blobs_scanned", r.blobs_scanned}};
-      if (!r.error.empty()) j["error"] = r.error;
-      repos.push_back(std::move(j));
+      w.BeginObject();
+      w.Member("repo", std::string_view(r.repo));
+      w.Member("status", std::string_view(r.status));
+      w.Member("blobs_scanned", r.blobs_scanned);
+      if (!r.error.empty()) w.Member("error", std::string_view(r.error));
+      w.EndObject();
     }
-    root["repositories"] = std::move(repos);
+    w.EndArray();
   }
-  root["summary"] = SummaryJson(report);
-  out << root.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+  w.Key("summary");
+  w.Value(SummaryJson(report));
+  w.EndObject();
+  text.push_back('\n');
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
 void RenderJsonLines(const Report& report, std::ostream& out) {

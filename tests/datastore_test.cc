@@ -1,5 +1,6 @@
 // The sweep datastore on its own (the sweeps that fill it are in
-// sweep_test.cc): schema migrations from every released version, refusal of
+// sweep_test.cc): schema migrations from every released version (ref
+// signatures arrive empty and travel with merges), refusal of
 // a newer schema, pipeline references and findings per repository, and
 // copying a known blob's locations to a path it moved to, and recording a
 // batch of unchanged repositories.
@@ -72,7 +73,8 @@ TEST_SUITE("sweep datastore") {
     CHECK_FALSE(Datastore::Open(path, false).ok());
   }
 
-  TEST_CASE("a version-1 datastore migrates to version 2 and keeps its data") {
+  TEST_CASE(
+      "a version-1 datastore migrates to the current one and keeps its data") {
     TempDir dir;
     const std::string path = dir.Sub("v1.db");
     {
@@ -96,7 +98,7 @@ INSERT INTO locations(fingerprint, repo_id, source, path, line, col, blob)
     {
       auto store = Datastore::Open(path, false);
       REQUIRE(store.ok());
-      CHECK(store->schema_version() == 2);
+      CHECK(store->schema_version() == kDatastoreSchemaVersion);
       auto creds = store->Credentials();
       REQUIRE(creds.ok());
       REQUIRE(creds->size() == 1);
@@ -133,6 +135,63 @@ INSERT INTO locations(fingerprint, repo_id, source, path, line, col, blob)
     const std::unordered_set<std::string> other{"elsewhere"};
     CHECK(store->References(&other)->empty());
     CHECK(store->PipelineFindings(&other)->empty());
+  }
+
+  TEST_CASE(
+      "a version-2 datastore gains ref signatures that merge with their tips") {
+    TempDir dir;
+    const std::string path = dir.Sub("v2.db");
+    {
+      auto db = SqliteDb::Open(path, true);
+      REQUIRE(db.ok());
+      REQUIRE(db->Exec(DatastoreMigrations().at(0)).ok());
+      REQUIRE(db->Exec(DatastoreMigrations().at(1)).ok());
+      REQUIRE(db->Exec(R"sql(
+PRAGMA user_version = 2;
+INSERT INTO sweeps(started, finished)
+  VALUES ('2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z');
+INSERT INTO repositories(repo, status, last_sweep, ref_tips)
+  VALUES ('r', 'scanned', 1, '{"HEAD":"a"}');
+)sql")
+                  .ok());
+    }
+    {
+      auto store = Datastore::Open(path, false);
+      REQUIRE(store.ok());
+      CHECK(store->schema_version() == 3);
+      auto row = store->GetRepository("r");
+      REQUIRE(row.ok());
+      REQUIRE(row->has_value());
+      CHECK((*row)->ref_tips == "{\"HEAD\":\"a\"}");
+      CHECK((*row)->ref_signature == "");  // the next sweep reads refs
+      StoredRepository signed_row = **row;
+      signed_row.ref_signature = "refsig1 1\nm HEAD\n";
+      REQUIRE(store->CommitRepository(1, signed_row, {}).ok());
+      CHECK((*store->GetRepository("r"))->ref_signature ==
+            signed_row.ref_signature);
+    }
+    // A merge carries a repository's signature along with its tips.
+    auto merged = Datastore::Open(dir.Sub("merged.db"), true);
+    REQUIRE(merged.ok());
+    REQUIRE(merged->MergeFrom(path).ok());
+    auto row = merged->GetRepository("r");
+    REQUIRE(row.ok());
+    REQUIRE(row->has_value());
+    CHECK((*row)->ref_tips == "{\"HEAD\":\"a\"}");
+    CHECK((*row)->ref_signature == "refsig1 1\nm HEAD\n");
+    // Never onto a row with other tips: here the merged row is newer.
+    auto later = Datastore::Open(dir.Sub("later.db"), true);
+    REQUIRE(later.ok());
+    for (int i = 0; i < 3; ++i) REQUIRE(later->BeginSweep().ok());
+    StoredRepository newer{"r", "/r", "scanned",          "",     0,
+                           1,   0,    "{\"HEAD\":\"b\"}", "sig-b"};
+    REQUIRE(later->CommitRepository(3, newer, {}).ok());
+    REQUIRE(later->MergeFrom(path).ok());
+    row = later->GetRepository("r");
+    REQUIRE(row.ok());
+    REQUIRE(row->has_value());
+    CHECK((*row)->ref_tips == "{\"HEAD\":\"b\"}");
+    CHECK((*row)->ref_signature != "refsig1 1\nm HEAD\n");
   }
 
   TEST_CASE("copied locations keep pipeline context only in the same system") {
@@ -204,9 +263,9 @@ INSERT INTO locations(fingerprint, repo_id, source, path, line, col, blob)
     REQUIRE(second.ok());
     // Two stored rows (updated in place) and one never stored (inserted).
     std::vector<StoredRepository> rows = {
-        {"a", "/moved/a", "unchanged", "", 0, 1, 0, "{\"x\":1}"},
-        {"b", "/b", "unchanged", "", 0, 2, 0, "{}"},
-        {"c", "/c", "unchanged", "", 0, 3, 0, "{}"}};
+        {"a", "/moved/a", "unchanged", "", 0, 1, 0, "{\"x\":1}", "sig-a"},
+        {"b", "/b", "unchanged", "", 0, 2, 0, "{}", ""},
+        {"c", "/c", "unchanged", "", 0, 3, 0, "{}", "sig-c"}};
     REQUIRE(store->CommitUnchanged(*second, rows).ok());
     auto stored = store->Repositories();
     REQUIRE(stored.ok());
@@ -221,7 +280,14 @@ INSERT INTO locations(fingerprint, repo_id, source, path, line, col, blob)
       CHECK(r.duration_ms == rows[i].duration_ms);
       CHECK(r.last_sweep == *second);
       CHECK(r.ref_tips == rows[i].ref_tips);
+      CHECK(r.ref_signature == rows[i].ref_signature);
     }
+    // A row without a signature keeps the stored one; "" drops it.
+    rows[0].ref_signature.reset();
+    rows[2].ref_signature = "";
+    REQUIRE(store->CommitUnchanged(*second, rows).ok());
+    CHECK((*store->GetRepository("a"))->ref_signature == "sig-a");
+    CHECK((*store->GetRepository("c"))->ref_signature == "");
     auto creds = store->Credentials();
     REQUIRE(creds.ok());
     REQUIRE(creds->size() == 1);

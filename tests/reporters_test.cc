@@ -1,8 +1,9 @@
 // Structure of every report format rendered from one hand-built Report
 // (tests/report_fixture.h): SARIF shape and identities, CSV quoting and
 // formula defusing (with a round trip through an RFC 4180 parser), JUnit
-// counts and escaping, GitHub workflow-command escaping, and the Markdown
-// audit sections. Schema validation of SARIF lives in sarif_schema_test.cc.
+// counts and escaping, GitHub workflow-command escaping, the Markdown
+// audit sections, and JSON streamed byte for byte as ordered_json prints it.
+// Schema validation of SARIF lives in sarif_schema_test.cc.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -237,6 +238,72 @@ TEST_SUITE("reporters") {
     // Table-breaking characters of the hostile path are escaped.
     CHECK(md.find("\\|x\\|\\`\\<a\\&b\\>\\`") != std::string::npos);
     CHECK(md.find("| unregistered | 1 | 1 | 3 |") != std::string::npos);
+  }
+
+  TEST_CASE(
+      "streamed json is exactly what ordered_json prints, odd bytes too") {
+    // The sample, plus sweep fields and strings that need escaping or
+    // replacing: quotes, backslashes, control bytes, DEL, UTF-8, invalid
+    // UTF-8, and empty arrays.
+    struct Case {
+      const char* name;
+      std::string text;
+    };
+    const Case cases[] = {
+        {"plain", "org/repo"},
+        {"quote-backslash", "a\"b\\c"},
+        {"controls", std::string("t\tn\nz\x01") + '\0' + "end"},
+        {"del", "x\x7fy"},
+        {"utf8", "d\xc3\xa9j\xc3\xa0 \xe2\x9c\x93"},
+        {"invalid-utf8", "bad\xff\xfe"},
+        {"empty", ""},
+    };
+    for (const Case& c : cases) {
+      const std::string name = c.name;
+      CAPTURE(name);
+      Report r = SampleReport();
+      for (auto& cred : r.credentials) {
+        for (Location& l : cred.locations) l.repo = c.text;
+      }
+      r.credentials.at(0).locations.at(0).path = c.text;
+      r.repositories = {{c.text, "failed", 0, c.text + " error"},
+                        {"b", "unchanged", 7, ""}};
+      if (name == "empty") {
+        r.references.clear();
+        r.pipeline_findings.clear();
+        for (auto& cred : r.credentials) {
+          for (Location& l : cred.locations) {
+            if (l.git) l.git->refs.clear();
+          }
+        }
+      }
+      const std::string text = Render("json", r);
+      const auto parsed = nlohmann::ordered_json::parse(text, nullptr, false);
+      REQUIRE_FALSE(parsed.is_discarded());
+      CHECK(text ==
+            parsed.dump(2, ' ', false,
+                        nlohmann::ordered_json::error_handler_t::replace) +
+                "\n");
+      CHECK(parsed["repositories"][1]["blobs_scanned"] == 7);
+      CHECK_FALSE(parsed["repositories"][1].contains("error"));
+      if (name != "invalid-utf8") {
+        CHECK(parsed["repositories"][0]["repo"] == c.text);
+        CHECK(parsed["repositories"][0]["error"] == c.text + " error");
+      } else {
+        CHECK(parsed["repositories"][0]["repo"] ==
+              "bad\xef\xbf\xbd\xef\xbf\xbd");
+      }
+      // Every location, as jsonl (built as a document) has it.
+      std::vector<nlohmann::ordered_json> from_json, from_jsonl;
+      for (const auto& cred : parsed["credentials"]) {
+        for (const auto& l : cred["locations"]) from_json.push_back(l);
+      }
+      for (const std::string& line : Lines(Render("jsonl", r))) {
+        if (line.empty()) continue;
+        from_jsonl.push_back(nlohmann::ordered_json::parse(line)["location"]);
+      }
+      CHECK(from_json == from_jsonl);
+    }
   }
 
   TEST_CASE("formats say so when nothing was scanned") {

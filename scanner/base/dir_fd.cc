@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <string_view>
 #include <utility>
 
@@ -31,7 +32,29 @@ DirEntry::Type TypeOf(int dir_fd, const dirent64& d) {
   return S_ISREG(st.st_mode) ? DirEntry::Type::kFile : DirEntry::Type::kOther;
 }
 
+FileStat ToFileStat(const struct stat& st) {
+  constexpr int64_t kNs = 1000000000;
+  FileStat f;
+  f.dev = static_cast<uint64_t>(st.st_dev);
+  f.ino = static_cast<uint64_t>(st.st_ino);
+  f.mode = static_cast<uint32_t>(st.st_mode);
+  f.size = static_cast<int64_t>(st.st_size);
+  f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * kNs +
+               static_cast<int64_t>(st.st_mtim.tv_nsec);
+  f.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * kNs +
+               static_cast<int64_t>(st.st_ctim.tv_nsec);
+  return f;
+}
+
 }  // namespace
+
+int64_t RealtimeNowNs() {
+  constexpr int64_t kNs = 1000000000;
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<int64_t>(now.tv_sec) * kNs +
+         static_cast<int64_t>(now.tv_nsec);
+}
 
 DirFd DirFd::Open(const std::string& path, const DirFd* parent,
                   bool follow_link) {
@@ -40,6 +63,19 @@ DirFd DirFd::Open(const std::string& path, const DirFd* parent,
       at, path.c_str(),
       O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow_link ? 0 : O_NOFOLLOW));
   return DirFd(fd, fd < 0 ? errno : 0);
+}
+
+DirFd DirFd::OpenForStat(const std::string& path, const DirFd* parent,
+                         bool follow_link) {
+#ifdef O_PATH
+  const int at = parent != nullptr ? parent->fd_ : AT_FDCWD;
+  const int fd = ::openat(
+      at, path.c_str(),
+      O_PATH | O_DIRECTORY | O_CLOEXEC | (follow_link ? 0 : O_NOFOLLOW));
+  return DirFd(fd, fd < 0 ? errno : 0);
+#else
+  return Open(path, parent, follow_link);
+#endif
 }
 
 DirFd::DirFd(DirFd&& other) noexcept
@@ -83,13 +119,21 @@ std::optional<std::vector<DirEntry>> DirFd::List() {
 }
 
 std::optional<std::string> DirFd::ReadFile(const std::string& name,
-                                           std::size_t max_bytes,
-                                           bool* missing) const {
+                                           std::size_t max_bytes, bool* missing,
+                                           FileStat* stat) const {
   // O_NONBLOCK: a FIFO swapped in for a file must not hang the sweep.
   const int fd = ::openat(fd_, name.c_str(),
                           O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (missing != nullptr) *missing = fd < 0 && errno == ENOENT;
   if (fd < 0) return std::nullopt;
+  if (stat != nullptr) {
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    *stat = ToFileStat(st);
+  }
   std::string text;
   char buf[16384];
   bool ok = true;
@@ -112,6 +156,20 @@ std::optional<std::string> DirFd::ReadFile(const std::string& name,
   ::close(fd);
   if (!ok) return std::nullopt;
   return text;
+}
+
+std::optional<FileStat> DirFd::Stat() const {
+  struct stat st;
+  if (fd_ < 0 || ::fstat(fd_, &st) != 0) return std::nullopt;
+  return ToFileStat(st);
+}
+
+int DirFd::StatPath(const DirFd* base, const std::string& path, FileStat* out) {
+  struct stat st;
+  const int at = base != nullptr ? base->fd_ : AT_FDCWD;
+  if (::fstatat(at, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
+  *out = ToFileStat(st);
+  return 0;
 }
 
 bool DirFd::Has(const std::string& name) const {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,21 @@ struct DirEntry {
   Type type = Type::kOther;
 };
 
+// What a stat says of a file for telling whether it changed since.
+struct FileStat {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  uint32_t mode = 0;  // type and permission bits
+  int64_t size = 0;
+  int64_t mtime_ns = 0;  // since the epoch
+  int64_t ctime_ns = 0;  // set by the kernel on any change to the inode
+  bool operator==(const FileStat&) const = default;
+};
+
+// CLOCK_REALTIME in nanoseconds since the epoch: what file times are
+// taken from (at a coarser granularity).
+int64_t RealtimeNowNs();
+
 class DirFd {
  public:
   // Opens `path` (relative to directory `parent`, or to the working
@@ -27,6 +43,10 @@ class DirFd {
   // with `follow_link`.
   static DirFd Open(const std::string& path, const DirFd* parent = nullptr,
                     bool follow_link = false);
+  // As Open, for use only as a base for StatPath and Stat (O_PATH where
+  // there is one: no read access needed, and cheaper to open).
+  static DirFd OpenForStat(const std::string& path, const DirFd* parent,
+                           bool follow_link);
 
   DirFd(DirFd&& other) noexcept;
   DirFd& operator=(DirFd&& other) noexcept;
@@ -47,9 +67,20 @@ class DirFd {
   // The content of the file `name` in this directory (a final symlink is
   // not followed); nullopt when it cannot be read or is over `max_bytes`,
   // with `*missing` (when given) set when there is no such file.
+  // With `stat`, the open file's stat is stored there, taken before the
+  // first read.
   std::optional<std::string> ReadFile(const std::string& name,
                                       std::size_t max_bytes,
-                                      bool* missing = nullptr) const;
+                                      bool* missing = nullptr,
+                                      FileStat* stat = nullptr) const;
+
+  // This directory's own stat (nullopt when not open or fstat fails).
+  std::optional<FileStat> Stat() const;
+
+  // The stat of `path` relative to `base` (the working directory when
+  // null), a final symlink not followed: 0, or the errno.
+  static int StatPath(const DirFd* base, const std::string& path,
+                      FileStat* out);
 
   // Whether this directory has an entry `name` (of any type; a final
   // symlink is not followed).

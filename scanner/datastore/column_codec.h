@@ -12,10 +12,18 @@
 
 namespace sprawl {
 
-// The columns ReadRepository expects, in order.
+// The columns of a repositories row, in the order ReadRepository expects
+// them (ref_signature last, from its own table: see kRepoSelect).
 inline constexpr std::string_view kRepoColumns =
     "repo, source, status, error, blobs_scanned, duration_ms, last_sweep, "
     "ref_tips";
+
+// Every repository with its signature ("" = none), for ReadRepository;
+// callers add a WHERE or ORDER BY on `r`.
+inline constexpr std::string_view kRepoSelect =
+    "SELECT r.repo, r.source, r.status, r.error, r.blobs_scanned, "
+    "r.duration_ms, r.last_sweep, r.ref_tips, coalesce(s.signature, '') "
+    "FROM repositories r LEFT JOIN ref_signatures s ON s.repo_id = r.id";
 
 // A JSON array of strings (invalid UTF-8 replaced).
 std::string JsonList(const std::vector<std::string>& v);

@@ -28,6 +28,7 @@ StoredRepository ReadRepository(const SqliteStmt& s) {
   r.duration_ms = s.Int(5);
   r.last_sweep = s.Int(6);
   r.ref_tips = s.Text(7);
+  r.ref_signature = s.Text(8);
   return r;
 }
 
@@ -107,8 +108,7 @@ Result<std::vector<SweepRecord>> Datastore::Sweeps() {
 
 Result<std::optional<StoredRepository>> Datastore::GetRepository(
     const std::string& repo) {
-  auto stmt = db_.Prepare("SELECT " + std::string(kRepoColumns) +
-                          " FROM repositories WHERE repo = ?");
+  auto stmt = db_.Prepare(std::string(kRepoSelect) + " WHERE r.repo = ?");
   if (!stmt.ok()) return stmt.error();
   stmt->Bind(1, repo);
   std::optional<StoredRepository> out;
@@ -152,8 +152,7 @@ Result<std::unordered_set<std::string>> Datastore::SecretBlobs(
 }
 
 Result<std::vector<StoredRepository>> Datastore::Repositories() {
-  auto stmt = db_.Prepare("SELECT " + std::string(kRepoColumns) +
-                          " FROM repositories ORDER BY repo");
+  auto stmt = db_.Prepare(std::string(kRepoSelect) + " ORDER BY r.repo");
   if (!stmt.ok()) return stmt.error();
   std::vector<StoredRepository> out;
   while (stmt->Step()) out.push_back(ReadRepository(*stmt));

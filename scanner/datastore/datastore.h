@@ -13,7 +13,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "scanner/base/result.h"
@@ -24,7 +26,7 @@
 namespace sprawl {
 
 // The schema version this build writes; older files are migrated on open.
-inline constexpr int kDatastoreSchemaVersion = 2;
+inline constexpr int kDatastoreSchemaVersion = 3;
 
 struct StoredRepository {
   std::string repo;            // key: path relative to --root, or the URL
@@ -35,6 +37,12 @@ struct StoredRepository {
   int64_t duration_ms = 0;
   int64_t last_sweep = 0;  // sweep id
   std::string ref_tips;    // canonical JSON of ref -> oid ("" = unknown)
+  // RefSignature::Encode of the ref files ref_tips was read from ("" =
+  // none): while it holds, the tips are still ref_tips. Meaningful only on
+  // the machine that took it (it names inodes). Always set when read; when
+  // written, nullopt keeps the stored one (an unchanged repository whose
+  // signature held writes nothing for it).
+  std::optional<std::string> ref_signature;
 };
 
 // A credential as stored: identity and rule facts, never the secret.
@@ -122,6 +130,18 @@ class Datastore {
       const std::unordered_set<std::string>* repos = nullptr);
   Result<std::vector<PipelineFindingEntry>> PipelineFindings(
       const std::unordered_set<std::string>* repos = nullptr);
+
+  // The directory listings (encoded, see dir_listing.h) discovery recorded
+  // below `root`, by path relative to it. Local to the machine, like ref
+  // signatures; never merged.
+  Result<std::unordered_map<std::string, std::string>> LoadDirListings(
+      const std::string& root);
+  // One transaction: stores `changed` (path, encoded listing) and drops
+  // `gone` for `root`; no transaction at all when both are empty.
+  Status SaveDirListings(
+      const std::string& root,
+      const std::vector<std::pair<std::string, std::string>>& changed,
+      const std::vector<std::string>& gone);
 
   // Adds another datastore into this one. Sweeps are aligned by ordinal (the
   // i-th sweep of each shard is the same scheduled run); for a repository in

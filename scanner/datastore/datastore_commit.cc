@@ -1,6 +1,8 @@
 // Datastore::CommitRepository: one repository's scan in one transaction
 // (see datastore.h).
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scanner/datastore/column_codec.h"
@@ -52,6 +54,36 @@ Result<SqliteStmt> PrepareUpdate(SqliteDb* db) {
       "blobs_scanned = ?5, duration_ms = ?6, last_sweep = ?7, ref_tips = ?8 "
       "WHERE repo = ?1");
 }
+
+// Stores or drops (for "") a repository's ref signature, by repository key;
+// each statement is prepared on first use (most batches need neither).
+class SignatureWriter {
+ public:
+  explicit SignatureWriter(SqliteDb* db) : db_(db) {}
+
+  // Nothing when the row keeps its stored signature.
+  Status Write(const StoredRepository& r) {
+    if (!r.ref_signature) return Status::Ok();
+    const bool drop = r.ref_signature->empty();
+    std::optional<SqliteStmt>& stmt = drop ? drop_ : put_;
+    if (!stmt) {
+      auto prepared = db_->Prepare(
+          drop ? "DELETE FROM ref_signatures WHERE repo_id = "
+                 "(SELECT id FROM repositories WHERE repo = ?1)"
+               : "INSERT OR REPLACE INTO ref_signatures(repo_id, signature) "
+                 "SELECT id, ?2 FROM repositories WHERE repo = ?1");
+      if (!prepared.ok()) return prepared.error();
+      stmt.emplace(std::move(prepared).value());
+    }
+    stmt->Bind(1, r.repo);
+    if (!drop) stmt->Bind(2, *r.ref_signature);
+    return stmt->Run();
+  }
+
+ private:
+  SqliteDb* db_;
+  std::optional<SqliteStmt> put_, drop_;
+};
 
 // Upserts the repository row; its id.
 Result<int64_t> UpsertRepository(SqliteDb* db, int64_t sweep,
@@ -236,6 +268,8 @@ Status Datastore::CommitRepository(int64_t sweep, const StoredRepository& r,
   if (Status s = InsertBlobs(&db_, *repo_id, scan.new_blobs); !s.ok()) {
     return s;
   }
+  SignatureWriter signature(&db_);
+  if (Status s = signature.Write(r); !s.ok()) return s;
   if (r.status == "scanned" || r.status == "unchanged") {
     if (Status s = MarkSeen(&db_, sweep, *repo_id); !s.ok()) return s;
   }
@@ -260,10 +294,13 @@ Status Datastore::CommitUnchanged(
   if (!update.ok()) return update.error();
   auto upsert = PrepareUpsert(&db_);
   if (!upsert.ok()) return upsert.error();
+  SignatureWriter signature(&db_);
   for (const StoredRepository& r : repositories) {
     if (Status s = WriteRepositoryRow(&*update, sweep, r); !s.ok()) return s;
-    if (db_.Changes() > 0) continue;
-    if (Status s = WriteRepositoryRow(&*upsert, sweep, r); !s.ok()) return s;
+    if (db_.Changes() == 0) {
+      if (Status s = WriteRepositoryRow(&*upsert, sweep, r); !s.ok()) return s;
+    }
+    if (Status s = signature.Write(r); !s.ok()) return s;
   }
   if (Status s = MarkUnchangedSeen(&db_, sweep); !s.ok()) return s;
   return tx.Commit();

@@ -95,6 +95,16 @@ ON CONFLICT(repo) DO UPDATE SET
   last_sweep = excluded.last_sweep, ref_tips = excluded.ref_tips
 WHERE excluded.last_sweep >= repositories.last_sweep;
 
+-- A signature vouches for the tips of the row it was taken with: a merged
+-- repository keeps the incoming one only where its row now says the same.
+DELETE FROM ref_signatures WHERE repo_id IN (
+  SELECT d.id FROM repositories d JOIN src.repositories sr ON sr.repo = d.repo);
+INSERT INTO ref_signatures(repo_id, signature)
+SELECT d.id, s.signature FROM src.ref_signatures s
+JOIN src.repositories sr ON sr.id = s.repo_id
+JOIN repositories d ON d.repo = sr.repo
+WHERE d.ref_tips = sr.ref_tips AND d.status = sr.status;
+
 INSERT OR IGNORE INTO scanned_blobs(repo_id, oid)
 SELECT d.id, b.oid FROM src.scanned_blobs b
 JOIN src.repositories sr ON sr.id = b.repo_id

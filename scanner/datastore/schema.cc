@@ -83,6 +83,23 @@ CREATE TABLE pipeline_findings (
 );
 CREATE INDEX locations_by_blob ON locations(repo_id, blob);
 )sql",
+      // 2 -> 3: the stat signature of the ref files a repository's tips were
+      // read from (see ref_signature.h; none = read the refs), apart from
+      // the repositories row so that rewriting an unchanged repository's row
+      // stays small; and the directory listings discovery below a --root
+      // concluded from (see dir_listing.h), by root and path below it.
+      R"sql(
+CREATE TABLE ref_signatures (
+  repo_id INTEGER PRIMARY KEY REFERENCES repositories(id),
+  signature TEXT NOT NULL
+);
+CREATE TABLE dir_listings (
+  root TEXT NOT NULL,
+  path TEXT NOT NULL,
+  listing TEXT NOT NULL,
+  PRIMARY KEY (root, path)
+) WITHOUT ROWID;
+)sql",
   };
   return k;
 }

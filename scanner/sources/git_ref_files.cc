@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <map>
 #include <string_view>
+#include <utility>
 
 #include "scanner/base/dir_fd.h"
 
@@ -28,12 +29,36 @@ std::string_view TrimNewline(std::string_view s) {
   return s;
 }
 
+// Records what the reader looked at, when a signature is wanted.
+class Signer {
+ public:
+  explicit Signer(RefSignature* signature) : signature_(signature) {}
+  bool on() const { return signature_ != nullptr; }
+  void Add(RefSignature::Kind kind, std::string path,
+           const std::optional<FileStat>& stat) {
+    if (signature_ != nullptr) signature_->Add(kind, std::move(path), stat);
+  }
+
+ private:
+  RefSignature* signature_;
+};
+
 // The git directory of a plain work tree (.git a directory, not a link) or
 // else the repository directory itself, as a bare candidate that HEAD and
-// refs/ confirm or not.
-DirFd OpenGitDir(const std::string& repo, const DirFd* base) {
+// refs/ confirm or not; `prefix` is the git directory's path relative to
+// the repository's (".git/" or "").
+DirFd OpenGitDir(const std::string& repo, const DirFd* base, Signer* signer,
+                 std::string* prefix) {
   DirFd dot_git = DirFd::Open(repo + "/.git", base);
-  if (dot_git.ok() || dot_git.error() != ENOENT) return dot_git;
+  if (dot_git.ok()) {
+    // Only walked through: its own times change with every index write.
+    signer->Add(RefSignature::Kind::kIdentity, ".git", dot_git.Stat());
+    *prefix = ".git/";
+    return dot_git;
+  }
+  if (dot_git.error() != ENOENT) return dot_git;
+  signer->Add(RefSignature::Kind::kMissing, ".git", std::nullopt);
+  prefix->clear();
   return DirFd::Open(repo, base, /*follow_link=*/true);
 }
 
@@ -55,18 +80,26 @@ bool ParsePackedRefs(std::string_view text,
   return true;
 }
 
-// Adds the loose refs of directory `dir` (named `prefix`, e.g. "refs/") to
-// `refs`: loose refs override packed ones, symbolic refs are not tips.
-bool ReadLooseRefs(DirFd* dir, const std::string& prefix, int depth,
+// Adds the loose refs of directory `dir` (named `prefix`, e.g. "refs/",
+// at `sign_prefix` + `prefix` below the repository) to `refs`: loose refs
+// override packed ones, symbolic refs are not tips.
+bool ReadLooseRefs(DirFd* dir, const std::string& sign_prefix,
+                   const std::string& prefix, int depth, Signer* signer,
                    std::map<std::string, std::string>* refs) {
   if (depth > 32) return false;
+  if (signer->on()) {
+    std::string self = sign_prefix;
+    self.append(prefix, 0, prefix.size() - 1);
+    signer->Add(RefSignature::Kind::kContent, std::move(self), dir->Stat());
+  }
   auto entries = dir->List();
   if (!entries) return false;
   for (const DirEntry& e : *entries) {
     const std::string full = prefix + e.name;
     if (e.type == DirEntry::Type::kDirectory) {
       DirFd sub = DirFd::Open(e.name, dir);
-      if (!sub.ok() || !ReadLooseRefs(&sub, full + "/", depth + 1, refs)) {
+      if (!sub.ok() || !ReadLooseRefs(&sub, sign_prefix, full + "/", depth + 1,
+                                      signer, refs)) {
         return false;
       }
       continue;
@@ -75,8 +108,15 @@ bool ReadLooseRefs(DirFd* dir, const std::string& prefix, int depth,
     if (e.type != DirEntry::Type::kFile || e.name.ends_with(".lock")) {
       return false;
     }
-    std::optional<std::string> text = dir->ReadFile(e.name, kMaxRefFile);
+    FileStat stat;
+    std::optional<std::string> text = dir->ReadFile(
+        e.name, kMaxRefFile, nullptr, signer->on() ? &stat : nullptr);
     if (!text) return false;
+    if (signer->on()) {
+      std::string path = sign_prefix;
+      path.append(full);
+      signer->Add(RefSignature::Kind::kContent, std::move(path), stat);
+    }
     const std::string_view value = TrimNewline(*text);
     if (value.starts_with("ref: ")) {
       refs->erase(full);
@@ -92,23 +132,39 @@ bool ReadLooseRefs(DirFd* dir, const std::string& prefix, int depth,
 }  // namespace
 
 std::optional<RefTipList> ReadRefTipsFromFiles(const std::string& repo_path,
-                                               const DirFd* base) {
+                                               const DirFd* base,
+                                               RefSignature* signature) {
+  if (signature != nullptr) *signature = RefSignature::Begin();
+  Signer signer(signature);
   // Looked up by name: a listing of the git directory costs more. A
   // reftable repository needs no lookup: its refs/heads is a file that
   // holds no oid, which ReadLooseRefs refuses.
-  DirFd git_dir = OpenGitDir(repo_path, base);
+  std::string prefix;
+  DirFd git_dir = OpenGitDir(repo_path, base, &signer, &prefix);
   if (!git_dir.ok() || git_dir.Has("commondir")) return std::nullopt;
+  signer.Add(RefSignature::Kind::kMissing, prefix + "commondir", std::nullopt);
   std::map<std::string, std::string> refs;
   bool missing = false;
-  auto packed = git_dir.ReadFile("packed-refs", kMaxPackedRefs, &missing);
+  FileStat stat;
+  auto packed = git_dir.ReadFile("packed-refs", kMaxPackedRefs, &missing,
+                                 signer.on() ? &stat : nullptr);
   if (!packed && !missing) return std::nullopt;
   if (packed && !ParsePackedRefs(*packed, &refs)) return std::nullopt;
+  if (packed) {
+    signer.Add(RefSignature::Kind::kContent, prefix + "packed-refs", stat);
+  } else {
+    signer.Add(RefSignature::Kind::kMissing, prefix + "packed-refs",
+               std::nullopt);
+  }
   DirFd refs_dir = DirFd::Open("refs", &git_dir);
-  if (!refs_dir.ok() || !ReadLooseRefs(&refs_dir, "refs/", 0, &refs)) {
+  if (!refs_dir.ok() ||
+      !ReadLooseRefs(&refs_dir, prefix, "refs/", 0, &signer, &refs)) {
     return std::nullopt;
   }
-  std::optional<std::string> head_text = git_dir.ReadFile("HEAD", kMaxRefFile);
+  std::optional<std::string> head_text = git_dir.ReadFile(
+      "HEAD", kMaxRefFile, nullptr, signer.on() ? &stat : nullptr);
   if (!head_text) return std::nullopt;
+  signer.Add(RefSignature::Kind::kContent, prefix + "HEAD", stat);
   RefTipList tips(refs.begin(), refs.end());
   std::string_view head = TrimNewline(*head_text);
   if (head.starts_with("ref: ")) {

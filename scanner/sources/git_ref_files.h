@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "scanner/base/dir_fd.h"
+#include "scanner/sources/ref_signature.h"
 
 namespace sprawl {
 
@@ -25,7 +26,11 @@ using RefTipList = std::vector<std::pair<std::string, std::string>>;
 // gives, except that object existence is not checked.
 // A relative `repo_path` is taken relative to `base` when given (a sweep
 // opens its root once, and each lookup of a path component counts).
-std::optional<RefTipList> ReadRefTipsFromFiles(const std::string& repo_path,
-                                               const DirFd* base = nullptr);
+// With `signature`, it is filled with the stat of everything read, each
+// taken before the read (a change after it shows at the next comparison);
+// meaningful only when tips are returned.
+std::optional<RefTipList> ReadRefTipsFromFiles(
+    const std::string& repo_path, const DirFd* base = nullptr,
+    RefSignature* signature = nullptr);
 
 }  // namespace sprawl

@@ -17,6 +17,8 @@
 #include "scanner/sources/git_mirror.h"
 #include "scanner/sources/git_ref_files.h"
 #include "scanner/sources/git_source.h"
+#include "scanner/sources/ref_signature.h"
+#include "scanner/sweep/sweep_diagnostics.h"
 
 namespace sprawl {
 namespace {
@@ -50,7 +52,9 @@ struct SweepContext {
   const DirFd* root = nullptr;
 };
 
-constexpr std::size_t kUnchangedBatch = 512;
+// Large enough that a sweep of a few thousand repositories flushes once, at
+// the end: a flush holds the lock every worker commits under.
+constexpr std::size_t kUnchangedBatch = 4096;
 
 // Writes the pending unchanged rows; the caller holds ctx->mu.
 void FlushUnchanged(SweepContext* ctx) {
@@ -65,46 +69,6 @@ std::string TipsJson(
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [name, oid] : tips) j[name] = oid;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// Re-reports a repository's own diagnostics on the sweep's, naming the repo.
-void Forward(const Diagnostics& local, const std::string& repo,
-             Diagnostics* out) {
-  const std::string text = local.Text();
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
-    if (line.rfind("sprawl: ", 0) == 0) line.remove_prefix(8);
-    Severity severity = Severity::kWarning;
-    for (auto [prefix, s] : {std::pair{"note: ", Severity::kNote},
-                             std::pair{"warning: ", Severity::kWarning},
-                             std::pair{"error: ", Severity::kError}}) {
-      if (line.rfind(prefix, 0) == 0) {
-        line.remove_prefix(std::string_view(prefix).size());
-        severity = s;
-      }
-    }
-    out->Report(severity, repo, line);
-  }
-}
-
-// The first warning or error line of `local`, without its "sprawl: " tag.
-std::string FirstProblem(const Diagnostics& local) {
-  const std::string text = local.Text();
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    for (const char* tag : {"sprawl: warning: ", "sprawl: error: "}) {
-      if (line.rfind(tag, 0) == 0) return line.substr(std::strlen(tag));
-    }
-  }
-  return "unreadable objects";
 }
 
 std::vector<StoredCredential> ToStored(std::vector<Finding> findings,
@@ -202,6 +166,7 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   StoredRepository row;
   row.repo = target.key;
   row.source = target.location;
+  row.ref_signature = "";  // none, unless the tips are read and signed
   auto finish = [&](const std::string& status, const std::string& error,
                     const RepositoryScan& scan) {
     out.entry.status = status;
@@ -227,17 +192,36 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   if (auto it = ctx->previous.find(target.key); it != ctx->previous.end()) {
     previous = &it->second;
   }
+  const bool reusable =
+      previous != nullptr &&
+      (previous->status == "scanned" || previous->status == "unchanged");
   auto unchanged = [&](const std::string& tips_json) {
-    return previous && previous->ref_tips == tips_json &&
-           (previous->status == "scanned" || previous->status == "unchanged");
+    return reusable && previous->ref_tips == tips_json;
   };
-  // The common case of a periodic sweep, answered from the ref files alone.
   const bool below_root = ctx->root != nullptr && !target.remote;
-  if (auto fast = below_root ? ReadRefTipsFromFiles(target.key, ctx->root)
-                             : ReadRefTipsFromFiles(path);
+  const DirFd* base = below_root ? ctx->root : nullptr;
+  const std::string& ref_path = below_root ? target.key : path;
+  // The common case of a periodic sweep, answered by a stat of each ref
+  // file and directory read last time (see ref_signature.h).
+  if (reusable && previous->ref_signature) {
+    if (auto sig = RefSignature::Decode(*previous->ref_signature);
+        sig &&
+        SignatureHolds(*sig, ref_path, base, ctx->options.racy_margin_ns)) {
+      row.ref_tips = previous->ref_tips;
+      row.ref_signature.reset();  // stored already
+      return finish("unchanged", "", {});
+    }
+  }
+  // Else from the ref files alone; signed again, so that the stat suffices
+  // next time.
+  RefSignature signature;
+  std::string file_tips_json;
+  if (auto fast = ReadRefTipsFromFiles(ref_path, base, &signature);
       fast && !fast->empty()) {
-    if (std::string tips_json = TipsJson(*fast); unchanged(tips_json)) {
-      row.ref_tips = std::move(tips_json);
+    file_tips_json = TipsJson(*fast);
+    if (unchanged(file_tips_json)) {
+      row.ref_tips = file_tips_json;
+      row.ref_signature = signature.Encode();
       return finish("unchanged", "", {});
     }
   }
@@ -251,8 +235,13 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
     return finish("skipped", "empty repository: no refs", {});
   }
   const std::string tips_json = TipsJson(*tips);
+  // A signature stands for these tips only when the ref files, read before
+  // libgit2 was asked, said the same.
+  std::string signature_text;
+  if (tips_json == file_tips_json) signature_text = signature.Encode();
   if (unchanged(tips_json)) {
     row.ref_tips = tips_json;
+    row.ref_signature = std::move(signature_text);
     return finish("unchanged", "", {});
   }
   auto matcher = ctx->matcher->Get();
@@ -302,6 +291,7 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
     return finish("failed", "corrupt repository: " + FirstProblem(local), adds);
   }
   row.ref_tips = tips_json;
+  row.ref_signature = std::move(signature_text);
   adds.new_blobs = std::move(result->scanned_blobs);
   return finish("scanned", "", adds);
 }
@@ -345,7 +335,10 @@ Result<SweepResult> RunSweep(const SweepOptions& options, LazyMatcher* matcher,
                    std::max(1, threads / workers),
                    {},
                    0,
-                   Status::Ok()};
+                   Status::Ok(),
+                   {},
+                   {},
+                   nullptr};
   std::optional<DirFd> root;
   if (!options.root.empty()) {
     root = DirFd::Open(options.root, nullptr, /*follow_link=*/true);

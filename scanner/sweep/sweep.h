@@ -1,6 +1,7 @@
 // RunSweep: scans many repositories into a Datastore, incrementally. Per
-// repository: mirror it when it is a URL, read its ref tips; tips equal to
-// the recorded ones mean `unchanged` (no history walk); otherwise scan the
+// repository: mirror it when it is a URL; the recorded stat of every ref
+// file and directory still holding, or else ref tips equal to the recorded
+// ones, means `unchanged` (no history walk); otherwise scan the
 // history skipping blobs already recorded for it (a skipped blob that holds
 // known secrets still gets a location at every new path it appears at), and
 // commit the repository (status, tips, new blobs, credentials, locations,
@@ -26,6 +27,7 @@
 #include "scanner/scan/progress.h"
 #include "scanner/scan/scan_limits.h"
 #include "scanner/scan/scan_stats.h"
+#include "scanner/sources/ref_signature.h"
 #include "scanner/sweep/sweep_target.h"
 
 namespace sprawl {
@@ -42,6 +44,10 @@ struct SweepOptions {
   const std::atomic<bool>* cancel = nullptr;   // stop after current repos
   ScanProgress* progress = nullptr;  // repositories done (and bytes read)
   ScanLimits limits;                 // per blob, as for `sprawl git`
+  // A ref file or directory changed this recently before the last sweep
+  // read it proves nothing by its stat (see ref_signature.h); tests shrink
+  // it to exercise the stat-only path without waiting.
+  int64_t racy_margin_ns = kRacyMarginNs;
   // Test hook: terminate the process (no cleanup) right after this many
   // repositories were committed, to exercise resuming. 0 = never.
   int abort_after_commits = 0;

@@ -1,11 +1,12 @@
 #include "scanner/sweep/sweep_target.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <atomic>
+#include <filesystem>
 #include <fstream>
-#include <thread>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "scanner/base/dir_fd.h"
 #include "scanner/base/hash.h"
@@ -26,16 +27,18 @@ void AddTarget(const fs::path& base, const std::string& rel,
                   rel.empty() ? base.string() : (base / rel).string(), false});
 }
 
-// Lists `dir` (at `rel` below `base`): adds it to `out` when it is a
-// repository, and fills `subdirs` (sorted, without .git and .sprawl) with
-// what to walk next; none for a bare repository, which is never entered.
-// A work tree is walked on, since DESIGN.md promises every repository below
-// the root, vendored repositories inside a work tree included.
-void Visit(DirFd* dir, const fs::path& base, const std::string& rel,
-           std::vector<SweepTarget>* out, std::vector<std::string>* subdirs) {
-  subdirs->clear();
+// What listing `dir` says: whether it is a repository, and (sorted, without
+// .git and .sprawl) the subdirectories to walk next; none for a bare
+// repository, which is never entered. A work tree is walked on, since
+// DESIGN.md promises every repository below the root, vendored
+// repositories inside a work tree included. Its stat is taken first: a
+// change after it shows in the next comparison.
+bool Visit(DirFd* dir, DirListing* out) {
+  out->subdirs.clear();
+  std::optional<FileStat> stat = dir->Stat();
   auto entries = dir->List();
-  if (!entries) return;
+  if (!stat || !entries) return false;
+  out->stat = *stat;
   using Type = DirEntry::Type;
   bool has_git = false, has_head = false, has_objects = false, has_refs = false;
   for (DirEntry& e : *entries) {
@@ -50,16 +53,17 @@ void Visit(DirFd* dir, const fs::path& base, const std::string& rel,
       has_refs = is_dir;
     }
     if (is_dir && e.name != ".sprawl" && e.name != ".git") {
-      subdirs->push_back(std::move(e.name));
+      out->subdirs.push_back(std::move(e.name));
     }
   }
   if (has_head && has_objects && has_refs && !has_git) {
-    AddTarget(base, rel, out);
-    subdirs->clear();
-    return;
+    out->repository = true;
+    out->subdirs.clear();
+    return true;
   }
-  if (has_git) AddTarget(base, rel, out);
-  std::sort(subdirs->begin(), subdirs->end());
+  out->repository = has_git;
+  std::sort(out->subdirs.begin(), out->subdirs.end());
+  return true;
 }
 
 std::string Join(const std::string& rel, const std::string& name) {
@@ -69,52 +73,110 @@ std::string Join(const std::string& rel, const std::string& name) {
   return out;
 }
 
-// Adds the repositories at and below `dir` to `out`, depth first; each
-// subdirectory is opened relative to its parent.
-void Walk(DirFd* dir, const fs::path& base, const std::string& rel, int depth,
-          std::vector<SweepTarget>* out) {
-  if (depth > kMaxDepth) return;
-  std::vector<std::string> subdirs;
-  Visit(dir, base, rel, out, &subdirs);
-  for (const std::string& name : subdirs) {
-    DirFd sub = DirFd::Open(name, dir);
-    if (sub.ok()) Walk(&sub, base, Join(rel, name), depth + 1, out);
+// One discovery: the open root and what the last one recorded.
+struct Discovery {
+  DirFd* top;
+  fs::path base;
+  const DiscoveryOptions& options;
+  int64_t taken_ns;  // before any stat of this discovery
+};
+
+// The listing of directory `rel` below the root: the recorded one while the
+// directory's stat vouches for it, else a fresh one (false when it cannot
+// be read). Opened from the root by its whole path: the walk only enters
+// names a listing (fresh or vouched for) gave as directories.
+bool Look(const Discovery& d, const std::string& rel, DirListing* out) {
+  if (d.options.previous != nullptr) {
+    auto it = d.options.previous->find(rel);
+    FileStat now;
+    if (it != d.options.previous->end() &&
+        DirFd::StatPath(d.top, rel, &now) == 0 &&
+        it->second.StillHolds(now, d.options.racy_margin_ns)) {
+      *out = it->second;
+      return true;
+    }
   }
+  DirFd dir = DirFd::Open(rel, d.top);
+  out->taken_ns = d.taken_ns;
+  return dir.ok() && Visit(&dir, out);
+}
+
+// Adds the repositories at and below `rel` to `out`, depth first.
+void Walk(const Discovery& d, const std::string& rel, int depth,
+          std::vector<SweepTarget>* out, DirListings* seen) {
+  if (depth > kMaxDepth) return;
+  DirListing listing;
+  if (!Look(d, rel, &listing)) return;
+  if (listing.repository) AddTarget(d.base, rel, out);
+  for (const std::string& name : listing.subdirs) {
+    Walk(d, Join(rel, name), depth + 1, out, seen);
+  }
+  if (seen != nullptr) seen->emplace(rel, std::move(listing));
 }
 
 }  // namespace
 
 Result<std::vector<SweepTarget>> FindRepositories(const std::string& root,
                                                   int threads) {
+  DiscoveryOptions options;
+  options.threads = threads;
+  return FindRepositories(root, options);
+}
+
+Result<std::vector<SweepTarget>> FindRepositories(
+    const std::string& root, const DiscoveryOptions& options) {
   DirFd top = DirFd::Open(root, nullptr, /*follow_link=*/true);
   if (!top.ok()) return Error{"--root " + root + ": not a directory"};
-  const fs::path base(root);
+  const Discovery d{&top, fs::path(root), options, RealtimeNowNs()};
   std::vector<SweepTarget> out;
-  std::vector<std::string> subdirs;
-  Visit(&top, base, "", &out, &subdirs);
+  // The root itself was opened following a link: vouched for by fstat.
+  DirListing top_listing;
+  bool reused = false;
+  if (options.previous != nullptr) {
+    auto it = options.previous->find("");
+    std::optional<FileStat> now = top.Stat();
+    if (it != options.previous->end() && now &&
+        it->second.StillHolds(*now, options.racy_margin_ns)) {
+      top_listing = it->second;
+      reused = true;
+    }
+  }
+  if (!reused) {
+    top_listing.taken_ns = d.taken_ns;
+    if (!Visit(&top, &top_listing)) top_listing = DirListing{};
+  }
+  if (top_listing.repository) AddTarget(d.base, "", &out);
+  const std::vector<std::string>& subdirs = top_listing.subdirs;
   // The root's subdirectories are walked on several threads: discovery is
   // nothing but system calls, and a good part of a sweep with no new
   // commits.
+  int threads = options.threads;
   if (threads <= 0) {
-    threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads =
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
+  const std::size_t parts = std::clamp<std::size_t>(
+      subdirs.size(), 1, static_cast<std::size_t>(threads));
   std::atomic<std::size_t> next{0};
-  std::vector<std::vector<SweepTarget>> found(
-      std::clamp<std::size_t>(subdirs.size(), 1, static_cast<std::size_t>(threads)));
-  auto work = [&](std::vector<SweepTarget>* into) {
+  std::vector<std::vector<SweepTarget>> found(parts);
+  std::vector<DirListings> seen(options.seen != nullptr ? parts : 0);
+  auto work = [&](std::size_t part) {
+    DirListings* into = seen.empty() ? nullptr : &seen[part];
     for (std::size_t i; (i = next.fetch_add(1)) < subdirs.size();) {
-      DirFd sub = DirFd::Open(subdirs[i], &top);
-      if (sub.ok()) Walk(&sub, base, subdirs[i], 1, into);
+      Walk(d, subdirs[i], 1, &found[part], into);
     }
   };
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < found.size(); ++t) {
-    pool.emplace_back(work, &found[t]);
-  }
-  work(&found[0]);
+  for (std::size_t t = 1; t < parts; ++t) pool.emplace_back(work, t);
+  work(0);
   for (std::thread& t : pool) t.join();
   for (auto& part : found) {
     for (SweepTarget& t : part) out.push_back(std::move(t));
+  }
+  if (options.seen != nullptr) {
+    options.seen->clear();
+    for (DirListings& part : seen) options.seen->merge(part);
+    options.seen->emplace("", std::move(top_listing));
   }
   std::sort(
       out.begin(), out.end(),

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "scanner/base/result.h"
+#include "scanner/sources/ref_signature.h"
+#include "scanner/sweep/dir_listing.h"
 
 namespace sprawl {
 
@@ -26,6 +28,21 @@ struct SweepTarget {
 // one per core). A missing root is an Error.
 Result<std::vector<SweepTarget>> FindRepositories(const std::string& root,
                                                   int threads = 0);
+
+struct DiscoveryOptions {
+  int threads = 0;  // as for FindRepositories; 0 = one per core
+  // Listings recorded by an earlier discovery of the same root: a directory
+  // whose stat still holds (DirListing::StillHolds) is not listed again.
+  const DirListings* previous = nullptr;
+  // When given, filled with the listing of every directory walked (reused
+  // or fresh), to record for the next discovery.
+  DirListings* seen = nullptr;
+  int64_t racy_margin_ns = kRacyMarginNs;  // see ref_signature.h
+};
+
+// FindRepositories, reusing and recording directory listings.
+Result<std::vector<SweepTarget>> FindRepositories(
+    const std::string& root, const DiscoveryOptions& options);
 
 // One repository per line: a local path or a URL; blank lines and lines
 // starting with # are ignored; duplicates are dropped. Relative paths are
