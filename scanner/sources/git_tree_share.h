@@ -146,33 +146,36 @@ class TargetSet {
   std::vector<bool> used_;
 };
 
-// A Bloom filter of the catalog's blobs (two probes, 16 bits per blob,
-// under 2% false positives), small enough to stay in cache: tells almost
-// every listed blob present without a catalog lookup per tree entry.
+// A Bloom filter of the catalog's blobs (16 bits per blob, two bits set
+// per blob within one 64-bit word, about 2% false positives), small enough
+// to stay in cache: tells almost every listed blob present without a
+// catalog lookup per tree entry, at one cache miss at most.
 class BlobFilter {
  public:
   BlobFilter(const ObjectCatalog& catalog, const std::vector<uint32_t>& blobs) {
-    std::size_t bits = 1 << 16;
-    while (bits < blobs.size() * 16) bits *= 2;
-    words_.assign(bits / 64, 0);
-    mask_ = bits - 1;
+    std::size_t words = 1 << 10;
+    while (words * 64 < blobs.size() * 16) words *= 2;
+    words_.assign(words, 0);
+    mask_ = words - 1;
     for (uint32_t e : blobs) {
-      const auto [a, b] = Probes(catalog.entry(e).oid);
-      words_[a >> 6] |= uint64_t{1} << (a & 63);
-      words_[b >> 6] |= uint64_t{1} << (b & 63);
+      const auto [w, bits] = Probe(catalog.entry(e).oid);
+      words_[w] |= bits;
     }
   }
   bool MayHave(const git_oid& oid) const {
-    const auto [a, b] = Probes(oid);
-    return ((words_[a >> 6] >> (a & 63)) & (words_[b >> 6] >> (b & 63)) & 1) != 0;
+    const auto [w, bits] = Probe(oid);
+    return (words_[w] & bits) == bits;
   }
 
  private:
-  std::pair<uint64_t, uint64_t> Probes(const git_oid& oid) const {
-    uint64_t a, b;  // oids are uniform: their bytes are the hash
+  // The word, and the two bits in it, for `oid`: oids are uniform (their
+  // bytes are the hash), so their bytes serve as the hash functions.
+  std::pair<std::size_t, uint64_t> Probe(const git_oid& oid) const {
+    uint64_t a, b;
     std::memcpy(&a, oid.id + 4, sizeof a);
     std::memcpy(&b, oid.id + 12, sizeof b);
-    return {a & mask_, b & mask_};
+    return {static_cast<std::size_t>(a & mask_),
+            (uint64_t{1} << (b & 63)) | (uint64_t{1} << ((b >> 6) & 63))};
   }
   std::vector<uint64_t> words_;
   uint64_t mask_ = 0;
