@@ -244,12 +244,13 @@ class TreePassBuilder {
 
 bool RelevantTrees::Read(const git_oid& oid, TreeBytes* out,
                          std::string* why) {
-  const uint32_t e = catalog_->Find(oid);
+  uint8_t type = 0;  // from the oid table: no cache miss on the entry
+  const uint32_t e = catalog_->Find(oid, &type);
   if (e == kNoEntry) {
     *why = "tree " + GitHex(oid) + " missing or unreadable";
     return false;
   }
-  if (catalog_->entry(e).type != GIT_OBJECT_TREE) {
+  if (type != GIT_OBJECT_TREE) {
     *why = "object " + GitHex(oid) + " is not a tree";
     return false;
   }
