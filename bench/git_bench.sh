@@ -95,9 +95,18 @@ found=$("$SPRAWL" git "$repo" --threads 2 --format json 2>/dev/null |
 # blob scan ("commits" only waits for it). The object catalog ("catalog")
 # lists every object for both the blob scan and the tree pass, so the share
 # is printed without it and with it.
-phases=$({ SPRAWL_PHASE_TIMES=1 "$SPRAWL" git "$repo" --threads 2 --format json \
-  2>&1 >/dev/null || true; } |
-  awk '/^sprawl: phase / { sub(":", "", $3); printf "%s=%s ", $3, $4 }')
+# With RUNS > 1, the run whose total is the median is shown.
+phase_runs=""
+for ((i = 0; i < RUNS; i++)); do
+  one=$({ SPRAWL_PHASE_TIMES=1 "$SPRAWL" git "$repo" --threads 2 --format json \
+    2>&1 >/dev/null || true; } |
+    awk '/^sprawl: phase / { sub(":", "", $3); printf "%s=%s ", $3, $4; t += $4 }
+         END { printf "total=%.2f", t }')
+  phase_runs+="$one"$'\n'
+done
+phases=$(printf '%s' "$phase_runs" | awk 'NF { split($NF, kv, "="); print kv[2], $0 }' |
+  sort -n | awk '{ rows[NR] = $0 } END { r = rows[int((NR + 1) / 2)];
+    sub(/^[^ ]+ /, "", r); sub(/ ?total=[0-9.]+$/, "", r); print r }')
 
 rate() { awk -v b="$blob_bytes" -v t="$1" 'BEGIN { printf "%.0f", (t > 0 ? b / 1048576 / t : 0) }'; }
 row() {
