@@ -131,15 +131,21 @@ bool PackDecoder::DecodeAt(uint32_t e, std::string_view* view, std::string* why,
   }
   std::string& out = pool_[depth];
   if (need_[e] != 0 && cached_bytes_ + out.size() <= kCacheCap) {
-    // Cached by moving the buffer in; a spare one takes its place.
+    // Cached by moving the buffer in (a spare one takes its place), unless
+    // the buffer, reused, is much larger than the object: then a copy of
+    // the object's size is cached, so the cache holds no slack.
     cached_bytes_ += out.size();
-    std::string spare;
-    if (!spare_.empty()) {
-      spare = std::move(spare_.back());
-      spare_.pop_back();
+    std::string& kept = cache_[e];
+    if (out.capacity() > out.size() + out.size() / 4 + 64) {
+      kept = out;
+    } else {
+      kept = std::move(out);
+      out.clear();
+      if (!spare_.empty()) {
+        out = std::move(spare_.back());
+        spare_.pop_back();
+      }
     }
-    std::string& kept = cache_.emplace(e, std::move(out)).first->second;
-    out = std::move(spare);
     *view = kept;
     return true;
   }

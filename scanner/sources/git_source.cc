@@ -43,13 +43,24 @@ class PhaseTimer {
                             .count();
     std::fprintf(stderr,
                  "sprawl: phase %s: %.2f s wall, %.2f s cpu (this thread), "
-                 "%.2f s cpu (process)\n",
+                 "%.2f s cpu (process), peak RSS %ld MB\n",
                  phase, wall, Cpu(CLOCK_THREAD_CPUTIME_ID) - cpu_,
-                 Cpu(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_);
+                 Cpu(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_, PeakRssMb());
     Reset();
   }
 
  private:
+  static long PeakRssMb() {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (f == nullptr) return -1;
+    char line[256];
+    long kb = -1;
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+      if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+    }
+    std::fclose(f);
+    return kb < 0 ? -1 : kb / 1024;
+  }
   static double Cpu(clockid_t clock) {
     timespec ts{};
     clock_gettime(clock, &ts);
