@@ -206,6 +206,12 @@ uint32_t ObjectCatalog::Find(const git_oid& oid, uint8_t* type) const {
   }
 }
 
+void ObjectCatalog::Prefetch(const git_oid& oid) const {
+  if (!slots_.empty()) {
+    __builtin_prefetch(&slots_[SlotHash(oid) & (slots_.size() - 1)]);
+  }
+}
+
 void ObjectCatalog::Rehash(std::size_t capacity) {
   std::size_t n = 1024;
   while (n < capacity * 2) n *= 2;

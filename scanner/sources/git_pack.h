@@ -107,6 +107,9 @@ class ObjectCatalog {
   // Find, with the entry's type (0 when not found) from the same slot: one
   // cache miss instead of two in the tree pass's hottest lookup.
   uint32_t Find(const git_oid& oid, uint8_t* type) const;
+  // Starts loading the oid table's slot for `oid` into the cache, for a
+  // Find a little later.
+  void Prefetch(const git_oid& oid) const;
   // Entries of one type (commit, tree, blob or tag): by (pack, offset),
   // then the rest by oid.
   const std::vector<uint32_t>& OfType(git_object_t type) const;

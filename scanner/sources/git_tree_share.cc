@@ -107,7 +107,11 @@ class ShareReader {
         if (Cancelled(options.cancel)) break;
       }
       const uint32_t e = trees[i];
-      if (!decoder.Decode(e, &data, &why, &copies)) {
+      const bool decoded = decoder.Decode(e, &data, &why, &copies);
+      // The previous tree's subtree lookups, prefetched while this one was
+      // decoded: before this tree may copy their results.
+      ResolvePending();
+      if (!decoded) {
         part_->bad.emplace_back(local, why);
       } else {
         ReadTree(e, data, copies, local, decoder.Dependents(e) != 0);
@@ -121,6 +125,7 @@ class ShareReader {
         }
       }
     }
+    ResolvePending();
     while (part_->first.size() < end - begin) {  // cancelled: empty trees
       part_->first.push_back(static_cast<uint32_t>(part_->kept.size()));
     }
@@ -194,18 +199,42 @@ class ShareReader {
         part_->malformed.push_back(local);
         return;
       }
+      if (j.ref == kPendingRef) {
+        pending_.push_back({*entry.oid, part_->kept.size(),
+                            mine != nullptr ? &mine->entries : nullptr,
+                            mine != nullptr ? mine->entries.size() : 0});
+      }
       if (mine != nullptr) mine->entries.push_back(j);
       if (j.kept) part_->kept.push_back(Kept(j.name, j.ref, j.kind, j.matters));
     }
   }
 
+  // Fills in the subtree entries of the last tree read: the catalog entry
+  // of a tree, or else (missing, or not a tree) the oid, kept by index in
+  // Part::oids.
+  void ResolvePending() {
+    for (const Pending& p : pending_) {
+      uint8_t type = 0;
+      uint32_t ref = catalog_.Find(p.oid, &type);
+      if (type != GIT_OBJECT_TREE) {
+        ref = kOidRef | static_cast<uint32_t>(part_->oids.size());
+        part_->oids.push_back(p.oid);
+      }
+      part_->kept[p.kept].set_ref(ref);
+      if (p.judged != nullptr) (*p.judged)[p.index].ref = ref;
+    }
+    pending_.clear();
+  }
+
   Judged Judge(const RawTreeEntry& e) {
     Judged j{0, 0, 0, kNoEntry, 0, e.kind, true, true};
     if (e.kind == EntryKind::kTree) {
-      // The catalog entry of a subtree, or kept by oid: the walk says why.
-      uint8_t type = 0;
-      const uint32_t found = catalog_.Find(*e.oid, &type);
-      j.ref = type == GIT_OBJECT_TREE ? found : kNoEntry;
+      // The catalog entry of a subtree is looked up after the next tree is
+      // decoded (ResolvePending), its slot prefetched meanwhile.
+      catalog_.Prefetch(*e.oid);
+      j.ref = kPendingRef;
+      j.name = part_->Name(e.name);
+      return j;
     } else if (e.kind == EntryKind::kBlob) {
       // A blob the object database lacks is kept, so the walk can say
       // where it was (a partial clone, or a corrupt repository).
@@ -229,6 +258,16 @@ class ShareReader {
   const BlobFilter& blobs_;
   Part* part_;
   std::unordered_map<uint32_t, Judgement> judged_;
+  // Subtree entries of the last tree read whose catalog entry is not
+  // looked up yet: where their refs go in Part::kept and in the tree's
+  // judgement (when it has one).
+  struct Pending {
+    git_oid oid;
+    std::size_t kept;
+    std::vector<Judged>* judged;
+    std::size_t index;
+  };
+  std::vector<Pending> pending_;
   std::vector<std::vector<Judged>> spare_;  // released, for reuse
 };
 

@@ -24,6 +24,7 @@
 namespace sprawl::tree_pass {
 
 constexpr uint32_t kOidRef = 0x80000000u;  // ref indexes Part::oids
+constexpr uint32_t kPendingRef = 0x7fffffffu;  // a subtree not looked up yet
 
 constexpr uint32_t kMaxNames = 1u << 27;
 
@@ -41,6 +42,7 @@ class Kept {
   uint32_t name() const { return bits_ & (kMaxNames - 1); }  // Part-local
   // The catalog entry of a subtree, or kOidRef | index in Part::oids.
   uint32_t ref() const { return ref_; }
+  void set_ref(uint32_t ref) { ref_ = ref; }
   EntryKind kind() const { return static_cast<EntryKind>((bits_ >> 27) & 7); }
   bool matters() const { return (bits_ >> 30) & 1; }
 
@@ -78,6 +80,7 @@ class ChunkedVector {
     }
   }
   const T& operator[](std::size_t i) const { return chunks_[i >> kShift][i & kMask]; }
+  T& operator[](std::size_t i) { return chunks_[i >> kShift][i & kMask]; }
   std::size_t size() const { return size_; }
 
  private:
