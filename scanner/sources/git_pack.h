@@ -164,7 +164,7 @@ class PackDecoder {
 
   // How many of the planned entries not yet decoded are deltas against
   // `e` (0 for an entry outside the catalog's packs).
-  uint32_t Dependents(uint32_t e) const { return need_[e]; }
+  uint32_t Dependents(uint32_t e) const { return slots_[e].need; }
 
  private:
   // Decodes `e` into a buffer of its own (pool_[depth]) or finds it in the
@@ -187,8 +187,13 @@ class PackDecoder {
   // decoded into (so a base outlives the delta applied to it).
   std::deque<std::string> pool_;
   std::vector<DeltaCopy>* record_ = nullptr;  // for the top-level delta
-  std::vector<uint32_t> need_;  // by catalog entry: dependents left
-  std::unordered_map<uint32_t, std::string> cache_;
+  struct Slot {
+    uint32_t need = 0;    // planned entries left that are deltas against it
+    uint32_t cached = 0;  // 1 + its index in cached_, or 0
+  };
+  std::vector<Slot> slots_;         // by catalog entry
+  std::deque<std::string> cached_;  // the base cache (stable addresses)
+  std::vector<uint32_t> free_;      // indexes of cached_ not in use
   std::vector<std::string> spare_;  // evicted buffers, for reuse
   std::size_t cached_bytes_ = 0;
 };

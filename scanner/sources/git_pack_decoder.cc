@@ -23,15 +23,16 @@ PackDecoder::~PackDecoder() {
 
 void PackDecoder::Plan(const std::vector<uint32_t>& entries,
                        std::size_t begin, std::size_t end) {
-  need_.assign(catalog_.size(), 0);
-  for (auto& [e, buf] : cache_) {
+  slots_.assign(catalog_.size(), Slot{});
+  for (std::string& buf : cached_) {
     if (spare_.size() < kMaxSpare) spare_.push_back(std::move(buf));
   }
-  cache_.clear();
+  cached_.clear();
+  free_.clear();
   cached_bytes_ = 0;
   for (std::size_t i = begin; i < end; ++i) {
     const CatalogEntry& en = catalog_.entry(entries[i]);
-    if (en.delta && en.pack != kNoEntry) ++need_[en.base];
+    if (en.delta && en.pack != kNoEntry) ++slots_[en.base].need;
   }
 }
 
@@ -83,8 +84,8 @@ bool PackDecoder::FromLibgit2(uint32_t e, std::string* out, std::string* why) {
 
 bool PackDecoder::DecodeAt(uint32_t e, std::string_view* view, std::string* why,
                            std::size_t depth) {
-  if (auto it = cache_.find(e); it != cache_.end()) {
-    *view = it->second;
+  if (const uint32_t c = slots_[e].cached; c != 0) {
+    *view = cached_[c - 1];
     return true;
   }
   if (depth > 10000) {
@@ -130,12 +131,21 @@ bool PackDecoder::DecodeAt(uint32_t e, std::string_view* view, std::string* why,
     }
   }
   std::string& out = pool_[depth];
-  if (need_[e] != 0 && cached_bytes_ + out.size() <= kCacheCap) {
+  if (slots_[e].need != 0 && cached_bytes_ + out.size() <= kCacheCap) {
     // Cached by moving the buffer in (a spare one takes its place), unless
     // the buffer, reused, is much larger than the object: then a copy of
     // the object's size is cached, so the cache holds no slack.
     cached_bytes_ += out.size();
-    std::string& kept = cache_[e];
+    uint32_t c = 0;
+    if (free_.empty()) {
+      c = static_cast<uint32_t>(cached_.size());
+      cached_.emplace_back();
+    } else {
+      c = free_.back();
+      free_.pop_back();
+    }
+    slots_[e].cached = c + 1;
+    std::string& kept = cached_[c];
     if (out.capacity() > out.size() + out.size() / 4 + 64) {
       kept = out;
     } else {
@@ -154,11 +164,17 @@ bool PackDecoder::DecodeAt(uint32_t e, std::string_view* view, std::string* why,
 }
 
 void PackDecoder::Evict(uint32_t e) {
-  auto it = cache_.find(e);
-  if (it == cache_.end()) return;
-  cached_bytes_ -= it->second.size();
-  if (spare_.size() < kMaxSpare) spare_.push_back(std::move(it->second));
-  cache_.erase(it);
+  const uint32_t c = slots_[e].cached;
+  if (c == 0) return;
+  std::string& buf = cached_[c - 1];
+  cached_bytes_ -= buf.size();
+  if (spare_.size() < kMaxSpare) {
+    spare_.push_back(std::move(buf));
+  } else {
+    std::string().swap(buf);
+  }
+  free_.push_back(c - 1);
+  slots_[e].cached = 0;
 }
 
 bool PackDecoder::Decode(uint32_t e, std::string_view* out, std::string* why,
@@ -168,8 +184,8 @@ bool PackDecoder::Decode(uint32_t e, std::string_view* out, std::string* why,
   const bool ok = DecodeAt(e, out, why, 0);
   record_ = nullptr;
   const CatalogEntry& en = catalog_.entry(e);
-  if (en.delta && en.pack != kNoEntry && need_[en.base] != 0 &&
-      --need_[en.base] == 0) {
+  if (en.delta && en.pack != kNoEntry && slots_[en.base].need != 0 &&
+      --slots_[en.base].need == 0) {
     Evict(en.base);
   }
   return ok;
