@@ -273,6 +273,10 @@ TEST_SUITE("git tree pass") {
       const GitScanResult r = Scan(repo.path(), Mode(mode, 2), &diagnostics);
       CHECK(diagnostics.warnings() > 0);
       CHECK(diagnostics.Text().find("docs") != std::string::npos);
+      // Named by its true oid (the pass's cut trees name subtrees by
+      // stand-ins of their own).
+      CHECK(diagnostics.Text().find(tree) != std::string::npos);
+      CHECK(diagnostics.Text().find("73707261776c2d637574") == std::string::npos);
       CHECK(!testing::WithSecret(r, Key(111)).empty());
       CHECK(!testing::WithSecret(r, Key(107)).empty());
     }

@@ -158,7 +158,7 @@ void HistoryIndex::WalkTree(const git_oid& tree, uint32_t path,
   std::string why;
   TreeBytes obj;
   if (!source_->Read(tree, &obj, &why)) {
-    if (FirstTime("tree " + GitHex(tree))) {
+    if (FirstTime("tree " + GitHex(source_->RealOid(tree)))) {
       diagnostics_->Warn(EscapeForDisplay(paths_.Path(path)), why);
     }
     bad_trees_.insert(tree);
@@ -215,9 +215,10 @@ void HistoryIndex::WalkTree(const git_oid& tree, uint32_t path,
     }
   }
   if (reader.error() || obj.malformed) {
-    if (FirstTime("malformed " + GitHex(tree))) {
+    const std::string hex = GitHex(source_->RealOid(tree));
+    if (FirstTime("malformed " + hex)) {
       diagnostics_->Warn(EscapeForDisplay(paths_.Path(path)),
-                         "malformed tree " + GitHex(tree));
+                         "malformed tree " + hex);
     }
     last_tree_[path] = std::move(previous);
     return;

@@ -83,6 +83,9 @@ class TreeSource {
   virtual ~TreeSource() = default;
   // False (with the reason in `why`) when the tree cannot be read.
   virtual bool Read(const git_oid& oid, TreeBytes* out, std::string* why) = 0;
+  // The object id to name in a diagnostic about the tree `oid`: a source
+  // may stand for subtrees in the trees it returns by ids of its own.
+  virtual git_oid RealOid(const git_oid& oid) const { return oid; }
 };
 
 // Reads trees from an object database.

@@ -223,9 +223,9 @@ class TreePassBuilder {
                                                      : "100644 ");
         raw.append(*part.names[k.name()]);
         raw.push_back('\0');
-        const git_oid& oid = (k.ref() & kOidRef) != 0
-                                 ? part.oids[k.ref() & ~kOidRef]
-                                 : catalog_.entry(k.ref()).oid;
+        const git_oid oid = (k.ref() & kOidRef) != 0
+                                ? part.oids[k.ref() & ~kOidRef]
+                                : RelevantTrees::StandIn(k.ref());
         raw.append(reinterpret_cast<const char*>(oid.id), GIT_OID_RAWSZ);
       }
       out->span_[tree] = {begin, static_cast<uint32_t>(raw.size() - begin),
@@ -242,21 +242,56 @@ class TreePassBuilder {
   AtomicBits relevant_;
 };
 
+namespace {
+
+constexpr unsigned char kStandInTag[GIT_OID_RAWSZ - 4] = {
+    0x73, 0x70, 0x72, 0x61, 0x77, 0x6c, 0x2d, 0x63,   // "sprawl-c"
+    0x75, 0x74, 0x2d, 0x74, 0x72, 0x65, 0x65, 0x00};  // "ut-tree", NUL
+
+}  // namespace
+
+git_oid RelevantTrees::StandIn(uint32_t e) {
+  git_oid oid{};
+  std::memcpy(oid.id, &e, 4);
+  std::memcpy(oid.id + 4, kStandInTag, sizeof kStandInTag);
+  return oid;
+}
+
+uint32_t RelevantTrees::StandInEntry(const git_oid& oid) const {
+  if (std::memcmp(oid.id + 4, kStandInTag, sizeof kStandInTag) != 0) {
+    return kNoEntry;
+  }
+  uint32_t e = 0;
+  std::memcpy(&e, oid.id, 4);
+  return e < catalog_->size() ? e : kNoEntry;
+}
+
+git_oid RelevantTrees::RealOid(const git_oid& oid) const {
+  const uint32_t e = StandInEntry(oid);
+  return e == kNoEntry ? oid : catalog_->entry(e).oid;
+}
+
 bool RelevantTrees::Read(const git_oid& oid, TreeBytes* out,
                          std::string* why) {
-  uint8_t type = 0;  // from the oid table: no cache miss on the entry
-  const uint32_t e = catalog_->Find(oid, &type);
+  uint32_t e = StandInEntry(oid);  // a subtree of a cut tree: no lookup
   if (e == kNoEntry) {
-    *why = "tree " + GitHex(oid) + " missing or unreadable";
-    return false;
+    uint8_t type = 0;  // from the oid table: no cache miss on the entry
+    e = catalog_->Find(oid, &type);
+    if (e == kNoEntry) {
+      *why = "tree " + GitHex(oid) + " missing or unreadable";
+      return false;
+    }
+    if (type != GIT_OBJECT_TREE) {
+      *why = "object " + GitHex(oid) + " is not a tree";
+      return false;
+    }
   }
-  if (type != GIT_OBJECT_TREE) {
-    *why = "object " + GitHex(oid) + " is not a tree";
-    return false;
-  }
-  if (auto b = bad_.find(e); b != bad_.end()) {
-    *why = "tree " + GitHex(oid) + " missing or unreadable: " + b->second;
-    return false;
+  if (!bad_.empty()) {
+    if (auto b = bad_.find(e); b != bad_.end()) {
+      *why = "tree " + GitHex(catalog_->entry(e).oid) +
+             " missing or unreadable: " + b->second;
+      return false;
+    }
   }
   const Span& span = span_[e];
   out->data = span.size == 0 ? std::string_view()

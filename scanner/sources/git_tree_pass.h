@@ -44,14 +44,25 @@ struct TreePassOptions {
 // The relevant trees, cut down; a TreeSource for HistoryIndex. A tree of
 // the catalog that is not relevant reads as empty (nothing under it
 // matters); one missing from the catalog, or unreadable, is an error.
+//
+// In the cut trees, a subtree is named not by its oid but by a stand-in
+// that holds its catalog entry (StandIn), so reading it costs no lookup
+// in the oid table; RealOid gives the true oid for diagnostics. Blobs keep
+// their oids.
 class RelevantTrees : public TreeSource {
  public:
   bool Read(const git_oid& oid, TreeBytes* out, std::string* why) override;
+  git_oid RealOid(const git_oid& oid) const override;
+  // The stand-in for the tree at catalog entry `e`: the entry in the first
+  // four bytes, then a fixed tag no SHA-1 oid will share in practice.
+  static git_oid StandIn(uint32_t e);
   std::size_t trees_read() const { return trees_read_; }
   std::size_t relevant() const { return relevant_; }
 
  private:
   friend class TreePassBuilder;
+  // The catalog entry a stand-in holds, or kNoEntry for a true oid.
+  uint32_t StandInEntry(const git_oid& oid) const;
   const ObjectCatalog* catalog_ = nullptr;
   std::vector<std::string> raw_;  // per pass thread: cut trees in a row
   struct Span {
