@@ -168,12 +168,15 @@ class TreePassBuilder {
   void MarkPipelineDirs() {
     pipeline_dir_.Assign(catalog_.size());
     std::vector<std::vector<bool>> dir_name(parts_.size());
+    bool any = false;
     for (std::size_t p = 0; p < parts_.size(); ++p) {
       dir_name[p].reserve(parts_[p].names.size());
       for (const std::string* name : parts_[p].names) {
         dir_name[p].push_back(PipelineCandidateDir(*name));
+        any = any || dir_name[p].back();
       }
     }
+    if (!any) return;  // no such directory anywhere in history
     while (EachPart(parts_.size(), [&](std::size_t p) {
       bool changed = false;
       const Part& part = parts_[p];
