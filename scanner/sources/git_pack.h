@@ -17,7 +17,7 @@
 #pragma once
 
 #include <git2.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <cstdint>
 #include <deque>
@@ -180,8 +180,13 @@ class PackDecoder {
   const ObjectCatalog& catalog_;
   int k_;
   GitOdbPtr odb_;  // opened on first use
-  z_stream zs_{};
-  bool zs_ready_ = false;
+  struct FreeInflater {
+    void operator()(libdeflate_decompressor* d) const {
+      libdeflate_free_decompressor(d);
+    }
+  };
+  // Whole-buffer raw inflate: pack entries state their inflated size.
+  std::unique_ptr<libdeflate_decompressor, FreeInflater> inflater_;
   std::string delta_;  // reused inflate buffer for delta data
   // Per depth of a delta chain being decoded: the buffers results are
   // decoded into (so a base outlives the delta applied to it).

@@ -17,9 +17,7 @@ constexpr std::size_t kMaxSpare = 256;  // evicted buffers kept for reuse
 PackDecoder::PackDecoder(const ObjectCatalog& catalog, int k)
     : catalog_(catalog), k_(k) {}
 
-PackDecoder::~PackDecoder() {
-  if (zs_ready_) inflateEnd(&zs_);
-}
+PackDecoder::~PackDecoder() = default;
 
 void PackDecoder::Plan(const std::vector<uint32_t>& entries,
                        std::size_t begin, std::size_t end) {
@@ -39,27 +37,24 @@ void PackDecoder::Plan(const std::vector<uint32_t>& entries,
 bool PackDecoder::Inflate(const unsigned char* in, std::size_t in_size,
                           std::size_t out_size, std::string* out) {
   // A zlib stream: a two-byte header, raw deflate, an Adler-32. The header
-  // is checked here and the deflate data inflated raw; the exact size
-  // check below stands in for the checksum.
+  // is checked here and the deflate data inflated raw into exactly the
+  // size the entry header states; a stream that ends short of it or runs
+  // past it fails, which stands in for the checksum.
   if (in_size < 2 || (in[0] & 0x0f) != 8 || (in[1] & 0x20) != 0 ||
       ((unsigned{in[0]} << 8) | in[1]) % 31 != 0) {
     return false;
   }
-  if (!zs_ready_) {
-    if (inflateInit2(&zs_, -MAX_WBITS) != Z_OK) return false;
-    zs_ready_ = true;
-  } else if (inflateReset(&zs_) != Z_OK) {
-    return false;
+  if (!inflater_) {
+    inflater_.reset(libdeflate_alloc_decompressor());
+    if (!inflater_) return false;
   }
-  out->resize(out_size + 1);  // one spare byte: a longer stream is an error
-  zs_.next_in = const_cast<unsigned char*>(in + 2);
-  zs_.avail_in = static_cast<uInt>(std::min<std::size_t>(in_size - 2, UINT32_MAX));
-  zs_.next_out = reinterpret_cast<unsigned char*>(out->data());
-  zs_.avail_out = static_cast<uInt>(out_size + 1);
-  const int r = inflate(&zs_, Z_FINISH);
-  if (r != Z_STREAM_END || zs_.total_out != out_size) return false;
   out->resize(out_size);
-  return true;
+  std::size_t used = 0;
+  std::size_t produced = 0;
+  return libdeflate_deflate_decompress_ex(inflater_.get(), in + 2, in_size - 2,
+                                          out->data(), out_size, &used,
+                                          &produced) == LIBDEFLATE_SUCCESS &&
+         produced == out_size;
 }
 
 bool PackDecoder::FromLibgit2(uint32_t e, std::string* out, std::string* why) {
