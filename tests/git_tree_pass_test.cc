@@ -33,7 +33,8 @@ std::string Body(int version, int lines = 60) {
   std::string out;
   for (int i = 0; i < lines; ++i) {
     out += "line " + std::to_string(i) + " of a slowly edited file";
-    if (i == version % lines) out += " (edited in version " + std::to_string(version) + ")";
+    if (i == version % lines)
+      out += " (edited in version " + std::to_string(version) + ")";
     out += '\n';
   }
   return out;
@@ -57,13 +58,15 @@ void BuildHistory(TestRepo* repo) {
     if (v == 4) {
       repo->Write(".github/workflows/ci.yml",
                   "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n"
-                  "    env:\n      GH: " + Key(103) + "\n    steps:\n"
-                  "      - run: make\n");
+                  "    env:\n      GH: " +
+                      Key(103) +
+                      "\n    steps:\n"
+                      "      - run: make\n");
       repo->Write(".gitlab/ci/nested/deploy.yml",
                   "deploy:\n  script:\n    - echo " + Key(104) + "\n");
       repo->Write("docs/example.yml", "key: " + Key(105) + "\n");
-      repo->Write("Jenkinsfile", "pipeline { environment { T = '" + Key(106) +
-                                     "' } }\n");
+      repo->Write("Jenkinsfile",
+                  "pipeline { environment { T = '" + Key(106) + "' } }\n");
     }
     repo->Commit("version " + std::to_string(v));
   }
@@ -87,10 +90,10 @@ void BuildHistory(TestRepo* repo) {
              "160000,1111111111111111111111111111111111111111,vendor/lib"});
   repo->Commit("link and submodule");
   // A ref to a bare tree holding a secret.
-  const std::string blob =
-      repo->Git({"hash-object", "-w", "--stdin"}, "", "tree " + Key(110) + "\n");
-  const std::string tree = repo->Git(
-      {"mktree"}, "", "100644 blob " + blob + "\ttree-only.txt\n");
+  const std::string blob = repo->Git({"hash-object", "-w", "--stdin"}, "",
+                                     "tree " + Key(110) + "\n");
+  const std::string tree =
+      repo->Git({"mktree"}, "", "100644 blob " + blob + "\ttree-only.txt\n");
   repo->Git({"update-ref", "refs/trees/t", tree});
   repo->Git({"repack", "-adfq", "--window=50", "--depth=50"});
   repo->Git({"prune-packed"});
@@ -229,8 +232,8 @@ TEST_SUITE("git tree pass") {
     REQUIRE(fs::remove(repo.path() + "/.git/objects/" + blob.substr(0, 2) +
                        "/" + blob.substr(2)));
     Diagnostics diagnostics(nullptr);
-    const GitScanResult pass = Scan(
-        repo.path(), Mode(GitProvenanceMode::kTreePass, 2), &diagnostics);
+    const GitScanResult pass =
+        Scan(repo.path(), Mode(GitProvenanceMode::kTreePass, 2), &diagnostics);
     CHECK(diagnostics.Text().find("late.env") != std::string::npos);
     CHECK(diagnostics.Text().find(blob) != std::string::npos);
     CHECK(pass.stats.skipped_unreadable == 1);
@@ -276,7 +279,8 @@ TEST_SUITE("git tree pass") {
       // Named by its true oid (the pass's cut trees name subtrees by
       // stand-ins of their own).
       CHECK(diagnostics.Text().find(tree) != std::string::npos);
-      CHECK(diagnostics.Text().find("73707261776c2d637574") == std::string::npos);
+      CHECK(diagnostics.Text().find("73707261776c2d637574") ==
+            std::string::npos);
       CHECK(!testing::WithSecret(r, Key(111)).empty());
       CHECK(!testing::WithSecret(r, Key(107)).empty());
     }

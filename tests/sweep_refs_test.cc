@@ -57,15 +57,6 @@ std::string Commit(const std::string& dir,
   return Git(dir, {"rev-parse", "HEAD"});
 }
 
-// Rewrites `path` in place (same inode) and gives it back its old mtime.
-void RewriteKeepingMtime(const std::string& path, const std::string& text) {
-  struct stat before;
-  REQUIRE(::stat(path.c_str(), &before) == 0);
-  testing::WriteFile(path, text);
-  const struct timespec times[2] = {before.st_atim, before.st_mtim};
-  REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
-}
-
 std::string Key(uint64_t seed) {
   return testing::SyntheticToken("ghp_", testing::kAlnum, 36, seed);
 }
@@ -123,7 +114,8 @@ TEST_SUITE("sweep refs") {
     const Case cases[] = {
         {"ref-rewritten-in-place", nothing,
          [](const Repo& r) {
-           RewriteKeepingMtime(r.dir + "/.git/refs/heads/main", r.first + "\n");
+           testing::RewriteKeepingMtime(r.dir + "/.git/refs/heads/main",
+                                        r.first + "\n");
          }},
         {"new-branch", nothing,
          [](const Repo& r) {
@@ -143,7 +135,7 @@ TEST_SUITE("sweep refs") {
            const auto at = text.find(r.first + " refs/heads/side");
            REQUIRE(at != std::string::npos);
            text.replace(at, r.second.size(), r.second);
-           RewriteKeepingMtime(path, text);
+           testing::RewriteKeepingMtime(path, text);
          }},
         {"head-switches-branch", nothing,
          [](const Repo& r) {
@@ -151,7 +143,7 @@ TEST_SUITE("sweep refs") {
          }},
         {"head-detached", nothing,
          [](const Repo& r) {
-           RewriteKeepingMtime(r.dir + "/.git/HEAD", r.first + "\n");
+           testing::RewriteKeepingMtime(r.dir + "/.git/HEAD", r.first + "\n");
          }},
         {"new-tag", nothing,
          [](const Repo& r) {
@@ -254,7 +246,9 @@ TEST_SUITE("sweep refs") {
     CHECK(fresh == 1);
   }
 
-  TEST_CASE("discovery never enters a bare repository, and finds repositories nested in work trees") {
+  TEST_CASE(
+      "discovery never enters a bare repository, and finds repositories nested "
+      "in work trees") {
     TempDir dir;
     const std::string root = dir.Sub("root");
     auto work_tree = [&](const std::string& rel) {

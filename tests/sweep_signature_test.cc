@@ -51,16 +51,6 @@ std::string Commit(const std::string& dir, const std::string& text) {
   return Git(dir, {"rev-parse", "HEAD"});
 }
 
-// Rewrites `path` in place (same inode) and gives it back its old mtime:
-// only its ctime tells.
-void RewriteKeepingMtime(const std::string& path, const std::string& text) {
-  struct stat before;
-  REQUIRE(::stat(path.c_str(), &before) == 0);
-  testing::WriteFile(path, text);
-  const struct timespec times[2] = {before.st_atim, before.st_mtim};
-  REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
-}
-
 // A repository (work tree, or bare when `git_dir` is the repository) with
 // main at its second commit and `side` at its first; a bare one is cloned
 // from a work tree made below `scratch`, and main is a loose ref in both.
@@ -110,11 +100,13 @@ const Change kChanges[] = {
      [](const Repo& r) { Commit(r.dir, "three\n"); }},
     {"ref-rewritten-in-place", false, Nothing,
      [](const Repo& r) {
-       RewriteKeepingMtime(r.git_dir + "/refs/heads/main", r.first + "\n");
+       testing::RewriteKeepingMtime(r.git_dir + "/refs/heads/main",
+                                    r.first + "\n");
      }},
     {"head-rewritten-in-place", false, Nothing,
      [](const Repo& r) {
-       RewriteKeepingMtime(r.git_dir + "/HEAD", "ref: refs/heads/side\n");
+       testing::RewriteKeepingMtime(r.git_dir + "/HEAD",
+                                    "ref: refs/heads/side\n");
      }},
     {"new-branch", false, Nothing,
      [](const Repo& r) {
@@ -155,7 +147,7 @@ const Change kChanges[] = {
        const auto at = text.find(r.first + " refs/heads/side");
        REQUIRE(at != std::string::npos);
        text.replace(at, r.second.size(), r.second);
-       RewriteKeepingMtime(path, text);
+       testing::RewriteKeepingMtime(path, text);
      }},
     {"bare-new-branch", true, Nothing,
      [](const Repo& r) {
@@ -163,7 +155,8 @@ const Change kChanges[] = {
      }},
     {"bare-ref-rewritten-in-place", true, Nothing,
      [](const Repo& r) {
-       RewriteKeepingMtime(r.git_dir + "/refs/heads/main", r.first + "\n");
+       testing::RewriteKeepingMtime(r.git_dir + "/refs/heads/main",
+                                    r.first + "\n");
      }},
 };
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,6 +125,14 @@ void WriteFile(const std::string& path, std::string_view content) {
   out.write(content.data(), static_cast<std::streamsize>(content.size()));
   out.close();
   if (!out) Die("cannot write " + path);
+}
+
+void RewriteKeepingMtime(const std::string& path, const std::string& text) {
+  struct stat before;
+  REQUIRE(::stat(path.c_str(), &before) == 0);
+  WriteFile(path, text);
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
 }
 
 std::string ReadFile(const std::string& path) {

@@ -73,6 +73,9 @@ class TempDir {
 // Writes `content` to `path`, creating parent directories. Aborts the test
 // run (CHECK-style) when it cannot: a broken fixture is not a result.
 void WriteFile(const std::string& path, std::string_view content);
+// Rewrites `path` in place (same inode) and gives it back its old mtime:
+// only its ctime tells.
+void RewriteKeepingMtime(const std::string& path, const std::string& text);
 std::string ReadFile(const std::string& path);
 
 struct CommandResult {

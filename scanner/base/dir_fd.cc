@@ -6,11 +6,52 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <ctime>
 #include <string_view>
 #include <utility>
 
 namespace sprawl {
+
+void AppendNumberText(int64_t value, char end, std::string* out) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out->append(buf, r.ptr);
+  out->push_back(end);
+}
+
+bool TakeNumberText(std::string_view* text, char end, int64_t* value) {
+  auto r = std::from_chars(text->data(), text->data() + text->size(), *value);
+  if (r.ec != std::errc() || r.ptr == text->data() + text->size() ||
+      *r.ptr != end) {
+    return false;
+  }
+  text->remove_prefix(static_cast<std::size_t>(r.ptr - text->data()) + 1);
+  return true;
+}
+
+void AppendStatText(const FileStat& stat, std::string* out) {
+  AppendNumberText(static_cast<int64_t>(stat.dev), ' ', out);
+  AppendNumberText(static_cast<int64_t>(stat.ino), ' ', out);
+  AppendNumberText(stat.mode, ' ', out);
+  AppendNumberText(stat.size, ' ', out);
+  AppendNumberText(stat.mtime_ns, ' ', out);
+  AppendNumberText(stat.ctime_ns - stat.mtime_ns, ' ', out);
+}
+
+bool TakeStatText(std::string_view* text, FileStat* stat) {
+  int64_t n[6];
+  for (int64_t& v : n) {
+    if (!TakeNumberText(text, ' ', &v)) return false;
+  }
+  stat->dev = static_cast<uint64_t>(n[0]);
+  stat->ino = static_cast<uint64_t>(n[1]);
+  stat->mode = static_cast<uint32_t>(n[2]);
+  stat->size = n[3];
+  stat->mtime_ns = n[4];
+  stat->ctime_ns = n[4] + n[5];
+  return true;
+}
 namespace {
 
 DirEntry::Type TypeOf(int dir_fd, const dirent64& d) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sprawl {
@@ -31,6 +32,15 @@ struct FileStat {
   int64_t ctime_ns = 0;  // set by the kernel on any change to the inode
   bool operator==(const FileStat&) const = default;
 };
+
+// Stored text for the datastore: a number followed by `end`, and a
+// FileStat as six space-terminated numbers (ctime as its offset from
+// mtime, usually 0). Take* consume what they read from the front of `text`
+// and fail on anything Append* did not write.
+void AppendNumberText(int64_t value, char end, std::string* out);
+bool TakeNumberText(std::string_view* text, char end, int64_t* value);
+void AppendStatText(const FileStat& stat, std::string* out);
+bool TakeStatText(std::string_view* text, FileStat* stat);
 
 // CLOCK_REALTIME in nanoseconds since the epoch: what file times are
 // taken from (at a coarser granularity).

@@ -24,13 +24,13 @@ namespace sprawl {
 struct IndexedHistory {
   std::vector<uint32_t> commits;  // walk position -> graph id
   std::vector<RefTip> tips;
-  std::unique_ptr<ObjectCatalog> catalog;  // tree pass only
-  std::unique_ptr<RelevantTrees> trees;    // tree pass only
-  std::unique_ptr<HistoryIndex> index;     // pair commits: walk positions
-  BlobScanResult scanned;                  // owns the hits
+  std::unique_ptr<ObjectCatalog> catalog;     // tree pass only
+  std::unique_ptr<RelevantTrees> trees;       // tree pass only
+  std::unique_ptr<HistoryIndex> index;        // pair commits: walk positions
+  BlobScanResult scanned;                     // owns the hits
   std::vector<const std::vector<Hit>*> hits;  // by index blob; null: none
   std::vector<bool> known;  // by index blob: in options.known_secret_blobs
-  OnceFilter once;  // the index's segments print each diagnostic once
+  OnceFilter once;          // the index's segments print each diagnostic once
 };
 
 // Indexes the trees of `commits` (graph ids, parents first) into `index`,
@@ -40,7 +40,8 @@ struct IndexedHistory {
 // trees from `shared` (which must be safe to read from several threads),
 // or, when it is null, each from its own handle on `objects_dir`.
 void IndexSegments(const std::string& objects_dir, TreeSource* shared,
-                   const CommitGraph& graph, const std::vector<uint32_t>& commits,
+                   const CommitGraph& graph,
+                   const std::vector<uint32_t>& commits,
                    const GitScanOptions& options, Diagnostics* diagnostics,
                    OnceFilter* once, HistoryIndex* index);
 
@@ -53,10 +54,10 @@ bool UseTreePass(const std::string& objects_dir, GitProvenanceMode mode);
 
 // Indexes the full history (every ref) with the tree pass and scans every
 // blob of the object database once. Phases are reported through `mark`.
-Status IndexByTreePass(git_repository* repo,
-                       const GitScanOptions& options, const Matcher& matcher,
-                       Diagnostics* diagnostics, CommitGraph* graph,
-                       IndexedHistory* out, GitScanResult* result,
+Status IndexByTreePass(git_repository* repo, const GitScanOptions& options,
+                       const Matcher& matcher, Diagnostics* diagnostics,
+                       CommitGraph* graph, IndexedHistory* out,
+                       GitScanResult* result,
                        const std::function<void(const char*)>& mark);
 
 }  // namespace sprawl

@@ -183,8 +183,6 @@ std::vector<std::string> ObjectDirs(const std::string& objects_dir,
   return dirs;
 }
 
-
-
 }  // namespace
 
 uint32_t ObjectCatalog::Find(const git_oid& oid) const {
@@ -280,7 +278,8 @@ void ObjectCatalog::ReadHeaders(uint32_t pack_no,
     CatalogEntry& en = entries_[order[i]];
     en.end = i + 1 < order.size() ? offsets[i + 1] : trailer;
     PackEntryHeader h;
-    if (!ParsePackEntryHeader(pack.data() + en.offset, pack.data() + en.end, &h)) {
+    if (!ParsePackEntryHeader(pack.data() + en.offset, pack.data() + en.end,
+                              &h)) {
       en.pack = kNoEntry;
       ++bad;
       continue;
@@ -328,7 +327,8 @@ std::unique_ptr<ObjectCatalog> ObjectCatalog::Load(
   const std::vector<std::string> dirs = ObjectDirs(objects_dir, &complete);
   std::vector<std::string> idx_files;
   for (const std::string& dir : dirs) {
-    for (std::string& f : PackIndexFiles(dir)) idx_files.push_back(std::move(f));
+    for (std::string& f : PackIndexFiles(dir))
+      idx_files.push_back(std::move(f));
   }
   for (const std::string& idx_path : idx_files) {
     MappedFile idx(idx_path);
@@ -366,8 +366,8 @@ std::unique_ptr<ObjectCatalog> ObjectCatalog::Load(
   // objects read through libgit2.
   for (CatalogEntry& en : c->entries_) {
     uint32_t b = en.base;
-    for (int depth = 0; en.type == 0 && en.pack != kNoEntry && b != kNoEntry &&
-                        depth < 10000;
+    for (int depth = 0;
+         en.type == 0 && en.pack != kNoEntry && b != kNoEntry && depth < 10000;
          ++depth) {
       en.type = c->entries_[b].type;
       b = c->entries_[b].base;
@@ -414,11 +414,12 @@ void ObjectCatalog::ListTypes() {
     if (entries_[e].pack == kNoEntry) rest.push_back(e);
   }
   std::sort(rest.begin(), rest.end(), [this](uint32_t a, uint32_t b) {
-    return std::memcmp(entries_[a].oid.id, entries_[b].oid.id,
-                       GIT_OID_RAWSZ) < 0;
+    return std::memcmp(entries_[a].oid.id, entries_[b].oid.id, GIT_OID_RAWSZ) <
+           0;
   });
   for (uint32_t e : rest) {
-    if (entries_[e].type <= GIT_OBJECT_TAG) by_type_[entries_[e].type].push_back(e);
+    if (entries_[e].type <= GIT_OBJECT_TAG)
+      by_type_[entries_[e].type].push_back(e);
   }
 }
 

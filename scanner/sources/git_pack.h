@@ -59,9 +59,9 @@ class MappedFile {
 struct PackIndexView {
   const unsigned char* fanout = nullptr;
   uint64_t count = 0;
-  const unsigned char* names = nullptr;  // count * 20 bytes, sorted
+  const unsigned char* names = nullptr;    // count * 20 bytes, sorted
   const unsigned char* offsets = nullptr;  // count * 4, after the CRC-32s
-  const unsigned char* large = nullptr;  // 8-byte offsets past 2 GiB
+  const unsigned char* large = nullptr;    // 8-byte offsets past 2 GiB
   uint64_t large_count = 0;
 
   // Entries whose name starts with a byte below `b`.
@@ -84,11 +84,11 @@ inline constexpr uint32_t kNoEntry = UINT32_MAX;
 
 struct CatalogEntry {
   git_oid oid{};
-  uint64_t offset = 0;        // in its pack
-  uint64_t end = 0;           // where the next entry (or the trailer) starts
-  uint32_t pack = kNoEntry;   // kNoEntry: read through libgit2
-  uint32_t base = kNoEntry;   // the delta base's entry, for deltas
-  uint8_t type = 0;           // git_object_t once resolved; 0 = unknown
+  uint64_t offset = 0;       // in its pack
+  uint64_t end = 0;          // where the next entry (or the trailer) starts
+  uint32_t pack = kNoEntry;  // kNoEntry: read through libgit2
+  uint32_t base = kNoEntry;  // the delta base's entry, for deltas
+  uint8_t type = 0;          // git_object_t once resolved; 0 = unknown
   bool delta = false;
 };
 
@@ -135,8 +135,8 @@ class ObjectCatalog {
     uint32_t entry = kNoEntry;
     uint8_t type = 0;  // the entry's, once Load has resolved types
   };
-  HugeVector<Slot> slots_;  // open addressing
-  std::vector<std::vector<uint32_t>> pack_order_;  // per pack, by offset
+  HugeVector<Slot> slots_;                             // open addressing
+  std::vector<std::vector<uint32_t>> pack_order_;      // per pack, by offset
   std::vector<uint32_t> by_type_[GIT_OBJECT_TAG + 1];  // see OfType
 };
 

@@ -7,7 +7,7 @@
 namespace sprawl {
 namespace {
 
-constexpr std::size_t kMaxObject = std::size_t{1} << 31;  // trees, commits
+constexpr std::size_t kMaxObject = std::size_t{1} << 31;   // trees, commits
 constexpr std::size_t kCacheCap = std::size_t{384} << 20;  // per decoder
 constexpr uint64_t kMaxDeflateRatio = 1032;
 constexpr std::size_t kMaxSpare = 256;  // evicted buffers kept for reuse
@@ -19,8 +19,8 @@ PackDecoder::PackDecoder(const ObjectCatalog& catalog, int k)
 
 PackDecoder::~PackDecoder() = default;
 
-void PackDecoder::Plan(const std::vector<uint32_t>& entries,
-                       std::size_t begin, std::size_t end) {
+void PackDecoder::Plan(const std::vector<uint32_t>& entries, std::size_t begin,
+                       std::size_t end) {
   slots_.assign(catalog_.size(), Slot{});
   for (std::string& buf : cached_) {
     if (spare_.size() < kMaxSpare) spare_.push_back(std::move(buf));
@@ -68,7 +68,8 @@ bool PackDecoder::FromLibgit2(uint32_t e, std::string* out, std::string* why) {
   }
   git_odb_object* raw = nullptr;
   if (git_odb_read(&raw, odb_.get(), &oid) != 0) {
-    *why = "object " + GitHex(oid) + " missing or unreadable: " + GitLastError();
+    *why =
+        "object " + GitHex(oid) + " missing or unreadable: " + GitLastError();
     return false;
   }
   GitOdbObjectPtr obj(raw);

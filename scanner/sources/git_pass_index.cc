@@ -39,10 +39,10 @@ bool UseTreePass(const std::string& objects_dir, GitProvenanceMode mode) {
   return mode == GitProvenanceMode::kTreePass;
 }
 
-Status IndexByTreePass(git_repository* repo,
-                       const GitScanOptions& options, const Matcher& matcher,
-                       Diagnostics* diagnostics, CommitGraph* graph,
-                       IndexedHistory* out, GitScanResult* result,
+Status IndexByTreePass(git_repository* repo, const GitScanOptions& options,
+                       const Matcher& matcher, Diagnostics* diagnostics,
+                       CommitGraph* graph, IndexedHistory* out,
+                       GitScanResult* result,
                        const std::function<void(const char*)>& mark) {
   const std::string objects_dir =
       std::string(git_repository_commondir(repo)) + "objects";
@@ -66,7 +66,8 @@ Status IndexByTreePass(git_repository* repo,
     out->commits = graph->AllParentsFirst(starts, options.cancel);
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    commit_cpu = static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+    commit_cpu =
+        static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
   });
   struct Joiner {
     std::thread& t;
@@ -80,8 +81,8 @@ Status IndexByTreePass(git_repository* repo,
   // (libgit2 objects are for one thread at a time): the catalog gets its own.
   GitOdbPtr catalog_odb = OpenPrivateOdb(objects_dir, 300);
   if (!catalog_odb) {
-    return Error{objects_dir + ": cannot open object database: " +
-                 GitLastError()};
+    return Error{objects_dir +
+                 ": cannot open object database: " + GitLastError()};
   }
   out->catalog =
       ObjectCatalog::Load(catalog_odb.get(), objects_dir, diagnostics);
@@ -120,7 +121,9 @@ Status IndexByTreePass(git_repository* repo,
   result->stats.commits = out->commits.size();
   mark("commits");  // read while the blobs were scanned
   if (std::getenv("SPRAWL_PHASE_TIMES") != nullptr) {
-    std::fprintf(stderr, "sprawl:   commit graph: %.2f s cpu on its own thread, during the blobs\n",
+    std::fprintf(stderr,
+                 "sprawl:   commit graph: %.2f s cpu on its own thread, during "
+                 "the blobs\n",
                  commit_cpu);
   }
   if (out->scanned.stats.interrupted || Cancelled(options.cancel)) {
@@ -135,8 +138,10 @@ Status IndexByTreePass(git_repository* repo,
   out->trees = RunTreePass(*out->catalog, targets, pass);
   mark("trees");
   if (std::getenv("SPRAWL_PHASE_TIMES") != nullptr) {
-    std::fprintf(stderr, "sprawl: tree pass: %zu trees read, %zu relevant, %zu targets\n",
-                 out->trees->trees_read(), out->trees->relevant(), targets.size());
+    std::fprintf(
+        stderr,
+        "sprawl: tree pass: %zu trees read, %zu relevant, %zu targets\n",
+        out->trees->trees_read(), out->trees->relevant(), targets.size());
   }
   if (Cancelled(options.cancel)) {
     result->stats.interrupted = true;
@@ -145,8 +150,8 @@ Status IndexByTreePass(git_repository* repo,
 
   // The cut trees are read-only now: the commits are walked in segments,
   // one per thread, over the same RelevantTrees.
-  out->index = std::make_unique<HistoryIndex>(out->trees.get(), diagnostics,
-                                              &out->once);
+  out->index =
+      std::make_unique<HistoryIndex>(out->trees.get(), diagnostics, &out->once);
   HistoryIndex& idx = *out->index;
   IndexSegments(objects_dir, out->trees.get(), *graph, out->commits, options,
                 diagnostics, &out->once, &idx);
@@ -172,19 +177,21 @@ Status IndexByTreePass(git_repository* repo,
   // Blobs a tree lists that the object database lacks.
   for (uint32_t b = 0; b < idx.blobs().size(); ++b) {
     const uint32_t e = out->catalog->Find(idx.blobs()[b]);
-    if (e != kNoEntry && out->catalog->entry(e).type == GIT_OBJECT_BLOB) continue;
+    if (e != kNoEntry && out->catalog->entry(e).type == GIT_OBJECT_BLOB)
+      continue;
     ++out->scanned.stats.skipped_unreadable;
-    diagnostics->Warn(EscapeForDisplay(idx.paths().Path(idx.blob_path(b))),
-                      "blob " + GitHex(idx.blobs()[b]) +
-                          (e == kNoEntry ? " unreadable: not in the object database"
-                                         : " unreadable: not a blob"));
+    diagnostics->Warn(
+        EscapeForDisplay(idx.paths().Path(idx.blob_path(b))),
+        "blob " + GitHex(idx.blobs()[b]) +
+            (e == kNoEntry ? " unreadable: not in the object database"
+                           : " unreadable: not a blob"));
   }
   // The blob scan's warnings, now with a path; blobs no ref reaches are
   // garbage awaiting `git gc` and only get a note.
   for (const auto& [b, why] : out->scanned.warnings) {
     if (auto it = index_blob.find(blobs[b]); it != index_blob.end()) {
-      diagnostics->Warn(EscapeForDisplay(idx.paths().Path(idx.blob_path(it->second))),
-                        why);
+      diagnostics->Warn(
+          EscapeForDisplay(idx.paths().Path(idx.blob_path(it->second))), why);
     } else {
       diagnostics->Note("", why + " (reachable from no ref)");
     }

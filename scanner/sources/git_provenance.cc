@@ -83,8 +83,7 @@ void MarkTreeOld(git_odb* odb, const git_oid& tree, OidSet* old,
   }
 }
 
-bool OdbTreeSource::Read(const git_oid& oid, TreeBytes* out,
-                         std::string* why) {
+bool OdbTreeSource::Read(const git_oid& oid, TreeBytes* out, std::string* why) {
   out->object = ReadTree(odb_, oid, why);
   if (!out->object) return false;
   out->data = Data(out->object.get());

@@ -10,9 +10,9 @@
 #include <git2.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>

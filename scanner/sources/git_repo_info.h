@@ -72,10 +72,10 @@ class TipMembership {
   };
   // The blob `tree` holds at path components [level, end), if any, with
   // the answers for subtrees shared by several tips remembered in `memo`.
-  const git_oid* BlobAt(const git_oid& tree,
-                        const std::vector<std::string_view>& parts,
-                        std::size_t level,
-                        std::unordered_map<PathOid, const git_oid*, PathOidHash>* memo);
+  const git_oid* BlobAt(
+      const git_oid& tree, const std::vector<std::string_view>& parts,
+      std::size_t level,
+      std::unordered_map<PathOid, const git_oid*, PathOidHash>* memo);
   const AtPath& Resolve(const std::string& path);
 
   TreeSource* source_;

@@ -8,7 +8,8 @@
 namespace sprawl {
 
 void IndexSegments(const std::string& objects_dir, TreeSource* shared,
-                   const CommitGraph& graph, const std::vector<uint32_t>& commits,
+                   const CommitGraph& graph,
+                   const std::vector<uint32_t>& commits,
                    const GitScanOptions& options, Diagnostics* diagnostics,
                    OnceFilter* once, HistoryIndex* index) {
   const std::size_t n = commits.size();

@@ -38,9 +38,9 @@ class PhaseTimer {
   PhaseTimer() : on_(std::getenv("SPRAWL_PHASE_TIMES") != nullptr) { Reset(); }
   void Mark(const char* phase) {
     if (!on_) return;
-    const double wall = std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - wall_)
-                            .count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_)
+            .count();
     std::fprintf(stderr,
                  "sprawl: phase %s: %.2f s wall, %.2f s cpu (this thread), "
                  "%.2f s cpu (process), peak RSS %ld MB\n",
@@ -64,7 +64,8 @@ class PhaseTimer {
   static double Cpu(clockid_t clock) {
     timespec ts{};
     clock_gettime(clock, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+    return static_cast<double>(ts.tv_sec) +
+           static_cast<double>(ts.tv_nsec) / 1e9;
   }
   void Reset() {
     wall_ = std::chrono::steady_clock::now();
@@ -234,9 +235,9 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   const std::string objects_dir =
       std::string(git_repository_commondir(repo)) + "objects";
   if (options.range.empty() && UseTreePass(objects_dir, options.provenance)) {
-    Status s = IndexByTreePass(repo, options, matcher, diagnostics,
-                               &graph, &ix, &result,
-                               [&timer](const char* phase) { timer.Mark(phase); });
+    Status s = IndexByTreePass(
+        repo, options, matcher, diagnostics, &graph, &ix, &result,
+        [&timer](const char* phase) { timer.Mark(phase); });
     if (!s.ok()) return s.error();
     if (result.stats.interrupted) return result;
   } else {
@@ -271,7 +272,8 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     auto it = system_of_path.find(id);
     if (it == system_of_path.end()) {
       it = system_of_path
-               .emplace(id, GitPipelineAnnotator::SystemFor(idx.paths().Path(id)))
+               .emplace(id,
+                        GitPipelineAnnotator::SystemFor(idx.paths().Path(id)))
                .first;
     }
     return it->second;
@@ -295,10 +297,10 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       auto it = commit_info.find(pair.commit);
       if (it == commit_info.end()) {
         it = commit_info
-                 .emplace(pair.commit,
-                          CommitProvenance(
-                              repo, graph.oid(ix.commits[pair.commit]),
-                              diagnostics))
+                 .emplace(
+                     pair.commit,
+                     CommitProvenance(repo, graph.oid(ix.commits[pair.commit]),
+                                      diagnostics))
                  .first;
       }
       prov = it->second;

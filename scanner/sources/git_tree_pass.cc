@@ -31,7 +31,8 @@ class AtomicBits {
     words_ = std::vector<std::atomic<uint64_t>>(n / 64 + 1);
   }
   bool operator[](std::size_t i) const {
-    return ((words_[i >> 6].load(std::memory_order_relaxed) >> (i & 63)) & 1) != 0;
+    return ((words_[i >> 6].load(std::memory_order_relaxed) >> (i & 63)) & 1) !=
+           0;
   }
   void Set(std::size_t i) {
     words_[i >> 6].fetch_or(uint64_t{1} << (i & 63), std::memory_order_relaxed);
@@ -204,7 +205,8 @@ class TreePassBuilder {
     std::vector<std::size_t> written(parts_.size(), 0);
     std::vector<std::thread> pool;
     for (std::size_t p = 1; p < parts_.size(); ++p) {
-      pool.emplace_back([this, out, p, &written] { WritePart(p, out, &written[p]); });
+      pool.emplace_back(
+          [this, out, p, &written] { WritePart(p, out, &written[p]); });
     }
     WritePart(0, out, &written[0]);
     for (std::thread& t : pool) t.join();
@@ -223,7 +225,7 @@ class TreePassBuilder {
         if (IsSubtree(k) ? !relevant_[k.ref()] : !Keep(tree, k)) continue;
         raw.append(k.kind() == EntryKind::kTree        ? "40000 "
                    : k.kind() == EntryKind::kSubmodule ? "160000 "
-                                                     : "100644 ");
+                                                       : "100644 ");
         raw.append(*part.names[k.name()]);
         raw.push_back('\0');
         const git_oid oid = (k.ref() & kOidRef) != 0
@@ -274,8 +276,7 @@ git_oid RelevantTrees::RealOid(const git_oid& oid) const {
   return e == kNoEntry ? oid : catalog_->entry(e).oid;
 }
 
-bool RelevantTrees::Read(const git_oid& oid, TreeBytes* out,
-                         std::string* why) {
+bool RelevantTrees::Read(const git_oid& oid, TreeBytes* out, std::string* why) {
   uint32_t e = StandInEntry(oid);  // a subtree of a cut tree: no lookup
   if (e == kNoEntry) {
     uint8_t type = 0;  // from the oid table: no cache miss on the entry
@@ -297,9 +298,10 @@ bool RelevantTrees::Read(const git_oid& oid, TreeBytes* out,
     }
   }
   const Span& span = span_[e];
-  out->data = span.size == 0 ? std::string_view()
-                             : std::string_view(raw_[span.part])
-                                   .substr(span.begin, span.size);
+  out->data =
+      span.size == 0
+          ? std::string_view()
+          : std::string_view(raw_[span.part]).substr(span.begin, span.size);
   out->malformed = malformed_[e];
   return true;
 }
@@ -324,9 +326,9 @@ std::unique_ptr<RelevantTrees> RunTreePass(const ObjectCatalog& catalog,
   std::vector<std::thread> pool;
   for (std::size_t k = 1; k < threads; ++k) {
     pool.emplace_back([&, k] {
-      tree_pass::ReadShare(catalog, trees, starts[k], starts[k + 1],
-                           target_set, blobs, static_cast<int>(200 + k),
-                           options, &parts[k]);
+      tree_pass::ReadShare(catalog, trees, starts[k], starts[k + 1], target_set,
+                           blobs, static_cast<int>(200 + k), options,
+                           &parts[k]);
     });
   }
   tree_pass::ReadShare(catalog, trees, starts[0], starts[1], target_set, blobs,
@@ -335,8 +337,8 @@ std::unique_ptr<RelevantTrees> RunTreePass(const ObjectCatalog& catalog,
   catalog.ReleasePacks();
   if (std::getenv("SPRAWL_PHASE_TIMES") != nullptr) {
     std::fprintf(stderr, "sprawl:   tree pass read: %.2f s\n",
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                               read_start)
+                 std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - read_start)
                      .count());
   }
   return TreePassBuilder(catalog, trees, starts, parts).Build();

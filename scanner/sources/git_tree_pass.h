@@ -70,9 +70,9 @@ class RelevantTrees : public TreeSource {
     uint32_t size = 0;   // 0: not relevant (or an empty cut tree)
     uint32_t part = 0;
   };
-  std::vector<Span> span_;  // by catalog entry
-  std::unordered_map<uint32_t, std::string> bad_;    // unreadable -> why
-  std::vector<bool> malformed_;                      // by catalog entry
+  std::vector<Span> span_;                         // by catalog entry
+  std::unordered_map<uint32_t, std::string> bad_;  // unreadable -> why
+  std::vector<bool> malformed_;                    // by catalog entry
   std::size_t relevant_ = 0;
   std::size_t trees_read_ = 0;
 };

@@ -1,8 +1,9 @@
 // ReadShare (git_tree_share.h): one thread's share of the tree pass.
+#include "scanner/sources/git_tree_share.h"
+
 #include <algorithm>
 
 #include "scanner/pipelines/pipeline_files.h"
-#include "scanner/sources/git_tree_share.h"
 
 namespace sprawl::tree_pass {
 namespace {
@@ -53,10 +54,9 @@ class CopiedEntries {
     std::size_t i = cursor_;
     if (i >= base.size() || base[i].offset != from) {
       i = static_cast<std::size_t>(
-          std::lower_bound(base.begin(), base.end(), from,
-                           [](const Judged& j, uint32_t off) {
-                             return j.offset < off;
-                           }) -
+          std::lower_bound(
+              base.begin(), base.end(), from,
+              [](const Judged& j, uint32_t off) { return j.offset < off; }) -
           base.begin());
     }
     if (i == base.size() || base[i].offset != from ||
@@ -88,8 +88,7 @@ class ShareReader {
  public:
   ShareReader(const ObjectCatalog& catalog, const TargetSet& targets,
               const BlobFilter& blobs, Part* part)
-      : catalog_(catalog), targets_(targets), blobs_(blobs),
-        part_(part) {}
+      : catalog_(catalog), targets_(targets), blobs_(blobs), part_(part) {}
 
   void Run(const std::vector<uint32_t>& trees, std::size_t begin,
            std::size_t end, int k, const TreePassOptions& options) {
@@ -120,7 +119,8 @@ class ShareReader {
       const CatalogEntry& en = catalog_.entry(e);
       if (en.delta && en.pack != kNoEntry && decoder.Dependents(en.base) == 0) {
         if (auto it = judged_.find(en.base); it != judged_.end()) {
-          if (spare_.size() < 256) spare_.push_back(std::move(it->second.entries));
+          if (spare_.size() < 256)
+            spare_.push_back(std::move(it->second.entries));
           judged_.erase(it);
         }
       }
@@ -167,7 +167,8 @@ class ShareReader {
         const std::vector<Judged>& from = base->entries;
         const Judged& end = from[last - 1];
         const uint32_t kept_to = end.rank + (end.kept ? 1 : 0);
-        const auto rank = static_cast<uint32_t>(part_->kept.size() - kept_begin);
+        const auto rank =
+            static_cast<uint32_t>(part_->kept.size() - kept_begin);
         part_->kept.AppendFrom(base->kept_begin + from[first].rank,
                                base->kept_begin + kept_to);
         if (mine != nullptr) {
@@ -238,8 +239,9 @@ class ShareReader {
     } else if (e.kind == EntryKind::kBlob) {
       // A blob the object database lacks is kept, so the walk can say
       // where it was (a partial clone, or a corrupt repository).
-      j.matters = targets_.Has(*e.oid) || PipelineCandidateName(e.name) ||
-                  (!blobs_.MayHave(*e.oid) && catalog_.Find(*e.oid) == kNoEntry);
+      j.matters =
+          targets_.Has(*e.oid) || PipelineCandidateName(e.name) ||
+          (!blobs_.MayHave(*e.oid) && catalog_.Find(*e.oid) == kNoEntry);
       j.kept = j.matters || IsYamlName(e.name);
     } else {
       j.kept = e.kind == EntryKind::kSubmodule;

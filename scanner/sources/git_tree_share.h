@@ -23,7 +23,7 @@
 
 namespace sprawl::tree_pass {
 
-constexpr uint32_t kOidRef = 0x80000000u;  // ref indexes Part::oids
+constexpr uint32_t kOidRef = 0x80000000u;      // ref indexes Part::oids
 constexpr uint32_t kPendingRef = 0x7fffffffu;  // a subtree not looked up yet
 
 constexpr uint32_t kMaxNames = 1u << 27;
@@ -68,8 +68,8 @@ class ChunkedVector {
       // The source run within one chunk, and the room left in the last:
       // reserve() made the last chunk's capacity final, so no reallocation
       // moves the source (an earlier element) while it is copied.
-      const std::size_t n = std::min({end - begin, kChunk - (begin & kMask),
-                                      kChunk - (size_ & kMask)});
+      const std::size_t n = std::min(
+          {end - begin, kChunk - (begin & kMask), kChunk - (size_ & kMask)});
       const T* from = chunks_[begin >> kShift].data() + (begin & kMask);
       std::vector<T>& last = chunks_.back();
       const std::size_t at = last.size();
@@ -79,7 +79,9 @@ class ChunkedVector {
       begin += n;
     }
   }
-  const T& operator[](std::size_t i) const { return chunks_[i >> kShift][i & kMask]; }
+  const T& operator[](std::size_t i) const {
+    return chunks_[i >> kShift][i & kMask];
+  }
   T& operator[](std::size_t i) { return chunks_[i >> kShift][i & kMask]; }
   std::size_t size() const { return size_; }
 

@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <charconv>
 #include <utility>
 
 namespace sprawl {
@@ -23,24 +22,6 @@ char KindChar(RefSignature::Kind kind) {
       break;
   }
   return 'm';
-}
-
-void AppendNumber(int64_t value, std::string* out) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, value);
-  out->append(buf, r.ptr);
-  out->push_back(' ');
-}
-
-// Reads one space-terminated number from the front of `text`.
-bool TakeNumber(std::string_view* text, int64_t* value) {
-  auto r = std::from_chars(text->data(), text->data() + text->size(), *value);
-  if (r.ec != std::errc() || r.ptr == text->data() + text->size() ||
-      *r.ptr != ' ') {
-    return false;
-  }
-  text->remove_prefix(static_cast<std::size_t>(r.ptr - text->data()) + 1);
-  return true;
 }
 
 bool SameFileType(uint32_t a, uint32_t b) {
@@ -72,19 +53,11 @@ std::string RefSignature::Encode() const {
   if (!complete) return "";
   std::string out(kHeader);
   out.reserve(32 + entries.size() * 64);
-  AppendNumber(taken_ns, &out);
-  out.back() = '\n';
+  AppendNumberText(taken_ns, '\n', &out);
   for (const Entry& e : entries) {
     out.push_back(KindChar(e.kind));
     out.push_back(' ');
-    if (e.kind != Kind::kMissing) {
-      AppendNumber(static_cast<int64_t>(e.stat.dev), &out);
-      AppendNumber(static_cast<int64_t>(e.stat.ino), &out);
-      AppendNumber(e.stat.mode, &out);
-      AppendNumber(e.stat.size, &out);
-      AppendNumber(e.stat.mtime_ns, &out);
-      AppendNumber(e.stat.ctime_ns - e.stat.mtime_ns, &out);
-    }
+    if (e.kind != Kind::kMissing) AppendStatText(e.stat, &out);
     out.append(e.path);
     out.push_back('\n');
   }
@@ -95,12 +68,7 @@ std::optional<RefSignature> RefSignature::Decode(std::string_view text) {
   if (!text.starts_with(kHeader)) return std::nullopt;
   text.remove_prefix(kHeader.size());
   RefSignature s;
-  auto r = std::from_chars(text.data(), text.data() + text.size(), s.taken_ns);
-  if (r.ec != std::errc() || r.ptr == text.data() + text.size() ||
-      *r.ptr != '\n') {
-    return std::nullopt;
-  }
-  text.remove_prefix(static_cast<std::size_t>(r.ptr - text.data()) + 1);
+  if (!TakeNumberText(&text, '\n', &s.taken_ns)) return std::nullopt;
   while (!text.empty()) {
     const std::size_t eol = text.find('\n');
     if (eol == std::string_view::npos) return std::nullopt;
@@ -122,17 +90,8 @@ std::optional<RefSignature> RefSignature::Decode(std::string_view text) {
         return std::nullopt;
     }
     line.remove_prefix(2);
-    if (e.kind != Kind::kMissing) {
-      int64_t n[6];
-      for (int64_t& v : n) {
-        if (!TakeNumber(&line, &v)) return std::nullopt;
-      }
-      e.stat.dev = static_cast<uint64_t>(n[0]);
-      e.stat.ino = static_cast<uint64_t>(n[1]);
-      e.stat.mode = static_cast<uint32_t>(n[2]);
-      e.stat.size = n[3];
-      e.stat.mtime_ns = n[4];
-      e.stat.ctime_ns = n[4] + n[5];
+    if (e.kind != Kind::kMissing && !TakeStatText(&line, &e.stat)) {
+      return std::nullopt;
     }
     if (line.empty()) return std::nullopt;
     e.path = std::string(line);

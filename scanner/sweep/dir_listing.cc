@@ -1,6 +1,5 @@
 #include "scanner/sweep/dir_listing.h"
 
-#include <charconv>
 #include <filesystem>
 #include <utility>
 #include <vector>
@@ -11,24 +10,6 @@ namespace {
 // A new layout gets a new tag; an old one then decodes as nothing and the
 // directory is listed again.
 constexpr std::string_view kHeader = "dirlist1 ";
-
-void AppendNumber(int64_t value, char end, std::string* out) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, value);
-  out->append(buf, r.ptr);
-  out->push_back(end);
-}
-
-// Reads one number ended by `end` from the front of `text`.
-bool TakeNumber(std::string_view* text, char end, int64_t* value) {
-  auto r = std::from_chars(text->data(), text->data() + text->size(), *value);
-  if (r.ec != std::errc() || r.ptr == text->data() + text->size() ||
-      *r.ptr != end) {
-    return false;
-  }
-  text->remove_prefix(static_cast<std::size_t>(r.ptr - text->data()) + 1);
-  return true;
-}
 
 // The key of a root in the datastore.
 std::string RootKey(const std::string& root) {
@@ -58,14 +39,9 @@ std::string DirListing::Encode() const {
     size += s.size() + 1;
   }
   out.reserve(size);
-  AppendNumber(taken_ns, ' ', &out);
-  AppendNumber(static_cast<int64_t>(stat.dev), ' ', &out);
-  AppendNumber(static_cast<int64_t>(stat.ino), ' ', &out);
-  AppendNumber(stat.mode, ' ', &out);
-  AppendNumber(stat.size, ' ', &out);
-  AppendNumber(stat.mtime_ns, ' ', &out);
-  AppendNumber(stat.ctime_ns - stat.mtime_ns, ' ', &out);
-  AppendNumber(repository ? 1 : 0, '\n', &out);
+  AppendNumberText(taken_ns, ' ', &out);
+  AppendStatText(stat, &out);
+  AppendNumberText(repository ? 1 : 0, '\n', &out);
   for (const std::string& s : subdirs) {
     out.append(s);
     out.push_back('\n');
@@ -76,20 +52,15 @@ std::string DirListing::Encode() const {
 std::optional<DirListing> DirListing::Decode(std::string_view text) {
   if (!text.starts_with(kHeader)) return std::nullopt;
   text.remove_prefix(kHeader.size());
-  int64_t n[8];
-  for (int i = 0; i < 8; ++i) {
-    if (!TakeNumber(&text, i == 7 ? '\n' : ' ', &n[i])) return std::nullopt;
-  }
-  if (n[7] != 0 && n[7] != 1) return std::nullopt;
   DirListing l;
-  l.taken_ns = n[0];
-  l.stat.dev = static_cast<uint64_t>(n[1]);
-  l.stat.ino = static_cast<uint64_t>(n[2]);
-  l.stat.mode = static_cast<uint32_t>(n[3]);
-  l.stat.size = n[4];
-  l.stat.mtime_ns = n[5];
-  l.stat.ctime_ns = n[5] + n[6];
-  l.repository = n[7] == 1;
+  int64_t repository = 0;
+  if (!TakeNumberText(&text, ' ', &l.taken_ns) ||
+      !TakeStatText(&text, &l.stat) ||
+      !TakeNumberText(&text, '\n', &repository) ||
+      (repository != 0 && repository != 1)) {
+    return std::nullopt;
+  }
+  l.repository = repository == 1;
   while (!text.empty()) {
     const std::size_t eol = text.find('\n');
     if (eol == std::string_view::npos || eol == 0) return std::nullopt;
