@@ -8,6 +8,7 @@
 #include <set>
 
 #include "cli/app.h"
+#include "scanner/base/text.h"
 #include "scanner/config/config.h"
 #include "scanner/datastore/datastore.h"
 #include "scanner/findings/report_builder.h"
@@ -110,9 +111,18 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   discovery.previous = &listed_before;
   discovery.seen = &listed_now;
   discovery.racy_margin_ns = options.racy_margin_ns;
+  std::vector<std::pair<std::string, std::string>> unreadable;
+  discovery.unreadable = &unreadable;
   auto targets = a.root.empty() ? ReadRepositoryList(a.repos)
                                 : FindRepositories(a.root, discovery);
   if (!targets.ok()) return FailWith(targets.error().message);
+  // Not silent: a directory discovery could not read may hide repositories.
+  for (const auto& [rel, why] : unreadable) {
+    diagnostics.Warn(
+        EscapeForDisplay((std::filesystem::path(a.root) / rel).string()),
+        "cannot read this directory (" + why +
+            "): repositories below it are not swept");
+  }
   options.targets = std::move(targets).value();
   options.root = a.root;
   if (!a.shard.empty()) {

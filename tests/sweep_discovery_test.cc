@@ -8,6 +8,7 @@
 // is found exactly as a fresh discovery finds it; the datastore keeps the
 // listings per root and rewrites only those that changed.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -186,6 +187,41 @@ TEST_SUITE("sweep discovery") {
     CHECK(after.size() == before.size() - 2);  // b and b/src dropped
     CHECK(after.at("a") == before.at("a"));    // reused, not rewritten
     CHECK(after.at("") != before.at(""));      // listed again
+  }
+  TEST_CASE("a directory discovery cannot read is reported, not skipped") {
+    TempDir dir;
+    const std::string root = dir.Sub("root");
+    WorkTree(root + "/org/b");
+    DirListings first;
+    Keys(root, nullptr, &first, kRacyMarginNs);
+    WaitOneTick();
+    // A recorded listing that names a subdirectory which is not there (as
+    // one that vanishes, or cannot be opened, between listing and walking):
+    // believed under no margin, so the walk tries to open it.
+    DirListings lying = first;
+    REQUIRE(lying.count("org") == 1);
+    lying["org"].subdirs.push_back("ghost");
+    DiscoveryOptions o;
+    o.previous = &lying;
+    o.racy_margin_ns = 0;
+    std::vector<std::pair<std::string, std::string>> unreadable;
+    o.unreadable = &unreadable;
+    auto found = FindRepositories(root, o);
+    REQUIRE(found.ok());
+    REQUIRE(found->size() == 1);
+    CHECK(found->front().key == "org/b");
+    REQUIRE(unreadable.size() == 1);
+    CHECK(unreadable[0].first == "org/ghost");
+    CHECK(unreadable[0].second.find("No such file") != std::string::npos);
+    if (::geteuid() != 0) {  // root reads anything: only a user can test this
+      fs::create_directories(root + "/locked/x");
+      fs::permissions(root + "/locked", fs::perms::none);
+      o.previous = nullptr;
+      CHECK(FindRepositories(root, o).ok());
+      fs::permissions(root + "/locked", fs::perms::owner_all);
+      REQUIRE(unreadable.size() == 1);
+      CHECK(unreadable[0].first == "locked");
+    }
   }
 }
 

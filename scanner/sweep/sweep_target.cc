@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -85,7 +86,8 @@ struct Discovery {
 // directory's stat vouches for it, else a fresh one (false when it cannot
 // be read). Opened from the root by its whole path: the walk only enters
 // names a listing (fresh or vouched for) gave as directories.
-bool Look(const Discovery& d, const std::string& rel, DirListing* out) {
+bool Look(const Discovery& d, const std::string& rel, DirListing* out,
+          std::string* why) {
   if (d.options.previous != nullptr) {
     auto it = d.options.previous->find(rel);
     FileStat now;
@@ -98,18 +100,32 @@ bool Look(const Discovery& d, const std::string& rel, DirListing* out) {
   }
   DirFd dir = DirFd::Open(rel, d.top);
   out->taken_ns = d.taken_ns;
-  return dir.ok() && Visit(&dir, out);
+  if (!dir.ok()) {
+    *why = std::strerror(dir.error());
+    return false;
+  }
+  if (!Visit(&dir, out)) {
+    *why = "cannot list it";
+    return false;
+  }
+  return true;
 }
 
 // Adds the repositories at and below `rel` to `out`, depth first.
+// Directories that could not be read go to `unreadable`.
 void Walk(const Discovery& d, const std::string& rel, int depth,
-          std::vector<SweepTarget>* out, DirListings* seen) {
+          std::vector<SweepTarget>* out, DirListings* seen,
+          std::vector<std::pair<std::string, std::string>>* unreadable) {
   if (depth > kMaxDepth) return;
   DirListing listing;
-  if (!Look(d, rel, &listing)) return;
+  std::string why;
+  if (!Look(d, rel, &listing, &why)) {
+    unreadable->emplace_back(rel, std::move(why));
+    return;
+  }
   if (listing.repository) AddTarget(d.base, rel, out);
   for (const std::string& name : listing.subdirs) {
-    Walk(d, Join(rel, name), depth + 1, out, seen);
+    Walk(d, Join(rel, name), depth + 1, out, seen, unreadable);
   }
   if (seen != nullptr) seen->emplace(rel, std::move(listing));
 }
@@ -160,10 +176,12 @@ Result<std::vector<SweepTarget>> FindRepositories(
   std::atomic<std::size_t> next{0};
   std::vector<std::vector<SweepTarget>> found(parts);
   std::vector<DirListings> seen(options.seen != nullptr ? parts : 0);
+  std::vector<std::vector<std::pair<std::string, std::string>>> unreadable(
+      parts);
   auto work = [&](std::size_t part) {
     DirListings* into = seen.empty() ? nullptr : &seen[part];
     for (std::size_t i; (i = next.fetch_add(1)) < subdirs.size();) {
-      Walk(d, subdirs[i], 1, &found[part], into);
+      Walk(d, subdirs[i], 1, &found[part], into, &unreadable[part]);
     }
   };
   std::vector<std::thread> pool;
@@ -172,6 +190,13 @@ Result<std::vector<SweepTarget>> FindRepositories(
   for (std::thread& t : pool) t.join();
   for (auto& part : found) {
     for (SweepTarget& t : part) out.push_back(std::move(t));
+  }
+  if (options.unreadable != nullptr) {
+    options.unreadable->clear();
+    for (auto& part : unreadable) {
+      for (auto& u : part) options.unreadable->push_back(std::move(u));
+    }
+    std::sort(options.unreadable->begin(), options.unreadable->end());
   }
   if (options.seen != nullptr) {
     options.seen->clear();

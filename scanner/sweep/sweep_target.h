@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scanner/base/result.h"
@@ -38,6 +39,10 @@ struct DiscoveryOptions {
   // or fresh), to record for the next discovery.
   DirListings* seen = nullptr;
   int64_t racy_margin_ns = kRacyMarginNs;  // see ref_signature.h
+  // When given, filled with the directories below the root that could not
+  // be opened or listed (path relative to the root, and why): repositories
+  // below them are not found, which a sweep must say.
+  std::vector<std::pair<std::string, std::string>>* unreadable = nullptr;
 };
 
 // FindRepositories, reusing and recording directory listings.
