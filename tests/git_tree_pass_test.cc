@@ -4,10 +4,13 @@
 // ref to a bare tree, both ways must report exactly the same findings; and
 // the pack reader under it must return every object byte for byte as
 // libgit2 does.
+#include "scanner/sources/git_tree_pass.h"
+
 #include <doctest/doctest.h>
 #include <git2.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -149,6 +152,37 @@ TEST_SUITE("git tree pass") {
     }
     CHECK(testing::WithSecret(walk, Key(110))[0]->location.path ==
           "tree-only.txt");
+  }
+
+  TEST_CASE("an interrupted tree pass returns at once, and the scan says so") {
+    TestRepo repo;
+    BuildHistory(&repo);
+    EnsureLibgit2();
+    const std::string objects = repo.path() + "/.git/objects";
+    GitOdbPtr odb = OpenPrivateOdb(objects, 0);
+    REQUIRE(odb);
+    Diagnostics diagnostics(nullptr);
+    auto catalog = ObjectCatalog::Load(odb.get(), objects, &diagnostics);
+    OidSet targets;
+    for (uint32_t e : catalog->OfType(GIT_OBJECT_BLOB)) {
+      targets.insert(catalog->entry(e).oid);
+    }
+    std::atomic<bool> cancel{true};
+    TreePassOptions pass;
+    pass.threads = 2;
+    pass.cancel = &cancel;
+    auto trees = RunTreePass(*catalog, targets, pass);
+    REQUIRE(trees != nullptr);
+    CHECK(trees->relevant() == 0);  // no sweeps, nothing cut
+    cancel = false;
+    CHECK(RunTreePass(*catalog, targets, pass)->relevant() > 0);
+    // Through the scan: a partial result, marked as such.
+    GitScanOptions o = Mode(GitProvenanceMode::kTreePass, 2);
+    cancel = true;
+    o.cancel = &cancel;
+    const GitScanResult r = Scan(repo.path(), o);
+    CHECK(r.stats.interrupted);
+    CHECK(r.findings.empty());
   }
 
   TEST_CASE("the pack reader returns every object as libgit2 does") {

@@ -341,6 +341,9 @@ std::unique_ptr<RelevantTrees> RunTreePass(const ObjectCatalog& catalog,
                      std::chrono::steady_clock::now() - read_start)
                      .count());
   }
+  // Interrupted: the caller reports a partial result and reads no tree, so
+  // the sweeps and cutting are not worth waiting for.
+  if (Cancelled(options.cancel)) return std::make_unique<RelevantTrees>();
   return TreePassBuilder(catalog, trees, starts, parts).Build();
 }
 
