@@ -106,6 +106,22 @@ void BuildHistory(TestRepo* repo) {
   repo->Commit("late");
 }
 
+// The object catalog of `repo` (and the handle it was read through).
+struct Cataloged {
+  GitOdbPtr odb;
+  std::unique_ptr<ObjectCatalog> catalog;
+};
+
+Cataloged Catalog(const TestRepo& repo, Diagnostics* diagnostics) {
+  EnsureLibgit2();
+  const std::string objects = repo.path() + "/.git/objects";
+  Cataloged c;
+  c.odb = OpenPrivateOdb(objects, 0);
+  REQUIRE(c.odb);
+  c.catalog = ObjectCatalog::Load(c.odb.get(), objects, diagnostics);
+  return c;
+}
+
 GitScanOptions Mode(GitProvenanceMode mode, int threads) {
   GitScanOptions o;
   o.provenance = mode;
@@ -157,12 +173,9 @@ TEST_SUITE("git tree pass") {
   TEST_CASE("an interrupted tree pass returns at once, and the scan says so") {
     TestRepo repo;
     BuildHistory(&repo);
-    EnsureLibgit2();
-    const std::string objects = repo.path() + "/.git/objects";
-    GitOdbPtr odb = OpenPrivateOdb(objects, 0);
-    REQUIRE(odb);
     Diagnostics diagnostics(nullptr);
-    auto catalog = ObjectCatalog::Load(odb.get(), objects, &diagnostics);
+    Cataloged c = Catalog(repo, &diagnostics);
+    const std::unique_ptr<ObjectCatalog>& catalog = c.catalog;
     OidSet targets;
     for (uint32_t e : catalog->OfType(GIT_OBJECT_BLOB)) {
       targets.insert(catalog->entry(e).oid);
@@ -188,12 +201,9 @@ TEST_SUITE("git tree pass") {
   TEST_CASE("the pack reader returns every object as libgit2 does") {
     TestRepo repo;
     BuildHistory(&repo);
-    EnsureLibgit2();
-    const std::string objects = repo.path() + "/.git/objects";
-    GitOdbPtr odb = OpenPrivateOdb(objects, 0);
-    REQUIRE(odb);
     Diagnostics diagnostics(nullptr);
-    auto catalog = ObjectCatalog::Load(odb.get(), objects, &diagnostics);
+    Cataloged c = Catalog(repo, &diagnostics);
+    const std::unique_ptr<ObjectCatalog>& catalog = c.catalog;
     CHECK(diagnostics.warnings() == 0);
     std::size_t deltas = 0, loose = 0;
     std::vector<uint32_t> all;
@@ -214,7 +224,7 @@ TEST_SUITE("git tree pass") {
         deltas += en.delta ? 1 : 0;
         loose += en.pack == kNoEntry ? 1 : 0;
         git_odb_object* raw = nullptr;
-        REQUIRE(git_odb_read(&raw, odb.get(), &en.oid) == 0);
+        REQUIRE(git_odb_read(&raw, c.odb.get(), &en.oid) == 0);
         GitOdbObjectPtr obj(raw);
         CHECK(static_cast<int>(en.type) == git_odb_object_type(raw));
         std::string_view data;
