@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <numeric>
 #include <thread>
 
+#include "scanner/base/thread_errors.h"
+#include "scanner/scan/utf16_text.h"
 #include "scanner/sources/git_handles.h"
 
 namespace sprawl {
@@ -84,8 +87,15 @@ class Worker {
     GitOdbObjectPtr obj(raw);
     std::string_view data(static_cast<const char*>(git_odb_object_data(raw)),
                           git_odb_object_size(raw));
-    if (std::memchr(data.data(), '\0', std::min(data.size(), kBinaryProbe)) !=
-        nullptr) {
+    // UTF-16 text is decoded and scanned as UTF-8 (positions refer to the
+    // decoded text); anything else with a NUL byte is binary.
+    const Utf16Kind utf16 =
+        SniffUtf16(data.substr(0, std::min(data.size(), kBinaryProbe)));
+    if (utf16 != Utf16Kind::kNone) {
+      decoded_ = DecodeUtf16(data, utf16);
+      data = decoded_;
+    } else if (std::memchr(data.data(), '\0',
+                           std::min(data.size(), kBinaryProbe)) != nullptr) {
       ++out_.stats.skipped_binary;
       return;
     }
@@ -99,6 +109,23 @@ class Worker {
     ++out_.stats.files_scanned;
     out_.stats.bytes_scanned += data.size();
     if (!hits_.empty()) out_.hits.emplace_back(b, std::move(hits_));
+  }
+
+  // ScanOne, with an allocation failure (a blob too large for the memory
+  // left, say) made a diagnostic for that blob: the scan goes on.
+  void ScanOneGuarded(uint32_t b) {
+    try {
+      ScanOne(b);
+    } catch (const std::bad_alloc&) {
+      std::string().swap(decoded_);
+      std::vector<Hit>().swap(hits_);
+      ++out_.stats.skipped_unreadable;
+      try {
+        Warn(b, "blob " + GitHex(blobs_[b]) +
+                    ": out of memory reading or scanning it; not scanned");
+      } catch (const std::bad_alloc&) {  // counted, if not named
+      }
+    }
   }
 
   WorkerOutput& output() { return out_; }
@@ -131,6 +158,7 @@ class Worker {
   ContentScanner scanner_;
   GitOdbPtr odb_;
   std::vector<Hit> hits_;
+  std::string decoded_;  // a UTF-16 blob as UTF-8
   WorkerOutput out_;
   uint64_t reported_bytes_ = 0;
 };
@@ -179,7 +207,7 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
           stopped = true;
           return;
         }
-        w->ScanOne(order[i]);
+        w->ScanOneGuarded(order[i]);
       }
       if (options.progress != nullptr) {
         options.progress->Add(end - begin, w->TakeBytes());
@@ -187,10 +215,15 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
     }
   };
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t)
-    pool.emplace_back(run, workers[t].get(), static_cast<int>(t));
-  run(workers[0].get(), 0);
+  ThreadErrors errors;  // rethrown after the join, never std::terminate
+  for (std::size_t t = 1; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      errors.Run([&] { run(workers[t].get(), static_cast<int>(t)); });
+    });
+  }
+  errors.Run([&] { run(workers[0].get(), 0); });
   for (std::thread& th : pool) th.join();
+  errors.Rethrow();
 
   for (auto& w : workers) {
     result.stats += w->output().stats;

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "scanner/base/thread_errors.h"
 #include "scanner/sources/git_handles.h"
 #include "scanner/sources/git_indexed.h"
 
@@ -34,8 +35,9 @@ void IndexSegments(const std::string& objects_dir, TreeSource* shared,
   };
   std::vector<Segment> segments(parts);
   std::vector<std::thread> pool;
+  ThreadErrors errors;  // an allocation failure is rethrown after the join
   for (std::size_t k = 1; k < parts; ++k) {
-    pool.emplace_back([&, k] {
+    pool.emplace_back([&, k] { errors.Run([&] {
       if (shared != nullptr) {
         segments[k].index =
             std::make_unique<HistoryIndex>(shared, diagnostics, once);
@@ -47,11 +49,14 @@ void IndexSegments(const std::string& objects_dir, TreeSource* shared,
       }
       walk(segments[k].index.get(), k);
       segments[k].index->DropTrees();
-    });
+    }); });
   }
-  walk(index, 0);
-  index->DropTrees();
+  errors.Run([&] {
+    walk(index, 0);
+    index->DropTrees();
+  });
   for (std::thread& t : pool) t.join();
+  errors.Rethrow();
   for (std::size_t k = 1; k < parts; ++k) {
     if (segments[k].index) {
       index->Absorb(*segments[k].index);

@@ -20,6 +20,7 @@
 #include "scanner/sources/git_provenance.h"
 #include "scanner/sources/git_repo_info.h"
 #include "scanner/sources/git_staged.h"
+#include "scanner/sources/object_store_health.h"
 
 namespace sprawl {
 namespace {
@@ -340,7 +341,13 @@ Result<GitScanResult> ScanGitHistory(const GitScanOptions& options,
     return Error{options.repo_path + ": not a git repository"};
   }
   GitRepoPtr repo(raw);
+  // Before libgit2 reads any object: packs it could crash or hang on are
+  // named and left out, and their objects counted as unread.
+  if (Status s = GuardRepository(raw); !s.ok()) return s.error();
   GitScanResult result;
+  ReportObjectStore(
+      *CheckObjectStore(std::string(git_repository_commondir(raw)) + "objects"),
+      diagnostics, &result.stats);
   const char* workdir = git_repository_workdir(raw);
   result.root =
       StripSlash(workdir != nullptr ? workdir : git_repository_path(raw));
