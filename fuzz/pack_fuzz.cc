@@ -26,9 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     FUZZ_ASSERT(h.type >= kPackCommit && h.type <= kPackRefDelta);
   }
   if (size >= 2) {
-    const std::size_t idx_len =
-        std::min<std::size_t>((std::size_t{data[0]} << 8 | data[1]) * 4,
-                              size - 2);
+    const std::size_t idx_len = std::min<std::size_t>(
+        (std::size_t{data[0]} << 8 | data[1]) * 4, size - 2);
     const uint8_t* idx = data + 2;
     const uint8_t* pack = idx + idx_len;
     const std::size_t pack_len = size - 2 - idx_len;

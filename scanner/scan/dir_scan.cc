@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "scanner/base/bounded_queue.h"
+#include "scanner/base/text.h"
 #include "scanner/pipelines/pipeline_files.h"
 #include "scanner/pipelines/pipeline_scan.h"
-#include "scanner/base/text.h"
 #include "scanner/scan/content_scanner.h"
 #include "scanner/scan/utf16_text.h"
 #include "scanner/sources/dir_walker.h"
@@ -71,8 +71,7 @@ constexpr std::size_t kMaxUtf16Stream = std::size_t{256} << 20;
 
 // Appends the rest of `fd` to `content` (pipeline files, kept whole), up
 // to `limit` bytes in all (then an error saying so).
-Status ReadRest(int fd, std::string* content,
-                std::size_t limit = SIZE_MAX) {
+Status ReadRest(int fd, std::string* content, std::size_t limit = SIZE_MAX) {
   char buf[65536];
   for (;;) {
     if (content->size() >= limit) {
@@ -242,8 +241,8 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
           }
           const uint64_t before = mine.stats.bytes_scanned;
           try {
-            ScanFile(item, options, &scanner, &hits, &mine.findings,
-                     &pipelines, &mine.stats, diagnostics);
+            ScanFile(item, options, &scanner, &hits, &mine.findings, &pipelines,
+                     &mine.stats, diagnostics);
           } catch (const std::bad_alloc&) {
             // One file too large for the memory left: named, counted, and
             // the scan goes on.

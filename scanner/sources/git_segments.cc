@@ -37,19 +37,21 @@ void IndexSegments(const std::string& objects_dir, TreeSource* shared,
   std::vector<std::thread> pool;
   ThreadErrors errors;  // an allocation failure is rethrown after the join
   for (std::size_t k = 1; k < parts; ++k) {
-    pool.emplace_back([&, k] { errors.Run([&] {
-      if (shared != nullptr) {
-        segments[k].index =
-            std::make_unique<HistoryIndex>(shared, diagnostics, once);
-      } else {
-        segments[k].odb = OpenPrivateOdb(objects_dir, static_cast<int>(k));
-        if (!segments[k].odb) return;  // walked on the calling thread below
-        segments[k].index = std::make_unique<HistoryIndex>(
-            segments[k].odb.get(), nullptr, diagnostics, once);
-      }
-      walk(segments[k].index.get(), k);
-      segments[k].index->DropTrees();
-    }); });
+    pool.emplace_back([&, k] {
+      errors.Run([&] {
+        if (shared != nullptr) {
+          segments[k].index =
+              std::make_unique<HistoryIndex>(shared, diagnostics, once);
+        } else {
+          segments[k].odb = OpenPrivateOdb(objects_dir, static_cast<int>(k));
+          if (!segments[k].odb) return;  // walked on the calling thread below
+          segments[k].index = std::make_unique<HistoryIndex>(
+              segments[k].odb.get(), nullptr, diagnostics, once);
+        }
+        walk(segments[k].index.get(), k);
+        segments[k].index->DropTrees();
+      });
+    });
   }
   errors.Run([&] {
     walk(index, 0);

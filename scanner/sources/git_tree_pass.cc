@@ -1,4 +1,3 @@
-#include "scanner/base/thread_errors.h"
 #include "scanner/sources/git_tree_pass.h"
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <cstring>
 #include <thread>
 
+#include "scanner/base/thread_errors.h"
 #include "scanner/pipelines/pipeline_files.h"
 #include "scanner/sources/git_tree_share.h"
 

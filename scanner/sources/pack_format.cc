@@ -178,8 +178,8 @@ std::vector<BadPackEntry> FindBadPackEntries(const unsigned char* pack,
             order.begin(), order.begin() + k, at,
             [&index](uint32_t e, uint64_t v) { return index.offsets[e] < v; });
         if (it == order.begin() + k || index.offsets[*it] != at) {
-          reason[i] = "offset delta base at " + std::to_string(at) +
-                      " is no entry";
+          reason[i] =
+              "offset delta base at " + std::to_string(at) + " is no entry";
         } else {
           base[i] = *it;
         }

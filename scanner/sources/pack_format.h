@@ -53,12 +53,10 @@ bool ApplyDelta(std::string_view base, std::string_view delta,
 struct PackIndexTable {
   int version = 0;
   uint64_t count = 0;
-  std::vector<uint64_t> offsets;              // pack offset, by name order
+  std::vector<uint64_t> offsets;                 // pack offset, by name order
   const unsigned char* pack_checksum = nullptr;  // 20 bytes: the pack's trailer
   // The name (oid) of entry i (name order).
-  const unsigned char* Name(uint64_t i) const {
-    return names_ + i * stride_;
-  }
+  const unsigned char* Name(uint64_t i) const { return names_ + i * stride_; }
   // The entry named `oid` (20 bytes), or UINT64_MAX.
   uint64_t Find(const unsigned char* oid) const;
 
