@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -208,7 +209,7 @@ TEST_SUITE("object store health (git)") {
     };
     const Row rows[] = {
         {8 + 255 * 4, Be32(0xffffffffu), "wrong index v2 file size"},
-        {8 + 10 * 4, Be32(7), "fanout table is not sorted"},
+        {8 + 10 * 4, Be32(7), "index fanout table is not sorted"},
         {4, Be32(3), "unsupported index version 3"},
     };
     for (const Row& r : rows) {
@@ -353,9 +354,17 @@ TEST_SUITE("object store health (git)") {
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
     CommandOptions o;
     o.env = {{"SPRAWL_INTERRUPT_GRACE", "2"}};
-    o.timeout_seconds = 60;
+    o.timeout_seconds = 120;
     o.while_running = [](pid_t pid) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      // Signal once it is blocked opening the FIFO (or after 60 s).
+      const std::string wchan = "/proc/" + std::to_string(pid) + "/wchan";
+      for (int i = 0; i < 600; ++i) {
+        std::ifstream in(wchan);
+        std::string where;
+        std::getline(in, where);
+        if (where.find("wait_for_partner") != std::string::npos) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
       ::kill(pid, SIGTERM);
     };
     const CommandResult r =
@@ -398,7 +407,9 @@ TEST_SUITE("object store health (git)") {
     repo.Write("big.txt", big);
     repo.Write("small.env", "TOKEN=" + Key(2042) + "\n");
     repo.Commit("big");
-    for (const char* limit : {"160M", "256M", "400M"}) {
+    // Bytes (prlimit takes no suffixes): from too little for the blob to
+    // enough.
+    for (const char* limit : {"50000000", "80000000", "160000000"}) {
       CAPTURE(limit);
       CommandOptions o;
       o.timeout_seconds = 120;

@@ -52,6 +52,9 @@ class Worker {
   // Opens this worker's object database (number `k`, with pack caches of
   // its own); false (after a diagnostic) when it cannot.
   bool Open(int k) {
+    if (options_.catalog != nullptr && options_.entries != nullptr) {
+      decoder_ = std::make_unique<PackDecoder>(*options_.catalog, 400 + k);
+    }
     odb_ = OpenPrivateOdb(options_.objects_dir, k);
     if (!odb_) {
       diagnostics_->Warn(options_.objects_dir,
@@ -61,7 +64,17 @@ class Worker {
     return true;
   }
 
+  // Announces blobs [begin, end) (in pack order) to the pack decoder.
+  void Plan(std::size_t begin, std::size_t end) {
+    if (decoder_) decoder_->Plan(*options_.entries, begin, end);
+  }
+
   void ScanOne(uint32_t b) {
+    if (decoder_ && options_.catalog->entry((*options_.entries)[b]).pack !=
+                        kNoEntry) {
+      ScanDecoded(b);
+      return;
+    }
     const git_oid& oid = blobs_[b];
     std::size_t size = 0;
     git_object_t type = GIT_OBJECT_INVALID;
@@ -85,8 +98,46 @@ class Worker {
       return;
     }
     GitOdbObjectPtr obj(raw);
-    std::string_view data(static_cast<const char*>(git_odb_object_data(raw)),
-                          git_odb_object_size(raw));
+    Match(b, std::string_view(static_cast<const char*>(git_odb_object_data(raw)),
+                              git_odb_object_size(raw)));
+  }
+
+  // A blob of the catalog's packs, through the pack decoder.
+  void ScanDecoded(uint32_t b) {
+    const uint32_t e = (*options_.entries)[b];
+    const CatalogEntry& en = options_.catalog->entry(e);
+    if (!en.delta) {  // its size, before inflating it
+      const MappedFile& pack = options_.catalog->pack(en.pack);
+      PackEntryHeader h;
+      if (ParsePackEntryHeader(pack.data() + en.offset, pack.data() + en.end,
+                               &h) &&
+          h.size > options_.max_blob_size) {
+        TooLarge(b, h.size);
+        return;
+      }
+    }
+    std::string_view data;
+    std::string why;
+    if (!decoder_->Decode(e, &data, &why)) {
+      Unreadable(b, why);
+      return;
+    }
+    if (data.size() > options_.max_blob_size) {
+      TooLarge(b, data.size());
+      return;
+    }
+    Match(b, data);
+  }
+
+  void TooLarge(uint32_t b, uint64_t size) {
+    ++out_.stats.skipped_too_large;
+    Warn(b, "blob " + GitHex(blobs_[b]) + " of " + std::to_string(size) +
+                " bytes exceeds the size limit; skipped");
+  }
+
+  // Matches the content of blob b.
+  void Match(uint32_t b, std::string_view data) {
+    const git_oid& oid = blobs_[b];
     // UTF-16 text is decoded and scanned as UTF-8 (positions refer to the
     // decoded text); anything else with a NUL byte is binary.
     const Utf16Kind utf16 =
@@ -157,6 +208,7 @@ class Worker {
   Diagnostics* diagnostics_;
   ContentScanner scanner_;
   GitOdbPtr odb_;
+  std::unique_ptr<PackDecoder> decoder_;  // with options_.catalog
   std::vector<Hit> hits_;
   std::string decoded_;  // a UTF-16 blob as UTF-8
   WorkerOutput out_;
@@ -202,6 +254,7 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
       const std::size_t begin = next.fetch_add(chunk);
       if (begin >= order.size()) return;
       const std::size_t end = std::min(order.size(), begin + chunk);
+      w->Plan(begin, end);  // in pack order: order[i] == i
       for (std::size_t i = begin; i < end; ++i) {
         if (Cancelled(options.cancel)) {
           stopped = true;

@@ -202,6 +202,7 @@ class PackDecoder {
     uint32_t cached = 0;  // 1 + its index in cached_, or 0
   };
   std::vector<Slot> slots_;         // by catalog entry
+  std::vector<uint32_t> touched_;  // entries whose slot the plan set
   std::deque<std::string> cached_;  // the base cache (stable addresses)
   std::vector<uint32_t> free_;      // indexes of cached_ not in use
   std::vector<std::string> spare_;  // evicted buffers, for reuse

@@ -21,7 +21,14 @@ PackDecoder::~PackDecoder() = default;
 
 void PackDecoder::Plan(const std::vector<uint32_t>& entries, std::size_t begin,
                        std::size_t end) {
-  slots_.assign(catalog_.size(), Slot{});
+  // Only the slots the last plan touched need resetting: a plan per chunk
+  // of a blob scan must not cost the size of the whole catalog.
+  if (slots_.size() != catalog_.size()) {
+    slots_.assign(catalog_.size(), Slot{});
+  } else {
+    for (uint32_t t : touched_) slots_[t] = Slot{};
+  }
+  touched_.clear();
   for (std::string& buf : cached_) {
     if (spare_.size() < kMaxSpare) spare_.push_back(std::move(buf));
   }
@@ -30,7 +37,9 @@ void PackDecoder::Plan(const std::vector<uint32_t>& entries, std::size_t begin,
   cached_bytes_ = 0;
   for (std::size_t i = begin; i < end; ++i) {
     const CatalogEntry& en = catalog_.entry(entries[i]);
-    if (en.delta && en.pack != kNoEntry) ++slots_[en.base].need;
+    if (en.delta && en.pack != kNoEntry) {
+      if (slots_[en.base].need++ == 0) touched_.push_back(en.base);
+    }
   }
 }
 

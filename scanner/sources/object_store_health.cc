@@ -20,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t kExamples = 5;   // bad entries named per pack
+constexpr std::size_t kExamples = 10;  // bad entries named per pack
 constexpr int kMaxAlternateDepth = 5;  // as git and libgit2
 
 // `dir` without trailing '/' and "/." components.
