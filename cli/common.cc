@@ -309,11 +309,29 @@ std::string ValidateCommon(const CommonOptions& options) {
 namespace {
 std::atomic<bool> g_interrupted{false};  // written only by the signal handler
 
+// How long a scan may take to wind down after SIGINT/SIGTERM before the
+// watchdog ends the process: a phase inside a library call that does not
+// poll the flag (libgit2 on a damaged object store) must not keep a CI job
+// or a sweep alive forever. SPRAWL_INTERRUPT_GRACE=SECONDS overrides it.
+unsigned g_grace_seconds = 10;
+
+extern "C" void OnInterruptWatchdog(int) {
+  static const char kMsg[] =
+      "sprawl: error: interrupted, and still busy when the grace period "
+      "ended; exiting without a report (scan incomplete)\n";
+  (void)!::write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
+  std::_Exit(3);  // incomplete scan
+}
+
 extern "C" void OnSignal(int) {
   if (g_interrupted.exchange(true)) {
     // Second Ctrl-C: leave now.
     std::_Exit(130);
   }
+  // First signal: the scan stops at its next poll and reports; if it has
+  // not exited by the deadline, SIGALRM ends it (alarm is
+  // async-signal-safe).
+  ::alarm(g_grace_seconds);
 }
 }  // namespace
 
@@ -323,6 +341,14 @@ const std::atomic<bool>* InstallInterruptHandler() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  if (const char* g = std::getenv("SPRAWL_INTERRUPT_GRACE")) {
+    const long v = std::strtol(g, nullptr, 10);
+    if (v > 0 && v < 86400) g_grace_seconds = static_cast<unsigned>(v);
+  }
+  struct sigaction watchdog {};
+  watchdog.sa_handler = OnInterruptWatchdog;
+  sigemptyset(&watchdog.sa_mask);
+  sigaction(SIGALRM, &watchdog, nullptr);
   return &g_interrupted;
 }
 

@@ -3,7 +3,11 @@
 // length) into a delta base and delta instructions that ApplyDelta runs.
 // Properties: no out-of-bounds access (ASan); a successful delta result
 // has the declared size, and its recorded copy runs lie inside the base and
-// the result and reproduce the result's bytes.
+// the result and reproduce the result's bytes. The input is also split (its
+// first two bytes give the index's length) into an .idx and a .pack for
+// CheckPackIndex, CheckPackAgainstIndex and FindBadPackEntries: whatever
+// the counts claim, nothing is read out of bounds and the delta-chain walk
+// ends (cycles included).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -20,6 +24,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   if (ParsePackEntryHeader(data, data + size, &h)) {
     FUZZ_ASSERT(h.data >= data && h.data <= data + size);
     FUZZ_ASSERT(h.type >= kPackCommit && h.type <= kPackRefDelta);
+  }
+  if (size >= 2) {
+    const std::size_t idx_len = std::min<std::size_t>(
+        (std::size_t{data[0]} << 8 | data[1]) * 4, size - 2);
+    const uint8_t* idx = data + 2;
+    const uint8_t* pack = idx + idx_len;
+    const std::size_t pack_len = size - 2 - idx_len;
+    PackIndexTable t;
+    if (CheckPackIndex(idx, idx_len, &t).empty()) {
+      FUZZ_ASSERT(t.offsets.size() == t.count);
+      if (CheckPackAgainstIndex(pack, pack_len, t).empty()) {
+        for (const BadPackEntry& b : FindBadPackEntries(pack, pack_len, t)) {
+          FUZZ_ASSERT(b.entry < t.count);
+          FUZZ_ASSERT(!b.reason.empty());
+        }
+      }
+    }
   }
   if (size == 0) return 0;
   const std::size_t base_len = std::min<std::size_t>(data[0], size - 1);

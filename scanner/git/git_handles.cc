@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "scanner/git/object_store_health.h"
+
 namespace sprawl {
 
 void EnsureLibgit2() {
@@ -38,6 +40,11 @@ std::string GitHex(const git_oid& oid) {
 }
 
 GitOdbPtr OpenPrivateOdb(const std::string& objects_dir, int k) {
+  // A damaged or hostile pack is never opened by libgit2 (it can crash or
+  // hang on one): then the database is assembled without it.
+  std::shared_ptr<const ObjectStoreHealth> health =
+      CheckObjectStore(objects_dir);
+  if (!health->clean()) return OpenCheckedOdb(objects_dir, *health, k);
   std::string dir = objects_dir;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   for (int i = 0; i < k; ++i) dir += "/.";

@@ -152,6 +152,11 @@ std::optional<std::vector<StagedBlob>> ReadStagedChanges(
   const uint32_t count = Be32(d + 8);
   const std::size_t end = size - GIT_OID_RAWSZ;  // trailing checksum
   std::size_t pos = 12;
+  // Every entry takes at least 63 bytes (62 of fixed fields, a name byte
+  // or a v4 prefix length, and its NUL): a count the file cannot hold is
+  // malformed, whatever it would make us allocate.
+  constexpr std::size_t kMinEntry = 63;
+  if (count > (end - 12) / kMinEntry) return std::nullopt;
   std::vector<IndexEntry> entries;
   entries.reserve(count);
   std::string prev;

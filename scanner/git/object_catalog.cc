@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "scanner/git/pack_format.h"
+#include "scanner/git/object_store_health.h"
 
 namespace sprawl {
 
@@ -217,15 +218,19 @@ void ObjectCatalog::ReadHeaders(uint32_t pack_no,
       git_oid base;
       std::memcpy(base.id, h.base_oid, GIT_OID_RAWSZ);
       en.base = Find(base);
-      if (en.base == kNoEntry) en.pack = kNoEntry;  // thin pack: libgit2
+      if (en.base == kNoEntry) {
+        en.pack = kNoEntry;  // thin pack: libgit2
+      } else {
+        en.type = entries_[en.base].type;  // 0 while its base is unread
+      }
     } else {
       en.type = static_cast<uint8_t>(h.type);
     }
   }
   if (bad > 0) {
-    diagnostics->Warn(objects_dir_, std::to_string(bad) +
-                                        " malformed pack entries; read "
-                                        "through libgit2 instead");
+    // Named, each with its oid and offset, by ReportObjectStore.
+    diagnostics->Note(objects_dir_, std::to_string(bad) +
+                                        " malformed pack entries; not read");
   }
 }
 
@@ -241,7 +246,21 @@ std::unique_ptr<ObjectCatalog> ObjectCatalog::Load(
     for (std::string& f : PackIndexFiles(dir))
       idx_files.push_back(std::move(f));
   }
+  // Packs that failed validation are not in `odb` either; entries that
+  // cannot be decoded are left to it, which refuses them (named once by
+  // ReportObjectStore).
+  const std::shared_ptr<const ObjectStoreHealth> health =
+      CheckObjectStore(objects_dir);
   for (const std::string& idx_path : idx_files) {
+    const std::string pack_path =
+        idx_path.substr(0, idx_path.size() - 4) + ".pack";
+    if (std::any_of(health->packs.begin(), health->packs.end(),
+                    [&pack_path](const ObjectStoreHealth::Pack& p) {
+                      return p.path == pack_path && !p.problem.empty();
+                    })) {
+      complete = false;
+      continue;
+    }
     MappedFile idx(idx_path);
     auto pack = std::make_unique<MappedFile>(
         idx_path.substr(0, idx_path.size() - 4) + ".pack");
@@ -257,6 +276,14 @@ std::unique_ptr<ObjectCatalog> ObjectCatalog::Load(
     std::vector<uint32_t> order;
     c->IndexPack(idx, no, &order);
     c->ReadHeaders(no, order, diagnostics);
+    if (!health->bad_oids.empty()) {
+      for (uint32_t e : order) {
+        if (health->IsBad(c->entries_[e].oid)) {
+          c->entries_[e].pack = kNoEntry;
+          c->entries_[e].base = kNoEntry;
+        }
+      }
+    }
     c->pack_order_.push_back(std::move(order));
   }
   // Everything else: loose objects, or whatever libgit2 lists.
@@ -275,15 +302,29 @@ std::unique_ptr<ObjectCatalog> ObjectCatalog::Load(
   }
   // Types the headers left open: deltas on later REF_DELTA bases, then
   // objects read through libgit2.
-  for (CatalogEntry& en : c->entries_) {
-    uint32_t b = en.base;
-    for (int depth = 0;
-         en.type == 0 && en.pack != kNoEntry && b != kNoEntry && depth < 10000;
-         ++depth) {
-      en.type = c->entries_[b].type;
-      b = c->entries_[b].base;
+  // Each chain is walked once down to its first typed entry and every entry
+  // on the way takes that type: linear in the entries however deep the
+  // chains (a 12,000-deep REF_DELTA chain walked per entry was quadratic,
+  // and past a depth cap went to libgit2, quadratic again).
+  std::vector<uint32_t> chain;
+  for (uint32_t i = 0; i < c->entries_.size(); ++i) {
+    if (c->entries_[i].type != 0 || c->entries_[i].pack == kNoEntry) continue;
+    chain.clear();
+    uint32_t x = i;
+    uint8_t type = 0;
+    while (x != kNoEntry && chain.size() <= c->entries_.size()) {
+      const CatalogEntry& en = c->entries_[x];
+      if (en.type != 0 || en.pack == kNoEntry) {
+        type = en.pack == kNoEntry ? 0 : en.type;
+        break;
+      }
+      chain.push_back(x);
+      x = en.base;
     }
-    if (en.type == 0 && en.pack != kNoEntry) en.pack = kNoEntry;
+    for (uint32_t y : chain) {
+      c->entries_[y].type = type;
+      if (type == 0) c->entries_[y].pack = kNoEntry;
+    }
   }
   for (CatalogEntry& en : c->entries_) {
     if (en.pack != kNoEntry) continue;

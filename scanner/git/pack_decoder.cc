@@ -20,7 +20,14 @@ PackDecoder::~PackDecoder() = default;
 
 void PackDecoder::Plan(const std::vector<uint32_t>& entries, std::size_t begin,
                        std::size_t end) {
-  slots_.assign(catalog_.size(), Slot{});
+  // Only the slots the last plan touched need resetting: a plan per chunk
+  // of a blob scan must not cost the size of the whole catalog.
+  if (slots_.size() != catalog_.size()) {
+    slots_.assign(catalog_.size(), Slot{});
+  } else {
+    for (uint32_t t : touched_) slots_[t] = Slot{};
+  }
+  touched_.clear();
   for (std::string& buf : cached_) {
     if (spare_.size() < kMaxSpare) spare_.push_back(std::move(buf));
   }
@@ -29,7 +36,9 @@ void PackDecoder::Plan(const std::vector<uint32_t>& entries, std::size_t begin,
   cached_bytes_ = 0;
   for (std::size_t i = begin; i < end; ++i) {
     const CatalogEntry& en = catalog_.entry(entries[i]);
-    if (en.delta && en.pack != kNoEntry) ++slots_[en.base].need;
+    if (en.delta && en.pack != kNoEntry) {
+      if (slots_[en.base].need++ == 0) touched_.push_back(en.base);
+    }
   }
 }
 
@@ -77,84 +86,116 @@ bool PackDecoder::FromLibgit2(uint32_t e, std::string* out, std::string* why) {
   return true;
 }
 
-bool PackDecoder::DecodeAt(uint32_t e, std::string_view* view, std::string* why,
-                           std::size_t depth) {
-  if (const uint32_t c = slots_[e].cached; c != 0) {
-    *view = cached_[c - 1];
-    return true;
-  }
-  if (depth > 10000) {
-    *why = "object " + GitHex(catalog_.entry(e).oid) + ": delta chain too deep";
-    return false;
-  }
-  if (pool_.size() <= depth) pool_.resize(depth + 1);
+bool PackDecoder::ReadEntry(uint32_t e, PackEntryHeader* h, std::string* why) {
   const CatalogEntry& en = catalog_.entry(e);
-  if (en.pack == kNoEntry) {
-    if (!FromLibgit2(e, &pool_[depth], why)) return false;
-    *view = pool_[depth];
-    return true;
-  }
   const MappedFile& pack = catalog_.pack(en.pack);
-  PackEntryHeader h;
   const unsigned char* end = pack.data() + en.end;
   // deflate expands at most ~1032:1, so a header claiming more than that of
   // its stream is lying: refuse it before allocating what it claims.
-  if (!ParsePackEntryHeader(pack.data() + en.offset, end, &h) ||
-      h.size > kMaxObject ||
-      h.size > static_cast<uint64_t>(end - h.data) * kMaxDeflateRatio + 64) {
+  if (!ParsePackEntryHeader(pack.data() + en.offset, end, h) ||
+      h->size > kMaxObject ||
+      h->size > static_cast<uint64_t>(end - h->data) * kMaxDeflateRatio + 64) {
     *why = "object " + GitHex(en.oid) + ": malformed pack entry";
     return false;
   }
-  const auto in_size = static_cast<std::size_t>(end - h.data);
-  if (!en.delta) {
-    if (!Inflate(h.data, in_size, h.size, &pool_[depth])) {
-      *why = "object " + GitHex(en.oid) + ": corrupt pack data";
-      return false;
-    }
+  return true;
+}
+
+std::string_view PackDecoder::Keep(uint32_t e, std::string* out) {
+  if (slots_[e].need == 0 || cached_bytes_ + out->size() > kCacheCap) {
+    return *out;
+  }
+  // Cached by moving the buffer in (a spare one takes its place), unless
+  // the buffer, reused, is much larger than the object: then a copy of the
+  // object's size is cached, so the cache holds no slack.
+  cached_bytes_ += out->size();
+  uint32_t c = 0;
+  if (free_.empty()) {
+    c = static_cast<uint32_t>(cached_.size());
+    cached_.emplace_back();
   } else {
-    std::vector<DeltaCopy>* record = record_;
-    record_ = nullptr;  // bases further down the chain are not recorded
-    std::string_view base;
-    if (!DecodeAt(en.base, &base, why, depth + 1)) return false;
-    if (!Inflate(h.data, in_size, h.size, &delta_)) {
-      *why = "object " + GitHex(en.oid) + ": corrupt delta data";
-      return false;
-    }
-    if (!ApplyDelta(base, delta_, kMaxObject, &pool_[depth], record)) {
-      *why = "object " + GitHex(en.oid) + ": malformed delta";
-      return false;
+    c = free_.back();
+    free_.pop_back();
+  }
+  slots_[e].cached = c + 1;
+  std::string& kept = cached_[c];
+  if (out->capacity() > out->size() + out->size() / 4 + 64) {
+    kept = *out;
+  } else {
+    kept = std::move(*out);
+    out->clear();
+    if (!spare_.empty()) {
+      *out = std::move(spare_.back());
+      spare_.pop_back();
     }
   }
-  std::string& out = pool_[depth];
-  if (slots_[e].need != 0 && cached_bytes_ + out.size() <= kCacheCap) {
-    // Cached by moving the buffer in (a spare one takes its place), unless
-    // the buffer, reused, is much larger than the object: then a copy of
-    // the object's size is cached, so the cache holds no slack.
-    cached_bytes_ += out.size();
-    uint32_t c = 0;
-    if (free_.empty()) {
-      c = static_cast<uint32_t>(cached_.size());
-      cached_.emplace_back();
-    } else {
-      c = free_.back();
-      free_.pop_back();
+  return kept;
+}
+
+bool PackDecoder::DecodeAt(uint32_t e, std::string_view* view,
+                           std::string* why) {
+  // The chain from `e` down to a cached entry, a whole one or one read
+  // through libgit2, decoded bottom-up in two alternating buffers: no
+  // recursion and no depth limit, and each entry of a chain is decoded
+  // once per call however deep it is.
+  chain_.clear();
+  std::string_view base;
+  bool have_base = false;
+  for (uint32_t x = e;;) {
+    if (const uint32_t c = slots_[x].cached; c != 0) {
+      base = cached_[c - 1];
+      have_base = true;
+      break;
     }
-    slots_[e].cached = c + 1;
-    std::string& kept = cached_[c];
-    if (out.capacity() > out.size() + out.size() / 4 + 64) {
-      kept = out;
+    chain_.push_back(x);
+    const CatalogEntry& en = catalog_.entry(x);
+    if (en.pack == kNoEntry || !en.delta) break;
+    if (chain_.size() > catalog_.size()) {  // the catalog excludes cycles
+      *why = "object " + GitHex(catalog_.entry(e).oid) + ": delta chain loops";
+      return false;
+    }
+    x = en.base;
+  }
+  if (pool_.size() < 2) pool_.resize(2);
+  std::vector<DeltaCopy>* record = record_;
+  record_ = nullptr;
+  std::size_t which = 0;
+  for (std::size_t i = chain_.size(); i-- > 0; which ^= 1) {
+    const uint32_t y = chain_[i];
+    const CatalogEntry& en = catalog_.entry(y);
+    std::string& out = pool_[which];
+    if (!have_base) {  // the bottom of the chain: whole
+      if (en.pack == kNoEntry) {
+        if (!FromLibgit2(y, &out, why)) return false;
+      } else {
+        PackEntryHeader h;
+        if (!ReadEntry(y, &h, why)) return false;
+        const unsigned char* end = catalog_.pack(en.pack).data() + en.end;
+        if (!Inflate(h.data, static_cast<std::size_t>(end - h.data), h.size,
+                     &out)) {
+          *why = "object " + GitHex(en.oid) + ": corrupt pack data";
+          return false;
+        }
+      }
+      have_base = true;
     } else {
-      kept = std::move(out);
-      out.clear();
-      if (!spare_.empty()) {
-        out = std::move(spare_.back());
-        spare_.pop_back();
+      PackEntryHeader h;
+      if (!ReadEntry(y, &h, why)) return false;
+      const unsigned char* end = catalog_.pack(en.pack).data() + en.end;
+      if (!Inflate(h.data, static_cast<std::size_t>(end - h.data), h.size,
+                   &delta_)) {
+        *why = "object " + GitHex(en.oid) + ": corrupt delta data";
+        return false;
+      }
+      if (!ApplyDelta(base, delta_, kMaxObject, &out,
+                      i == 0 ? record : nullptr)) {
+        *why = "object " + GitHex(en.oid) + ": malformed delta";
+        return false;
       }
     }
-    *view = kept;
-    return true;
+    base = Keep(y, &out);
   }
-  *view = out;
+  *view = base;
   return true;
 }
 
@@ -176,7 +217,7 @@ bool PackDecoder::Decode(uint32_t e, std::string_view* out, std::string* why,
                          std::vector<DeltaCopy>* copies) {
   if (copies != nullptr) copies->clear();
   record_ = copies;
-  const bool ok = DecodeAt(e, out, why, 0);
+  const bool ok = DecodeAt(e, out, why);
   record_ = nullptr;
   const CatalogEntry& en = catalog_.entry(e);
   if (en.delta && en.pack != kNoEntry && slots_[en.base].need != 0 &&

@@ -48,10 +48,14 @@ class PackDecoder {
   uint32_t Dependents(uint32_t e) const { return slots_[e].need; }
 
  private:
-  // Decodes `e` into a buffer of its own (pool_[depth]) or finds it in the
-  // cache; `*out` views the result.
-  bool DecodeAt(uint32_t e, std::string_view* out, std::string* why,
-                std::size_t depth);
+  // Decodes `e` (and the chain below it, bottom-up) or finds it in the
+  // cache; `*out` views the result (in the cache or in pool_).
+  bool DecodeAt(uint32_t e, std::string_view* out, std::string* why);
+  // The header of pack entry `e`, checked against its stream's size.
+  bool ReadEntry(uint32_t e, PackEntryHeader* h, std::string* why);
+  // Caches `*out` as entry e's content when planned entries still need it
+  // (moving the buffer in); the view of the kept content.
+  std::string_view Keep(uint32_t e, std::string* out);
   bool Inflate(const unsigned char* in, std::size_t in_size,
                std::size_t out_size, std::string* out);
   bool FromLibgit2(uint32_t e, std::string* out, std::string* why);
@@ -69,15 +73,17 @@ class PackDecoder {
   // Whole-buffer raw inflate: pack entries state their inflated size.
   std::unique_ptr<libdeflate_decompressor, FreeInflater> inflater_;
   std::string delta_;  // reused inflate buffer for delta data
-  // Per depth of a delta chain being decoded: the buffers results are
-  // decoded into (so a base outlives the delta applied to it).
+  // Two buffers a chain is decoded into, alternately (so a base outlives
+  // the delta applied to it).
   std::deque<std::string> pool_;
+  std::vector<uint32_t> chain_;  // the chain being decoded, top first
   std::vector<DeltaCopy>* record_ = nullptr;  // for the top-level delta
   struct Slot {
     uint32_t need = 0;    // planned entries left that are deltas against it
     uint32_t cached = 0;  // 1 + its index in cached_, or 0
   };
   std::vector<Slot> slots_;         // by catalog entry
+  std::vector<uint32_t> touched_;  // entries whose slot the plan set
   std::deque<std::string> cached_;  // the base cache (stable addresses)
   std::vector<uint32_t> free_;      // indexes of cached_ not in use
   std::vector<std::string> spare_;  // evicted buffers, for reuse

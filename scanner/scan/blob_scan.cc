@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <numeric>
 #include <thread>
 
 #include "scanner/git/git_handles.h"
 #include "scanner/git/pack_read_order.h"
+#include "scanner/base/thread_errors.h"
+#include "scanner/scan/utf16_text.h"
+#include "scanner/git/git_handles.h"
 
 namespace sprawl {
 
@@ -50,6 +54,9 @@ class Worker {
   // Opens this worker's object database (number `k`, with pack caches of
   // its own); false (after a diagnostic) when it cannot.
   bool Open(int k) {
+    if (options_.catalog != nullptr && options_.entries != nullptr) {
+      decoder_ = std::make_unique<PackDecoder>(*options_.catalog, 400 + k);
+    }
     odb_ = OpenPrivateOdb(options_.objects_dir, k);
     if (!odb_) {
       diagnostics_->Warn(options_.objects_dir,
@@ -59,7 +66,17 @@ class Worker {
     return true;
   }
 
+  // Announces blobs [begin, end) (in pack order) to the pack decoder.
+  void Plan(std::size_t begin, std::size_t end) {
+    if (decoder_) decoder_->Plan(*options_.entries, begin, end);
+  }
+
   void ScanOne(uint32_t b) {
+    if (decoder_ && options_.catalog->entry((*options_.entries)[b]).pack !=
+                        kNoEntry) {
+      ScanDecoded(b);
+      return;
+    }
     const git_oid& oid = blobs_[b];
     std::size_t size = 0;
     git_object_t type = GIT_OBJECT_INVALID;
@@ -83,10 +100,55 @@ class Worker {
       return;
     }
     GitOdbObjectPtr obj(raw);
-    std::string_view data(static_cast<const char*>(git_odb_object_data(raw)),
-                          git_odb_object_size(raw));
-    if (std::memchr(data.data(), '\0', std::min(data.size(), kBinaryProbe)) !=
-        nullptr) {
+    Match(b, std::string_view(static_cast<const char*>(git_odb_object_data(raw)),
+                              git_odb_object_size(raw)));
+  }
+
+  // A blob of the catalog's packs, through the pack decoder.
+  void ScanDecoded(uint32_t b) {
+    const uint32_t e = (*options_.entries)[b];
+    const CatalogEntry& en = options_.catalog->entry(e);
+    if (!en.delta) {  // its size, before inflating it
+      const MappedFile& pack = options_.catalog->pack(en.pack);
+      PackEntryHeader h;
+      if (ParsePackEntryHeader(pack.data() + en.offset, pack.data() + en.end,
+                               &h) &&
+          h.size > options_.max_blob_size) {
+        TooLarge(b, h.size);
+        return;
+      }
+    }
+    std::string_view data;
+    std::string why;
+    if (!decoder_->Decode(e, &data, &why)) {
+      Unreadable(b, why);
+      return;
+    }
+    if (data.size() > options_.max_blob_size) {
+      TooLarge(b, data.size());
+      return;
+    }
+    Match(b, data);
+  }
+
+  void TooLarge(uint32_t b, uint64_t size) {
+    ++out_.stats.skipped_too_large;
+    Warn(b, "blob " + GitHex(blobs_[b]) + " of " + std::to_string(size) +
+                " bytes exceeds the size limit; skipped");
+  }
+
+  // Matches the content of blob b.
+  void Match(uint32_t b, std::string_view data) {
+    const git_oid& oid = blobs_[b];
+    // UTF-16 text is decoded and scanned as UTF-8 (positions refer to the
+    // decoded text); anything else with a NUL byte is binary.
+    const Utf16Kind utf16 =
+        SniffUtf16(data.substr(0, std::min(data.size(), kBinaryProbe)));
+    if (utf16 != Utf16Kind::kNone) {
+      decoded_ = DecodeUtf16(data, utf16);
+      data = decoded_;
+    } else if (std::memchr(data.data(), '\0',
+                           std::min(data.size(), kBinaryProbe)) != nullptr) {
       ++out_.stats.skipped_binary;
       return;
     }
@@ -100,6 +162,23 @@ class Worker {
     ++out_.stats.files_scanned;
     out_.stats.bytes_scanned += data.size();
     if (!hits_.empty()) out_.hits.emplace_back(b, std::move(hits_));
+  }
+
+  // ScanOne, with an allocation failure (a blob too large for the memory
+  // left, say) made a diagnostic for that blob: the scan goes on.
+  void ScanOneGuarded(uint32_t b) {
+    try {
+      ScanOne(b);
+    } catch (const std::bad_alloc&) {
+      std::string().swap(decoded_);
+      std::vector<Hit>().swap(hits_);
+      ++out_.stats.skipped_unreadable;
+      try {
+        Warn(b, "blob " + GitHex(blobs_[b]) +
+                    ": out of memory reading or scanning it; not scanned");
+      } catch (const std::bad_alloc&) {  // counted, if not named
+      }
+    }
   }
 
   WorkerOutput& output() { return out_; }
@@ -131,7 +210,9 @@ class Worker {
   Diagnostics* diagnostics_;
   ContentScanner scanner_;
   GitOdbPtr odb_;
+  std::unique_ptr<PackDecoder> decoder_;  // with options_.catalog
   std::vector<Hit> hits_;
+  std::string decoded_;  // a UTF-16 blob as UTF-8
   WorkerOutput out_;
   uint64_t reported_bytes_ = 0;
 };
@@ -175,12 +256,13 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
       const std::size_t begin = next.fetch_add(chunk);
       if (begin >= order.size()) return;
       const std::size_t end = std::min(order.size(), begin + chunk);
+      w->Plan(begin, end);  // in pack order: order[i] == i
       for (std::size_t i = begin; i < end; ++i) {
         if (Cancelled(options.cancel)) {
           stopped = true;
           return;
         }
-        w->ScanOne(order[i]);
+        w->ScanOneGuarded(order[i]);
       }
       if (options.progress != nullptr) {
         options.progress->Add(end - begin, w->TakeBytes());
@@ -188,10 +270,15 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
     }
   };
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t)
-    pool.emplace_back(run, workers[t].get(), static_cast<int>(t));
-  run(workers[0].get(), 0);
+  ThreadErrors errors;  // rethrown after the join, never std::terminate
+  for (std::size_t t = 1; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      errors.Run([&] { run(workers[t].get(), static_cast<int>(t)); });
+    });
+  }
+  errors.Run([&] { run(workers[0].get(), 0); });
   for (std::thread& th : pool) th.join();
+  errors.Rethrow();
 
   for (auto& w : workers) {
     result.stats += w->output().stats;

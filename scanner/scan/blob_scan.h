@@ -23,6 +23,9 @@
 #include "scanner/match/matcher.h"
 #include "scanner/scan/content_scanner.h"
 #include "scanner/scan/scan_limits.h"
+#include "scanner/base/scan_stats.h"
+#include "scanner/git/object_catalog.h"
+#include "scanner/git/pack_decoder.h"
 
 namespace sprawl {
 
@@ -43,6 +46,13 @@ struct BlobScanOptions {
   // The blobs are already in pack order (from an ObjectCatalog): read them
   // as given instead of looking each up in the pack indexes.
   bool in_pack_order = false;
+  // With in_pack_order, optionally: the catalog the blobs come from and
+  // their entries in it (parallel to the blobs). Workers then decode pack
+  // entries themselves (PackDecoder keeps the intermediate bases of a delta
+  // chain; libgit2 re-applies the whole chain for every object on it,
+  // quadratic on a deep chain) and use libgit2 only for the rest.
+  const ObjectCatalog* catalog = nullptr;
+  const std::vector<uint32_t>* entries = nullptr;
 };
 
 struct BlobScanResult {

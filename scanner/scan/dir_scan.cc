@@ -7,13 +7,15 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <thread>
 
 #include "scanner/base/bounded_queue.h"
+#include "scanner/base/text.h"
 #include "scanner/pipelines/pipeline_files.h"
 #include "scanner/pipelines/pipeline_scan.h"
-#include "scanner/base/text.h"
 #include "scanner/scan/content_scanner.h"
+#include "scanner/scan/utf16_text.h"
 #include "scanner/sources/dir_walker.h"
 
 namespace sprawl {
@@ -64,10 +66,18 @@ bool BinaryExtension(const std::string& path) {
   return false;
 }
 
-// Appends the rest of `fd` to `content` (pipeline files, kept whole).
-Status ReadRest(int fd, std::string* content) {
+// UTF-16 standard input is decoded whole: up to this much of it.
+constexpr std::size_t kMaxUtf16Stream = std::size_t{256} << 20;
+
+// Appends the rest of `fd` to `content` (pipeline files, kept whole), up
+// to `limit` bytes in all (then an error saying so).
+Status ReadRest(int fd, std::string* content, std::size_t limit = SIZE_MAX) {
   char buf[65536];
   for (;;) {
+    if (content->size() >= limit) {
+      return Error{"UTF-16 input over " + HumanBytes(limit) +
+                   ": the rest is not scanned"};
+    }
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Error{std::string("cannot read: ") + std::strerror(errno)};
@@ -125,7 +135,10 @@ void ScanFile(const WalkItem& item, const DirScanOptions& options,
     got += static_cast<std::size_t>(n);
   }
   head.resize(got);
-  if (LooksBinary(head)) {
+  // UTF-16 text (a BOM, or the NUL pattern of UTF-16LE) is decoded and
+  // scanned; anything else with a NUL byte is binary.
+  const Utf16Kind utf16 = SniffUtf16(head);
+  if (utf16 == Utf16Kind::kNone && LooksBinary(head)) {
     ++stats->skipped_binary;
     return;
   }
@@ -146,7 +159,16 @@ void ScanFile(const WalkItem& item, const DirScanOptions& options,
   }
   std::string content;
   Status st_read;
-  if (!system.empty()) {
+  if (utf16 != Utf16Kind::kNone) {
+    // Whole (the file is under --max-file-size); positions refer to the
+    // decoded UTF-8 text.
+    system.clear();
+    content = std::move(head);
+    st_read = ReadRest(fd, &content);
+    content = DecodeUtf16(content, utf16);
+    scanner->ScanBuffer(content, hits);
+    bytes = content.size();
+  } else if (!system.empty()) {
     content = std::move(head);
     st_read = ReadRest(fd, &content);
     scanner->ScanBuffer(content, hits);
@@ -218,8 +240,21 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
             break;
           }
           const uint64_t before = mine.stats.bytes_scanned;
-          ScanFile(item, options, &scanner, &hits, &mine.findings, &pipelines,
-                   &mine.stats, diagnostics);
+          try {
+            ScanFile(item, options, &scanner, &hits, &mine.findings, &pipelines,
+                     &mine.stats, diagnostics);
+          } catch (const std::bad_alloc&) {
+            // One file too large for the memory left: named, counted, and
+            // the scan goes on.
+            std::vector<Hit>().swap(hits);
+            ++mine.stats.skipped_unreadable;
+            try {
+              diagnostics->Warn(item.rel_path,
+                                "out of memory reading or scanning it; not "
+                                "scanned");
+            } catch (const std::bad_alloc&) {
+            }
+          }
           if (options.progress != nullptr) {
             options.progress->Add(1, mine.stats.bytes_scanned - before);
           }
@@ -296,7 +331,34 @@ Result<DirScanResult> ScanStream(int fd, const std::string& path,
   std::vector<Hit> hits;
   uint64_t bytes = 0;
   DirScanResult result;
-  Status st = scanner.ScanFd(fd, std::string(), &hits, &bytes);
+  // The first bytes tell UTF-16 input, which is decoded whole (up to
+  // kMaxUtf16Stream) and scanned as UTF-8; anything else is streamed.
+  std::string head(kBinaryProbe, '\0');
+  std::size_t got = 0;
+  Status st;
+  while (got < head.size()) {
+    const ssize_t n = ::read(fd, head.data() + got, head.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      st = Error{std::string("read failed: ") + std::strerror(errno)};
+      break;
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  head.resize(got);
+  const Utf16Kind utf16 = SniffUtf16(head);
+  if (!st.ok()) {
+    scanner.ScanBuffer(head, &hits);
+    bytes = head.size();
+  } else if (utf16 != Utf16Kind::kNone) {
+    std::string content = std::move(head);
+    st = ReadRest(fd, &content, kMaxUtf16Stream);
+    bytes = content.size();
+    scanner.ScanBuffer(DecodeUtf16(content, utf16), &hits);
+  } else {
+    st = scanner.ScanFd(fd, head, &hits, &bytes);
+  }
   if (!st.ok()) diagnostics->Warn(path, st.error().message);
   if (scanner.timed_out()) {
     diagnostics->Warn(path, ScanTimeoutMessage(limits.scan_timeout));

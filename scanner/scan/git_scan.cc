@@ -22,6 +22,14 @@
 #include "scanner/sources/git_history.h"
 #include "scanner/sources/history_index.h"
 #include "scanner/sources/ref_tips.h"
+#include "scanner/scan/indexed_history.h"
+#include "scanner/scan/index_segments.h"
+#include "scanner/scan/git_pipeline_annotator.h"
+#include "scanner/sources/history_index.h"
+#include "scanner/sources/ref_tips.h"
+#include "scanner/scan/commit_provenance.h"
+#include "scanner/scan/staged_scan.h"
+#include "scanner/git/object_store_health.h"
 
 namespace sprawl {
 namespace {
@@ -342,7 +350,13 @@ Result<GitScanResult> ScanGitHistory(const GitScanOptions& options,
     return Error{options.repo_path + ": not a git repository"};
   }
   GitRepoPtr repo(raw);
+  // Before libgit2 reads any object: packs it could crash or hang on are
+  // named and left out, and their objects counted as unread.
+  if (Status s = GuardRepository(raw); !s.ok()) return s.error();
   GitScanResult result;
+  ReportObjectStore(
+      *CheckObjectStore(std::string(git_repository_commondir(raw)) + "objects"),
+      diagnostics, &result.stats);
   const char* workdir = git_repository_workdir(raw);
   result.root =
       StripSlash(workdir != nullptr ? workdir : git_repository_path(raw));

@@ -4,6 +4,10 @@
 #include <thread>
 
 #include "scanner/git/git_handles.h"
+#include "scanner/base/thread_errors.h"
+#include "scanner/git/git_handles.h"
+#include "scanner/scan/indexed_history.h"
+#include "scanner/scan/index_segments.h"
 
 namespace sprawl {
 
@@ -34,24 +38,30 @@ void IndexSegments(const std::string& objects_dir, TreeSource* shared,
   };
   std::vector<Segment> segments(parts);
   std::vector<std::thread> pool;
+  ThreadErrors errors;  // an allocation failure is rethrown after the join
   for (std::size_t k = 1; k < parts; ++k) {
     pool.emplace_back([&, k] {
-      if (shared != nullptr) {
-        segments[k].index =
-            std::make_unique<HistoryIndex>(shared, diagnostics, once);
-      } else {
-        segments[k].odb = OpenPrivateOdb(objects_dir, static_cast<int>(k));
-        if (!segments[k].odb) return;  // walked on the calling thread below
-        segments[k].index = std::make_unique<HistoryIndex>(
-            segments[k].odb.get(), nullptr, diagnostics, once);
-      }
-      walk(segments[k].index.get(), k);
-      segments[k].index->DropTrees();
+      errors.Run([&] {
+        if (shared != nullptr) {
+          segments[k].index =
+              std::make_unique<HistoryIndex>(shared, diagnostics, once);
+        } else {
+          segments[k].odb = OpenPrivateOdb(objects_dir, static_cast<int>(k));
+          if (!segments[k].odb) return;  // walked on the calling thread below
+          segments[k].index = std::make_unique<HistoryIndex>(
+              segments[k].odb.get(), nullptr, diagnostics, once);
+        }
+        walk(segments[k].index.get(), k);
+        segments[k].index->DropTrees();
+      });
     });
   }
-  walk(index, 0);
-  index->DropTrees();
+  errors.Run([&] {
+    walk(index, 0);
+    index->DropTrees();
+  });
   for (std::thread& t : pool) t.join();
+  errors.Rethrow();
   for (std::size_t k = 1; k < parts; ++k) {
     if (segments[k].index) {
       index->Absorb(*segments[k].index);

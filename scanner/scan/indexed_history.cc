@@ -91,6 +91,7 @@ Status IndexByTreePass(git_repository* repo, const GitScanOptions& options,
   out->catalog =
       ObjectCatalog::Load(catalog_odb.get(), objects_dir, diagnostics);
   std::vector<git_oid> blobs;
+  std::vector<uint32_t> blob_entries;  // their catalog entries
   OidSet targets;
   for (uint32_t e : out->catalog->OfType(GIT_OBJECT_BLOB)) {
     const git_oid& oid = out->catalog->entry(e).oid;
@@ -106,6 +107,7 @@ Status IndexByTreePass(git_repository* repo, const GitScanOptions& options,
       result->scanned_blobs.push_back(std::move(hex));
     }
     blobs.push_back(oid);
+    blob_entries.push_back(e);
   }
   mark("catalog");
   BlobScanOptions scan;
@@ -117,6 +119,8 @@ Status IndexByTreePass(git_repository* repo, const GitScanOptions& options,
   scan.progress = options.progress;
   scan.defer_warnings = true;
   scan.in_pack_order = true;
+  scan.catalog = out->catalog.get();
+  scan.entries = &blob_entries;
   out->scanned = ScanBlobs(blobs, matcher, scan, diagnostics);
   for (const auto& [b, hits] : out->scanned.hits) targets.insert(blobs[b]);
   for (const auto& [b, why] : out->scanned.warnings) targets.insert(blobs[b]);

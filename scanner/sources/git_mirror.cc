@@ -6,6 +6,8 @@
 
 #include "scanner/base/hash.h"
 #include "scanner/git/git_handles.h"
+#include "scanner/git/git_handles.h"
+#include "scanner/git/object_store_health.h"
 
 namespace sprawl {
 namespace {
@@ -31,6 +33,8 @@ Result<std::vector<std::pair<std::string, std::string>>> ReadRefTips(
     return Error{"not a readable git repository: " + GitLastError()};
   }
   GitRepoPtr repo(raw);
+  // A pack libgit2 could crash or hang on is left out before any lookup.
+  if (Status s = GuardRepository(raw); !s.ok()) return s.error();
   git_odb* odb_raw = nullptr;
   if (git_repository_odb(&odb_raw, raw) != 0) {
     return Error{"cannot open object database: " + GitLastError()};

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <thread>
 
+#include "scanner/base/thread_errors.h"
 #include "scanner/pipelines/pipeline_files.h"
 #include "scanner/sources/git_tree_share.h"
 
@@ -48,12 +49,16 @@ template <typename F>
 bool EachPart(std::size_t parts, F&& f) {
   std::vector<char> changed(parts, 0);
   std::vector<std::thread> pool;
+  ThreadErrors errors;  // an allocation failure is rethrown after the join
   pool.reserve(parts);
   for (std::size_t p = 1; p < parts; ++p) {
-    pool.emplace_back([&f, &changed, p] { changed[p] = f(p) ? 1 : 0; });
+    pool.emplace_back([&f, &changed, &errors, p] {
+      errors.Run([&] { changed[p] = f(p) ? 1 : 0; });
+    });
   }
-  if (parts > 0) changed[0] = f(0) ? 1 : 0;
+  if (parts > 0) errors.Run([&] { changed[0] = f(0) ? 1 : 0; });
   for (std::thread& t : pool) t.join();
+  errors.Rethrow();
   return std::find(changed.begin(), changed.end(), 1) != changed.end();
 }
 
@@ -204,12 +209,15 @@ class TreePassBuilder {
     out->raw_.resize(parts_.size());
     std::vector<std::size_t> written(parts_.size(), 0);
     std::vector<std::thread> pool;
+    ThreadErrors errors;
     for (std::size_t p = 1; p < parts_.size(); ++p) {
-      pool.emplace_back(
-          [this, out, p, &written] { WritePart(p, out, &written[p]); });
+      pool.emplace_back([this, out, p, &written, &errors] {
+        errors.Run([&] { WritePart(p, out, &written[p]); });
+      });
     }
-    WritePart(0, out, &written[0]);
+    errors.Run([&] { WritePart(0, out, &written[0]); });
     for (std::thread& t : pool) t.join();
+    errors.Rethrow();
     for (std::size_t n : written) out->relevant_ += n;
   }
 
@@ -324,16 +332,22 @@ std::unique_ptr<RelevantTrees> RunTreePass(const ObjectCatalog& catalog,
   std::vector<std::size_t> starts(threads + 1);
   for (std::size_t k = 0; k <= threads; ++k) starts[k] = n * k / threads;
   std::vector<std::thread> pool;
+  ThreadErrors errors;
   for (std::size_t k = 1; k < threads; ++k) {
     pool.emplace_back([&, k] {
-      tree_pass::ReadShare(catalog, trees, starts[k], starts[k + 1], target_set,
-                           blobs, static_cast<int>(200 + k), options,
-                           &parts[k]);
+      errors.Run([&] {
+        tree_pass::ReadShare(catalog, trees, starts[k], starts[k + 1],
+                             target_set, blobs, static_cast<int>(200 + k),
+                             options, &parts[k]);
+      });
     });
   }
-  tree_pass::ReadShare(catalog, trees, starts[0], starts[1], target_set, blobs,
-                       200, options, &parts[0]);
+  errors.Run([&] {
+    tree_pass::ReadShare(catalog, trees, starts[0], starts[1], target_set,
+                         blobs, 200, options, &parts[0]);
+  });
   for (std::thread& t : pool) t.join();
+  errors.Rethrow();
   catalog.ReleasePacks();
   if (std::getenv("SPRAWL_PHASE_TIMES") != nullptr) {
     std::fprintf(stderr, "sprawl:   tree pass read: %.2f s\n",

@@ -13,6 +13,9 @@ namespace sprawl {
 std::vector<RefTip> ListRefTips(git_repository* repo,
                                 Diagnostics* diagnostics) {
   std::vector<RefTip> tips;
+  // Refs whose object is missing: one diagnostic for all of them (a pack
+  // that cannot be read can leave thousands), naming a few.
+  std::vector<std::pair<std::string, git_oid>> missing;
   auto add = [&](const std::string& name, git_reference* ref) {
     RefTip tip;
     tip.name = name;
@@ -34,9 +37,7 @@ std::vector<RefTip> ListRefTips(git_repository* repo,
     git_object* any = nullptr;
     if (target != nullptr &&
         git_object_lookup(&any, repo, target, GIT_OBJECT_ANY) != 0) {
-      diagnostics->Warn(EscapeForDisplay(name),
-                        "ref points to a missing object " + GitHex(*target) +
-                            "; not scanned");
+      missing.emplace_back(name, *target);
       return;
     }
     git_object_free(any);
@@ -61,6 +62,24 @@ std::vector<RefTip> ListRefTips(git_repository* repo,
   if (git_repository_head(&head, repo) == 0) {
     GitReferencePtr holder(head);
     add("HEAD", head);
+  }
+  if (missing.size() == 1) {
+    diagnostics->Warn(EscapeForDisplay(missing[0].first),
+                      "ref points to a missing object " +
+                          GitHex(missing[0].second) + "; not scanned");
+  } else if (!missing.empty()) {
+    constexpr std::size_t kExamples = 3;
+    std::string what = std::to_string(missing.size()) +
+                       " refs point to missing objects; not scanned (";
+    for (std::size_t i = 0; i < missing.size() && i < kExamples; ++i) {
+      if (i > 0) what += ", ";
+      what += EscapeForDisplay(missing[i].first) + " -> " +
+              GitHex(missing[i].second);
+    }
+    if (missing.size() > kExamples) {
+      what += ", and " + std::to_string(missing.size() - kExamples) + " more";
+    }
+    diagnostics->Warn("", what + ")");
   }
   return tips;
 }
