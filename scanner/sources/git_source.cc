@@ -278,6 +278,38 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     }
     return it->second;
   };
+  // Pipeline files: each distinct blob is analysed once, on every thread,
+  // before the pairs are located. Parsed for sure: blobs with rule hits
+  // (their findings get a context), known blobs, and the versions at ref
+  // tips (references come from those only); every other historic version
+  // only when it could hold a literal secret or a pipeline finding.
+  {
+    std::vector<GitPipelineAnnotator::Request> requests;
+    std::vector<std::string> refs;
+    for (const HistoryIndex::Pair& pair : idx.pairs()) {
+      if (Cancelled(options.cancel)) break;
+      const std::string& system = system_of(pair.path);
+      if (system.empty()) continue;
+      GitPipelineAnnotator::Request r;
+      r.blob = idx.blobs()[pair.blob];
+      r.system = system;
+      r.path = idx.paths().Path(pair.path);
+      r.needed = ix.hits[pair.blob] != nullptr || known[pair.blob];
+      if (!r.needed) {
+        bool in_head = false;
+        refs.clear();
+        membership.Lookup(r.path, r.blob, &refs, &in_head);
+        r.needed = in_head || !refs.empty();
+      }
+      requests.push_back(std::move(r));
+    }
+    pipelines.Prepare(requests, objects_dir, options.threads, options.cancel);
+    timer.Mark("pipelines");
+    if (Cancelled(options.cancel)) {
+      result.stats.interrupted = true;
+      return result;
+    }
+  }
   if (options.progress != nullptr) {
     options.progress->BeginPhase("(path, blob) pairs located",
                                  idx.pairs().size(), true);
@@ -319,7 +351,8 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       where.source = "git";
       where.path = path;
       where.git = prov;
-      pipelines.Annotate(system, blob, where, &result.findings, first);
+      pipelines.Annotate(system, blob, where, &result.findings, first,
+                         prov.in_head || !prov.refs.empty());
     }
   }
   pipelines.MoveInto(&result);
