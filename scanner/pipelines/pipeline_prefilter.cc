@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <string>
+#include <vector>
 
 #include "scanner/base/text.h"
 #include "scanner/pipelines/pipeline_files.h"
@@ -18,19 +19,7 @@ bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
-char Lower(char c) {
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
-bool ContainsLower(std::string_view s, std::string_view lower_part) {
-  if (lower_part.size() > s.size()) return false;
-  for (std::size_t i = 0; i + lower_part.size() <= s.size(); ++i) {
-    std::size_t k = 0;
-    while (k < lower_part.size() && Lower(s[i + k]) == lower_part[k]) ++k;
-    if (k == lower_part.size()) return true;
-  }
-  return false;
-}
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 
 // Every name ClassifySecretName does not reject holds one of these
 // (ASCII case-insensitively): PASSWORD, PASSWD, PASSPHRASE, SECRET, the
@@ -38,8 +27,19 @@ bool ContainsLower(std::string_view s, std::string_view lower_part) {
 bool MayBeSecretName(std::string_view s) {
   static constexpr std::array<std::string_view, 8> kParts = {
       "pass", "secret", "token", "key", "cred", "auth", "bearer", "pat"};
+  char buf[256];
+  std::string long_lower;
+  std::string_view lower;
+  if (s.size() <= sizeof buf) {
+    for (std::size_t i = 0; i < s.size(); ++i) buf[i] = Lower(s[i]);
+    lower = std::string_view(buf, s.size());
+  } else {
+    long_lower.resize(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) long_lower[i] = Lower(s[i]);
+    lower = long_lower;
+  }
   for (std::string_view p : kParts) {
-    if (ContainsLower(s, p)) return true;
+    if (lower.find(p) != std::string_view::npos) return true;
   }
   return false;
 }
@@ -295,11 +295,50 @@ bool MayHoldPipelineSecret(std::string_view content, std::string_view system) {
                                "\xfe\xff", "\xff\xfe"}) {
     if (content.find(odd) != std::string_view::npos) return true;
   }
-  for (std::string_view action :
-       {"configure-aws-credentials", "google-github-actions/auth",
-        "azure/login"}) {
-    if (ContainsLower(content, action)) return true;
+  // One pass over the text: the login actions a pipeline finding needs
+  // (anywhere), and where the marks are that every way LineMayHold or
+  // PartMayNameSecret can answer true needs in the line: a part of a
+  // secret-like name, a `uses` or `value` key, an explicit key's '?', an
+  // escape. Lines without a mark (most of them) cost a lookup.
+  // marks[i] = marks starting before byte i.
+  std::vector<uint32_t> marks(content.size() + 1, 0);
+  auto at = [&](std::size_t i, std::string_view word) {
+    if (content.size() - i < word.size()) return false;
+    for (std::size_t k = 0; k < word.size(); ++k) {
+      if (Lower(content[i + k]) != word[k]) return false;
+    }
+    return true;
+  };
+  uint32_t count = 0;
+  for (std::size_t i = 0; i < content.size(); ++i) {
+    marks[i] = count;
+    bool mark = false;
+    switch (Lower(content[i])) {
+      case 'p': mark = at(i, "pass") || at(i, "pat"); break;
+      case 's': mark = at(i, "secret"); break;
+      case 't': mark = at(i, "token"); break;
+      case 'k': mark = at(i, "key"); break;
+      case 'c':
+        if (at(i, "configure-aws-credentials")) return true;
+        mark = at(i, "cred");
+        break;
+      case 'a':
+        if (at(i, "azure/login")) return true;
+        mark = at(i, "auth");
+        break;
+      case 'g':
+        if (at(i, "google-github-actions/auth")) return true;
+        break;
+      case 'b': mark = at(i, "bearer"); break;
+      case 'u': mark = at(i, "uses"); break;
+      case 'v': mark = at(i, "value"); break;
+      case '?':
+      case '\\': mark = true; break;
+      default: break;
+    }
+    count += mark ? 1 : 0;
   }
+  marks[content.size()] = count;
   std::size_t begin = 0;
   char open_key = 0;  // the quote of a key going on to the next line
   while (begin < content.size()) {
@@ -308,14 +347,16 @@ bool MayHoldPipelineSecret(std::string_view content, std::string_view system) {
     std::string_view line = content.substr(begin, end - begin);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find('\r') != std::string_view::npos) return true;  // CR breaks
+    const bool marked = marks[end] != marks[begin];
     if (open_key != 0) {
       // Inside a quoted key (or a scalar where one could be) still open.
-      if (PartMayNameSecret(line)) return true;
+      if (marked && PartMayNameSecret(line)) return true;
       if (line.find(open_key) != std::string_view::npos) open_key = 0;
-    } else {
+    } else if (line.find('"') != std::string_view::npos ||
+               line.find('\'') != std::string_view::npos) {
       open_key = OpensQuotedKey(line);
     }
-    if (LineMayHold(line, content, begin)) return true;
+    if (marked && LineMayHold(line, content, begin)) return true;
     begin = end + 1;
   }
   return false;

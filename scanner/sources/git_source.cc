@@ -212,6 +212,20 @@ void ScanIndexedBlobs(git_repository* repo, const GitScanOptions& options,
   }
 }
 
+// Whether a location is at the tip of a branch (HEAD, refs/heads/*,
+// refs/remotes/*): the pipeline versions whose secret names `references`
+// lists. Tags and other refs (pull requests, notes) are snapshots of
+// history; a mirror of curl/curl holds 17,639 pull-request refs.
+bool AtBranchTip(const std::vector<std::string>& refs, bool in_head) {
+  if (in_head) return true;
+  for (const std::string& r : refs) {
+    if (r.starts_with("refs/heads/") || r.starts_with("refs/remotes/")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool FindingLess(const Finding& a, const Finding& b) {
   if (LocationLess(a.location, b.location)) return true;
   if (LocationLess(b.location, a.location)) return false;
@@ -280,7 +294,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   };
   // Pipeline files: each distinct blob is analysed once, on every thread,
   // before the pairs are located. Parsed for sure: blobs with rule hits
-  // (their findings get a context), known blobs, and the versions at ref
+  // (their findings get a context), known blobs, and the versions at branch
   // tips (references come from those only); every other historic version
   // only when it could hold a literal secret or a pipeline finding.
   {
@@ -299,7 +313,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
         bool in_head = false;
         refs.clear();
         membership.Lookup(r.path, r.blob, &refs, &in_head);
-        r.needed = in_head || !refs.empty();
+        r.needed = AtBranchTip(refs, in_head);
       }
       requests.push_back(std::move(r));
     }
@@ -352,7 +366,7 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       where.path = path;
       where.git = prov;
       pipelines.Annotate(system, blob, where, &result.findings, first,
-                         prov.in_head || !prov.refs.empty());
+                         AtBranchTip(prov.refs, prov.in_head));
     }
   }
   pipelines.MoveInto(&result);
