@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "scanner/git/git_handles.h"
 #include "scanner/pipelines/pipeline_analyzer.h"
 #include "scanner/pipelines/pipeline_files.h"
 #include "scanner/pipelines/pipeline_prefilter.h"
 #include "scanner/pipelines/pipeline_scan.h"
-#include "scanner/sources/git_handles.h"
-#include "scanner/sources/git_pipelines.h"
+#include "scanner/scan/git_pipeline_annotator.h"
 #include "tests/git_test_repo.h"
 
 namespace sprawl {
