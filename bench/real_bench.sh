@@ -17,7 +17,8 @@
 # usage: bench/real_bench.sh [BARE_REPO...]
 #   default repositories: /work/.mirror/curl+curl/repo /work/.mirror/git+git/repo
 #   SPRAWL=path/to/sprawl (default build/sprawl)   ROUNDS=3 (default 2)
-#   THREADS="2 1" (the --threads values to run)     SAVE=dir (keep each
+#   THREADS="2 1" (the --threads values to run)     WARM=0 (no untimed
+#   warm-up run first)                              SAVE=dir (keep each
 #   run's JSON report and stderr there, e.g. to compare two binaries)
 #
 # Getting the repositories: any bare clone works, e.g.
@@ -70,7 +71,7 @@ timed() {
   read -r s m u y < <(tail -n 1 "$tfile")
   rm -f "$tfile"
   awk -v s="$s" -v m="$m" -v u="$u" -v y="$y" \
-    'BEGIN { printf "%.2f %.2f %d", s, u + y, m / 1024 }'
+    'BEGIN { printf "%.2f %.2f %d\n", s, u + y, m / 1024 }'
 }
 
 phases_of() {
@@ -100,9 +101,12 @@ for repo in "${repos[@]}"; do
     awk '$1 == "blob" { s += $2; n++ } END { printf "%d blobs, %.0f MB of blobs", n, s / 1e6 }')
   commits=$(git -C "$repo" rev-list --all --count 2>/dev/null || echo "?")
   pack_mb=$(du -sm "$repo/objects/pack" | cut -f1)
-  # Warm the page cache and the compiled-rules cache (untimed).
-  floor_cmd "$repo"
-  "$SPRAWL" git "$repo" --threads 2 --format json >/dev/null 2>&1 || true
+  # Warm the page cache and the compiled-rules cache (untimed; WARM=0
+  # skips it when the caches are known to be warm).
+  if [[ "${WARM:-1}" != 0 ]]; then
+    floor_cmd "$repo"
+    "$SPRAWL" git "$repo" --threads 2 --format json >/dev/null 2>&1 || true
+  fi
 
   echo "#### $name ($commits commits, $stats, packs ${pack_mb} MB)"
   echo
@@ -119,8 +123,8 @@ for repo in "${repos[@]}"; do
       [[ -n "$SAVE" ]] && cp "$errfile" "$SAVE/$name-t$t-r$round.err"
       printf '| %s | sprawl --threads %s | %s | %s | %s | %s | %s | %s |\n' \
         "$round" "$t" "$sw" "$sc" "$sm" \
-        "$(awk -v a="$sw" -v b="$fw" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')" \
-        "$(awk -v a="$sc" -v b="$fc" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')" \
+        "$(awk -v a="$sw" -v b="$fw" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')" \
+        "$(awk -v a="$sc" -v b="$fc" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')" \
         "$(phases_of "$errfile")"
     done
   done
