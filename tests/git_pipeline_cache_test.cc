@@ -5,7 +5,6 @@
 // it never passes over a file the analyzer finds a literal secret or a
 // pipeline finding in.
 #include <doctest/doctest.h>
-
 #include <git2.h>
 
 #include <memory>
@@ -138,7 +137,8 @@ TEST_SUITE("git pipeline cache") {
                                          "sub/.github/workflows/c.yml"});
   }
 
-  TEST_CASE("a malformed workflow is one diagnostic per blob, not per location") {
+  TEST_CASE(
+      "a malformed workflow is one diagnostic per blob, not per location") {
     TestRepo repo;
     const std::string broken =
         "jobs:\n  build:\n    env: {A: 1\n    steps: [\n";  // unclosed flow
@@ -245,7 +245,8 @@ TEST_SUITE("git pipeline cache") {
       const bool may = MayHoldPipelineSecret(row.text, "github-actions");
       CHECK(may == row.may);
       // Whatever the table says, never false where the analyzer finds one.
-      for (std::string_view system : {kGithubActions, kGitlabCi, kAzurePipelines}) {
+      for (std::string_view system :
+           {kGithubActions, kGitlabCi, kAzurePipelines}) {
         PipelineAnalysis a = AnalyzePipeline("ci.yml", row.text, system);
         if (!a.literal_secrets.empty() || !a.findings.empty()) {
           CHECK(MayHoldPipelineSecret(row.text, system));

@@ -171,9 +171,10 @@ bool AssignmentMayBeLiteral(std::string_view text, std::size_t eq) {
     return SomePrefixLooksLiteral(text.substr(v + 1, close - v - 1));
   }
   std::size_t e = v;
-  while (e < text.size() && !std::isspace(static_cast<unsigned char>(text[e])) &&
-         text[e] != ';' && text[e] != '&' && text[e] != '|' &&
-         text[e] != '"' && text[e] != '\'' && text[e] != ')') {
+  while (e < text.size() &&
+         !std::isspace(static_cast<unsigned char>(text[e])) && text[e] != ';' &&
+         text[e] != '&' && text[e] != '|' && text[e] != '"' &&
+         text[e] != '\'' && text[e] != ')') {
     ++e;
   }
   return SomePrefixLooksLiteral(text.substr(v, e - v));
@@ -291,8 +292,8 @@ bool MayHoldPipelineSecret(std::string_view content, std::string_view system) {
   if (content.find('\0') != std::string_view::npos) return true;
   if (content.starts_with("\xef\xbb\xbf")) content.remove_prefix(3);
   // Line breaks this reading does not split on, and non-UTF-8 encodings.
-  for (std::string_view odd : {"\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9",
-                               "\xfe\xff", "\xff\xfe"}) {
+  for (std::string_view odd :
+       {"\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xfe\xff", "\xff\xfe"}) {
     if (content.find(odd) != std::string_view::npos) return true;
   }
   // One pass over the text: the login actions a pipeline finding needs
@@ -314,10 +315,18 @@ bool MayHoldPipelineSecret(std::string_view content, std::string_view system) {
     marks[i] = count;
     bool mark = false;
     switch (Lower(content[i])) {
-      case 'p': mark = at(i, "pass") || at(i, "pat"); break;
-      case 's': mark = at(i, "secret"); break;
-      case 't': mark = at(i, "token"); break;
-      case 'k': mark = at(i, "key"); break;
+      case 'p':
+        mark = at(i, "pass") || at(i, "pat");
+        break;
+      case 's':
+        mark = at(i, "secret");
+        break;
+      case 't':
+        mark = at(i, "token");
+        break;
+      case 'k':
+        mark = at(i, "key");
+        break;
       case 'c':
         if (at(i, "configure-aws-credentials")) return true;
         mark = at(i, "cred");
@@ -329,12 +338,21 @@ bool MayHoldPipelineSecret(std::string_view content, std::string_view system) {
       case 'g':
         if (at(i, "google-github-actions/auth")) return true;
         break;
-      case 'b': mark = at(i, "bearer"); break;
-      case 'u': mark = at(i, "uses"); break;
-      case 'v': mark = at(i, "value"); break;
+      case 'b':
+        mark = at(i, "bearer");
+        break;
+      case 'u':
+        mark = at(i, "uses");
+        break;
+      case 'v':
+        mark = at(i, "value");
+        break;
       case '?':
-      case '\\': mark = true; break;
-      default: break;
+      case '\\':
+        mark = true;
+        break;
+      default:
+        break;
     }
     count += mark ? 1 : 0;
   }
