@@ -41,29 +41,24 @@ std::optional<uint32_t> FindPipelineLiteralRule(
   return std::nullopt;
 }
 
-void AnnotatePipelineFile(std::string_view content, std::string_view system,
-                          const Location& where,
-                          std::optional<uint32_t> literal_rule,
-                          std::vector<Finding>* findings, std::size_t first,
-                          PipelineOutputs* out, Diagnostics* diagnostics,
-                          const PipelineLimits& limits) {
-  PipelineAnalysis analysis =
-      AnalyzePipeline(where.path, content, system, limits);
-  for (const auto& d : analysis.diagnostics) diagnostics->Warn(where.path, d);
-  const std::vector<uint64_t> starts = LineStarts(content);
+void ApplyPipelineAnalysis(const PipelineAnalysis& analysis,
+                           const std::vector<uint64_t>& line_starts,
+                           const Location& where,
+                           std::optional<uint32_t> literal_rule,
+                           std::vector<Finding>* findings, std::size_t first) {
   // Rule findings inside a value get its context.
   const std::size_t end = findings->size();
   std::vector<std::pair<const PipelineScalar*, std::size_t>> inside;
   for (std::size_t i = first; i < end; ++i) {
     Location& loc = (*findings)[i].location;
     const PipelineScalar* s =
-        analysis.ScalarAt(OffsetOf(starts, loc.line, loc.column));
+        analysis.ScalarAt(OffsetOf(line_starts, loc.line, loc.column));
     if (s == nullptr) continue;
     loc.pipeline = PipelineContext{analysis.system, s->key_path, s->job};
     inside.emplace_back(s, i);
   }
-  if (!literal_rule) return Finish(&analysis, out);
-  for (PipelineLiteral& l : analysis.literal_secrets) {
+  if (!literal_rule) return;
+  for (const PipelineLiteral& l : analysis.literal_secrets) {
     // A rule that matched part of this literal already names that
     // credential; one that matched all of it merges with it by fingerprint
     // (the more confident rule names it), so the literal is still added.
@@ -78,13 +73,26 @@ void AnnotatePipelineFile(std::string_view content, std::string_view system,
     if (part_matched) continue;
     Finding f;
     f.rule = *literal_rule;
-    f.secret = std::move(l.value);
+    f.secret = l.value;
     f.location = where;
     f.location.line = l.line;
     f.location.column = l.column;
     f.location.pipeline = PipelineContext{analysis.system, l.key_path, l.job};
     findings->push_back(std::move(f));
   }
+}
+
+void AnnotatePipelineFile(std::string_view content, std::string_view system,
+                          const Location& where,
+                          std::optional<uint32_t> literal_rule,
+                          std::vector<Finding>* findings, std::size_t first,
+                          PipelineOutputs* out, Diagnostics* diagnostics,
+                          const PipelineLimits& limits) {
+  PipelineAnalysis analysis =
+      AnalyzePipeline(where.path, content, system, limits);
+  for (const auto& d : analysis.diagnostics) diagnostics->Warn(where.path, d);
+  ApplyPipelineAnalysis(analysis, LineStarts(content), where, literal_rule,
+                        findings, first);
   Finish(&analysis, out);
 }
 

@@ -53,6 +53,17 @@ void AnnotatePipelineFile(std::string_view content, std::string_view system,
                           PipelineOutputs* out, Diagnostics* diagnostics,
                           const PipelineLimits& limits = {});
 
+// The part of AnnotatePipelineFile that needs no parsing, for an analysis
+// made once and applied at many locations (the same blob at many paths and
+// commits of a history): context for findings[first, end) and literal
+// secrets appended at `where`. `line_starts` are LineStarts of the content
+// analysed. References, pipeline findings and diagnostics are the caller's.
+void ApplyPipelineAnalysis(const PipelineAnalysis& analysis,
+                           const std::vector<uint64_t>& line_starts,
+                           const Location& where,
+                           std::optional<uint32_t> literal_rule,
+                           std::vector<Finding>* findings, std::size_t first);
+
 // Sorts references and pipeline findings by (path, line, key_path, name |
 // kind) and drops exact duplicates (the same file seen in many blobs).
 void SortPipelineOutputs(PipelineOutputs* outputs);

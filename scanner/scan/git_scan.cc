@@ -222,6 +222,20 @@ void ScanIndexedBlobs(git_repository* repo, const GitScanOptions& options,
   }
 }
 
+// Whether a location is at the tip of a branch (HEAD, refs/heads/*,
+// refs/remotes/*): the pipeline versions whose secret names `references`
+// lists. Tags and other refs (pull requests, notes) are snapshots of
+// history; a mirror of curl/curl holds 17,639 pull-request refs.
+bool AtBranchTip(const std::vector<std::string>& refs, bool in_head) {
+  if (in_head) return true;
+  for (const std::string& r : refs) {
+    if (r.starts_with("refs/heads/") || r.starts_with("refs/remotes/")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool FindingLess(const Finding& a, const Finding& b) {
   if (LocationLess(a.location, b.location)) return true;
   if (LocationLess(b.location, a.location)) return false;
@@ -288,6 +302,38 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     }
     return it->second;
   };
+  // Pipeline files: each distinct blob is analysed once, on every thread,
+  // before the pairs are located. Parsed for sure: blobs with rule hits
+  // (their findings get a context), known blobs, and the versions at branch
+  // tips (references come from those only); every other historic version
+  // only when it could hold a literal secret or a pipeline finding.
+  {
+    std::vector<GitPipelineAnnotator::Request> requests;
+    std::vector<std::string> refs;
+    for (const HistoryIndex::Pair& pair : idx.pairs()) {
+      if (Cancelled(options.cancel)) break;
+      const std::string& system = system_of(pair.path);
+      if (system.empty()) continue;
+      GitPipelineAnnotator::Request r;
+      r.blob = idx.blobs()[pair.blob];
+      r.system = system;
+      r.path = idx.paths().Path(pair.path);
+      r.needed = ix.hits[pair.blob] != nullptr || known[pair.blob];
+      if (!r.needed) {
+        bool in_head = false;
+        refs.clear();
+        membership.Lookup(r.path, r.blob, &refs, &in_head);
+        r.needed = AtBranchTip(refs, in_head);
+      }
+      requests.push_back(std::move(r));
+    }
+    pipelines.Prepare(requests, objects_dir, options.threads, options.cancel);
+    timer.Mark("pipelines");
+    if (Cancelled(options.cancel)) {
+      result.stats.interrupted = true;
+      return result;
+    }
+  }
   if (options.progress != nullptr) {
     options.progress->BeginPhase("(path, blob) pairs located",
                                  idx.pairs().size(), true);
@@ -329,7 +375,8 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       where.source = "git";
       where.path = path;
       where.git = prov;
-      pipelines.Annotate(system, blob, where, &result.findings, first);
+      pipelines.Annotate(system, blob, where, &result.findings, first,
+                         AtBranchTip(prov.refs, prov.in_head));
     }
   }
   pipelines.MoveInto(&result);
