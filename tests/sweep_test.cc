@@ -285,6 +285,77 @@ TEST_SUITE("sweep") {
     }
   }
 
+  TEST_CASE(
+      "issue 16: a malformed workflow is a diagnostic and a partial clone is "
+      "scanned for what it has, with a note; the rerun scans nothing") {
+    Workspace w;
+    const std::string src = w.Sub("src");
+    CommitFiles(src, {{".github/workflows/ci.yml", "jobs: [unclosed\n  x: {"},
+                      {"app/.env", "GITHUB_TOKEN=" + Key(5) + "\n"},
+                      {"docs/old.txt", "token " + Key(6) + "\n"}});
+    Git(src, {"config", "uploadpack.allowFilter", "true"});
+    // A healthy repository with the malformed workflow, and a blobless
+    // clone of it that fetched only app/.env (a promisor pack).
+    CommitFiles(w.root() + "/full",
+                {{".github/workflows/ci.yml", "jobs: [unclosed\n  x: {"},
+                 {"a.txt", "a\n"}});
+    Git(w.root(), {"clone", "-q", "--bare", "--filter=blob:none",
+                   "file://" + src, "part.git"});
+    Git(w.root() + "/part.git", {"cat-file", "blob", "HEAD:app/.env"});
+    bool promisor = false;
+    for (const auto& e : std::filesystem::directory_iterator(
+             w.root() + "/part.git/objects/pack")) {
+      promisor |= e.path().extension() == ".promisor";
+    }
+    REQUIRE(promisor);
+
+    CommandResult first = w.Run({"sweep", "--root", w.root(), "--datastore",
+                                 w.db(), "--format", "json"});
+    INFO(first.err);
+    const json j = json::parse(first.out);
+    auto cov = Coverage(j);
+    CHECK(cov["full"].first == "scanned");
+    CHECK(cov["part.git"].first == "scanned");
+    CHECK(cov["part.git"].second >= 1);
+    std::string note;
+    for (const auto& r : j.at("repositories")) {
+      if (r.at("repo") == "part.git") note = r.value("error", "");
+    }
+    CHECK(note.find("partial clone") != std::string::npos);
+    CHECK(first.err.find("malformed YAML") != std::string::npos);
+    // What the clone holds was found: app/.env's key.
+    bool found = false;
+    for (const auto& c : j.at("credentials")) {
+      for (const auto& l : c.at("locations")) {
+        found |= l.at("repo") == "part.git" && l.at("path") == "app/.env";
+      }
+    }
+    CHECK(found);
+
+    const json again = w.Sweep();
+    auto cov2 = Coverage(again);
+    CHECK(cov2["full"] == std::pair<std::string, uint64_t>{"unchanged", 0});
+    CHECK(cov2["part.git"] ==
+          std::pair<std::string, uint64_t>{"unchanged", 0});
+  }
+
+  TEST_CASE(
+      "issue 16: a repository that fails keeps what earlier sweeps recorded") {
+    Workspace w;
+    ThreeRepos(w);
+    const json before = w.Sweep();
+    REQUIRE(before.at("credentials").size() == 2);
+    testing::WriteFile(w.root() + "/c/.git/HEAD", "not a ref at all\n");
+    const json after = w.Sweep();
+    CHECK(Coverage(after)["c"].first == "failed");
+    REQUIRE(after.at("credentials").size() == 2);
+    bool in_c = false;
+    for (const auto& c : after.at("credentials")) {
+      for (const auto& l : c.at("locations")) in_c |= l.at("repo") == "c";
+    }
+    CHECK(in_c);
+  }
+
   TEST_CASE("bare repositories are found and URLs are mirrored") {
     Workspace w;
     ThreeRepos(w);

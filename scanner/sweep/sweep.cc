@@ -18,6 +18,7 @@
 #include "scanner/sources/git_ref_files.h"
 #include "scanner/sources/git_source.h"
 #include "scanner/sources/ref_signature.h"
+#include "scanner/sweep/partial_clone.h"
 #include "scanner/sweep/sweep_diagnostics.h"
 
 namespace sprawl {
@@ -269,7 +270,8 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   scan.known_secret_blobs = &known;
   Diagnostics local(nullptr, true);
   auto result = ScanGitHistory(scan, **matcher, &local);
-  Forward(local, target.key, ctx->diagnostics);
+  const bool partial = IsPartialClone(path);
+  Forward(local, target.key, ctx->diagnostics, partial);
   if (!result.ok()) return finish("failed", result.error().message, {});
   out.stats = result->stats;
   out.entry.blobs_scanned = result->scanned_blobs.size();
@@ -279,21 +281,33 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
     out.entry.error = "sweep interrupted";
     return out;
   }
-  // Unreadable objects: keep what was found, but record no tips and no
-  // blobs, so the next sweep scans this repository again.
-  const int expected = static_cast<int>(result->stats.skipped_too_large) +
-                       (result->shallow ? 1 : 0);
-  const bool damaged = result->stats.skipped_unreadable > 0 ||
-                       local.errors() > 0 || local.warnings() > expected;
+  // A problem with one file's content (malformed pipeline YAML, a blob over
+  // the size limit) is a diagnostic; only objects that cannot be read make
+  // a repository incomplete.
+  const uint64_t unreadable = result->stats.skipped_unreadable;
+  const int object_problems = ObjectProblems(local);
   RepositoryScan adds =
       ToRepositoryScan(&*result, target.key, **matcher, ctx->options);
-  if (damaged) {
-    return finish("failed", "corrupt repository: " + FirstProblem(local), adds);
+  std::string note;
+  if (partial && (unreadable > 0 || object_problems > 0)) {
+    // A partial clone lacks objects by design: what it holds is scanned
+    // and recorded (so an unchanged rerun reads nothing), with a note.
+    note = "partial clone: " + std::to_string(unreadable) +
+           " blob(s) not present locally were not scanned";
+    if (object_problems > static_cast<int>(unreadable)) {
+      note += " (and other objects missing: " + FirstProblem(local) + ")";
+    }
+    ctx->diagnostics->Warn(target.key, note);
+  } else if (local.errors() > 0 || unreadable > 0 || object_problems > 0) {
+    // Unreadable objects: keep what was found, but record no tips and no
+    // blobs, so the next sweep scans this repository again.
+    return finish("failed", "corrupt repository: " + FirstProblem(local),
+                  adds);
   }
   row.ref_tips = tips_json;
   row.ref_signature = std::move(signature_text);
   adds.new_blobs = std::move(result->scanned_blobs);
-  return finish("scanned", "", adds);
+  return finish("scanned", note, adds);
 }
 
 }  // namespace
