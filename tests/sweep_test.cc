@@ -388,6 +388,40 @@ TEST_SUITE("sweep") {
           std::pair<std::string, uint64_t>{"unchanged", 0});
   }
 
+  TEST_CASE(
+      "issue 20: a token in a --repos URL reaches no output and not the "
+      "datastore") {
+    Workspace w;
+    ThreeRepos(w);
+    const std::string token = "tok" + Key(77).substr(4, 20);
+    const std::string url =
+        "https://x-access-token:" + token + "@127.0.0.1:9/org/repo.git";
+    testing::WriteFile(w.Sub("repos.txt"), url + "\nroot/c\n");
+    CommandResult r =
+        w.Run({"sweep", "--repos", w.Sub("repos.txt"), "--datastore",
+               w.Sub("url.db"), "--cache-dir", w.Sub("mirrors"), "--format",
+               "json"});
+    CHECK(r.out.find(token) == std::string::npos);
+    CHECK(r.err.find(token) == std::string::npos);
+    const json j = json::parse(r.out);
+    auto cov = Coverage(j);
+    CHECK(cov.count("https://127.0.0.1:9/org/repo.git") == 1);
+    CHECK(cov["https://127.0.0.1:9/org/repo.git"].first == "failed");
+    CHECK(r.err.find("https://127.0.0.1:9/org/repo.git") != std::string::npos);
+    for (const char* suffix : {"", "-wal"}) {
+      const std::string f = w.Sub("url.db") + suffix;
+      if (std::filesystem::exists(f)) {
+        CHECK(testing::ReadFile(f).find(token) == std::string::npos);
+      }
+    }
+    for (const char* format : {"json", "text", "csv", "markdown"}) {
+      CommandResult rep = w.Run(
+          {"report", "--datastore", w.Sub("url.db"), "--format", format});
+      CHECK(rep.out.find(token) == std::string::npos);
+      CHECK(rep.err.find(token) == std::string::npos);
+    }
+  }
+
   TEST_CASE("report renders the datastore with filters, without rescanning") {
     Workspace w;
     ThreeRepos(w);

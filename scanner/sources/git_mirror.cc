@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "scanner/base/hash.h"
+#include "scanner/base/url_userinfo.h"
 #include "scanner/sources/git_handles.h"
 
 namespace sprawl {
@@ -82,7 +83,7 @@ bool IsRemoteUrl(const std::string& url) {
 }
 
 std::string MirrorPath(const std::string& cache_dir, const std::string& url) {
-  std::string name = url;
+  std::string name = StripUrlUserinfo(url);
   while (!name.empty() && name.back() == '/') name.pop_back();
   name = name.substr(name.find_last_of("/:") + 1);
   if (name.size() > 4 && name.compare(name.size() - 4, 4, ".git") == 0) {
@@ -95,7 +96,9 @@ std::string MirrorPath(const std::string& cache_dir, const std::string& url) {
     }
   }
   if (name.empty() || name[0] == '.') name = "repo" + name;
-  return cache_dir + "/" + name + "-" + Sha256Hex(url).substr(0, 12) + ".git";
+  // Keyed without userinfo: a rotated token keeps its mirror.
+  return cache_dir + "/" + name + "-" +
+         Sha256Hex(StripUrlUserinfo(url)).substr(0, 12) + ".git";
 }
 
 Result<std::string> UpdateMirror(const std::string& cache_dir,
@@ -109,16 +112,21 @@ Result<std::string> UpdateMirror(const std::string& cache_dir,
   if (std::filesystem::exists(path + "/HEAD") &&
       git_repository_open_bare(&raw, path.c_str()) == 0) {
     GitRepoPtr repo(raw);
+    // The URL of this run (its token may have been rotated) is the one
+    // fetched from.
     git_remote* remote_raw = nullptr;
-    if (git_remote_lookup(&remote_raw, raw, "origin") != 0) {
-      return Error{"mirror " + path + ": no origin remote: " + GitLastError()};
+    if (git_remote_set_url(raw, "origin", url.c_str()) != 0 ||
+        git_remote_lookup(&remote_raw, raw, "origin") != 0) {
+      return Error{"mirror " + path + ": no origin remote: " +
+                   ScrubUrlUserinfo(GitLastError(), url)};
     }
     GitRemotePtr remote(remote_raw);
     git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
     fetch.prune = GIT_FETCH_PRUNE;
     fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
     if (git_remote_fetch(remote.get(), nullptr, &fetch, "sprawl sweep") != 0) {
-      return Error{"fetch " + url + ": " + GitLastError()};
+      return Error{"fetch " + StripUrlUserinfo(url) + ": " +
+                   ScrubUrlUserinfo(GitLastError(), url)};
     }
     return path;
   }
@@ -130,9 +138,9 @@ Result<std::string> UpdateMirror(const std::string& cache_dir,
   clone.bare = 1;
   clone.remote_cb = CreateMirrorRemote;
   if (git_clone(&raw, url.c_str(), partial.c_str(), &clone) != 0) {
-    std::string message = GitLastError();
+    std::string message = ScrubUrlUserinfo(GitLastError(), url);
     std::filesystem::remove_all(partial, ec);
-    return Error{"clone " + url + ": " + message};
+    return Error{"clone " + StripUrlUserinfo(url) + ": " + message};
   }
   git_repository_free(raw);
   std::filesystem::rename(partial, path, ec);

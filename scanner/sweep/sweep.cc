@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "scanner/base/dir_fd.h"
+#include "scanner/base/url_userinfo.h"
 #include "scanner/findings/credential.h"
 #include "scanner/findings/redact.h"
 #include "scanner/pipelines/pipeline_files.h"
@@ -166,7 +167,9 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   out.entry.repo = target.key;
   StoredRepository row;
   row.repo = target.key;
-  row.source = target.location;
+  // A URL's token stays out of the datastore (the key has none either).
+  row.source = target.remote ? StripUrlUserinfo(target.location)
+                             : target.location;
   row.ref_signature = "";  // none, unless the tips are read and signed
   auto finish = [&](const std::string& status, const std::string& error,
                     const RepositoryScan& scan) {
