@@ -23,6 +23,11 @@ const std::vector<std::string>& ReportFormats();
 Status RenderReport(const std::string& format, const Report& report,
                     const RenderOptions& options, std::ostream& out);
 
+// A copy of `report` whose strings of repository or inventory origin hold
+// no control byte (EscapeControls); paths are left to each reporter's
+// EscapeForDisplay. RenderReport applies it to the human formats.
+Report DisplaySafe(const Report& report);
+
 // One file per format.
 void RenderJson(const Report& report, std::ostream& out);
 void RenderJsonLines(const Report& report, std::ostream& out);
