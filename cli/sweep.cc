@@ -233,7 +233,9 @@ int RunReport(const SweepCommands& a, const CommonOptions& common) {
     if (!ParseFailOn(s).ok())
       return FailWith("--status: unknown status '" + s + "'");
   }
-  auto store = Datastore::Open(a.report_datastore, /*create=*/false);
+  // Read-only: a report never writes (a read-only filesystem, a datastore
+  // another sweep is writing, a file that is not a datastore at all).
+  auto store = Datastore::OpenReadOnly(a.report_datastore);
   if (!store.ok()) return FailWith(store.error().message);
   auto inventory = ResolveInventory(common, ".", std::nullopt);
   if (!inventory.ok()) return FailWith(inventory.error().message);
@@ -251,11 +253,34 @@ int RunReport(const SweepCommands& a, const CommonOptions& common) {
 }
 
 int RunMerge(const SweepCommands& a) {
+  namespace fs = std::filesystem;
+  // Every input is checked (read-only) before OUT is created or touched:
+  // a missing or refused input leaves no OUT behind.
+  std::error_code ec;
+  const bool out_existed = fs::exists(a.merge_out, ec);
+  for (const auto& in : a.merge_in) {
+    if (out_existed && fs::equivalent(in, a.merge_out, ec)) {
+      return FailWith(in + ": is the same file as the output " + a.merge_out +
+                      "; nothing to merge");
+    }
+    auto checked = Datastore::OpenReadOnly(in);
+    if (!checked.ok()) return FailWith(checked.error().message);
+  }
   auto out = Datastore::Open(a.merge_out, /*create=*/true);
   if (!out.ok()) return FailWith(out.error().message);
   for (const auto& in : a.merge_in) {
     Status s = out->MergeFrom(in);
-    if (!s.ok()) return FailWith(in + ": " + s.error().message);
+    if (!s.ok()) {
+      if (!out_existed) {
+        // Nothing half-made: the new OUT goes (each merge is one
+        // transaction, so an existing OUT holds only whole inputs).
+        out = Error{"closed"};
+        for (const char* suffix : {"", "-wal", "-shm"}) {
+          fs::remove(a.merge_out + suffix, ec);
+        }
+      }
+      return FailWith(in + ": " + s.error().message);
+    }
   }
   std::cerr << "sprawl: merged " << a.merge_in.size() << " datastore(s) into "
             << a.merge_out << '\n';

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "scanner/datastore/sqlite.h"
 #include "scanner/sources/git_mirror.h"
 #include "scanner/sources/git_ref_files.h"
 #include "tests/test_util.h"
@@ -448,6 +449,85 @@ TEST_SUITE("sweep") {
     CommandResult text = w.Run({"report", "--datastore", w.db()});
     CHECK(text.out.find("team/b") != std::string::npos);
     CHECK(w.Run({"report", "--datastore", w.Sub("missing.db")}).exit_code == 2);
+  }
+
+  TEST_CASE(
+      "issue 16 and 20: merge checks every input before touching OUT: a "
+      "missing, foreign or same-file input leaves no OUT and no change") {
+    Workspace w;
+    ThreeRepos(w);
+    w.Sweep();
+    // A SQLite file that is not a datastore.
+    {
+      auto foreign = SqliteDb::Open(w.Sub("foreign.db"), /*create=*/true);
+      REQUIRE(foreign.ok());
+      REQUIRE(foreign->Exec("CREATE TABLE notes(x TEXT); "
+                            "INSERT INTO notes VALUES ('mine');")
+                  .ok());
+    }
+    const std::string foreign_bytes = testing::ReadFile(w.Sub("foreign.db"));
+    struct Row {
+      std::string input, says;
+    };
+    const std::vector<Row> rows = {
+        {w.Sub("missing.db"), "no such datastore"},
+        {w.Sub("foreign.db"), "not a sprawl datastore"},
+    };
+    for (const Row& r : rows) {
+      CAPTURE(r.input);
+      CommandResult m = w.Run({"merge", w.Sub("out.db"), w.db(), r.input});
+      CHECK(m.exit_code == 2);
+      CHECK(m.err.find(r.says) != std::string::npos);
+      CHECK_FALSE(std::filesystem::exists(w.Sub("out.db")));
+    }
+    CHECK(testing::ReadFile(w.Sub("foreign.db")) == foreign_bytes);
+    CHECK_FALSE(std::filesystem::exists(w.Sub("foreign.db-wal")));
+    // `report` on it is refused, and it stays untouched too.
+    CommandResult rep = w.Run({"report", "--datastore", w.Sub("foreign.db")});
+    CHECK(rep.exit_code == 2);
+    CHECK(testing::ReadFile(w.Sub("foreign.db")) == foreign_bytes);
+
+    const std::string before = testing::ReadFile(w.db());
+    CommandResult same = w.Run({"merge", w.db(), w.db()});
+    CHECK(same.exit_code == 2);
+    CHECK(same.err.find("same file") != std::string::npos);
+    CHECK(same.err.find("locked") == std::string::npos);
+    CHECK(testing::ReadFile(w.db()) == before);
+    // A report reads without writing.
+    CommandResult ok = w.Run({"report", "--datastore", w.db(), "--format",
+                              "json"});
+    CHECK(ok.exit_code == 1);
+    CHECK(testing::ReadFile(w.db()) == before);
+  }
+
+  TEST_CASE(
+      "issue 16: one sweep writes several formats; a failed --output write "
+      "leaves no file behind") {
+    Workspace w;
+    ThreeRepos(w);
+    CommandResult r = w.Run(
+        {"sweep", "--root", w.root(), "--datastore", w.db(), "--format",
+         "json", "--output", w.Sub("r.json"), "--format", "junit", "--output",
+         w.Sub("r.xml"), "--format", "text", "--output", "-"});
+    REQUIRE_MESSAGE(r.exit_code == 1, r.err);
+    const json j = json::parse(testing::ReadFile(w.Sub("r.json")));
+    CHECK(j.at("credentials").size() == 2);
+    CHECK(testing::ReadFile(w.Sub("r.xml")).find("<testsuite") !=
+          std::string::npos);
+    CHECK(r.out.find("2 credentials") != std::string::npos);
+    // Unpaired flags are a usage error before anything is scanned.
+    CHECK(w.Run({"sweep", "--root", w.root(), "--datastore", w.db(),
+                 "--format", "json", "--format", "csv", "--output",
+                 w.Sub("x")})
+              .exit_code == 2);
+    // An output into a missing directory: an error, no partial file.
+    CommandResult bad = w.Run({"sweep", "--root", w.root(), "--datastore",
+                               w.db(), "--output", w.Sub("nope/r.txt")});
+    CHECK(bad.exit_code == 2);
+    CHECK_FALSE(std::filesystem::exists(w.Sub("nope")));
+    for (const auto& e : std::filesystem::directory_iterator(w.Sub(""))) {
+      CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+    }
   }
 
   TEST_CASE("shards merged equal one sweep") {
