@@ -359,6 +359,7 @@ int EmitReport(const CommonOptions& options, const Report& report) {
   if (!targets.ok()) return FailWith(targets.error().message);
   for (const auto& [format, output] : *targets) {
     RenderOptions render;
+    render.date = options.now.empty() ? FormatDate(TodayUtc()) : options.now;
     if (output.empty()) {
       render.color = UseColor(options, STDOUT_FILENO);
       Status st = RenderReport(format, report, render, std::cout);

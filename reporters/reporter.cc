@@ -30,7 +30,7 @@ Status RenderReport(const std::string& format, const Report& raw,
   } else if (format == "csv") {
     RenderCsv(report, out);
   } else if (format == "markdown") {
-    RenderMarkdown(report, out);
+    RenderMarkdown(report, out, options);
   } else if (format == "junit") {
     RenderJunit(report, out);
   } else if (format == "github") {

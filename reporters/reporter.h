@@ -14,7 +14,12 @@ namespace sprawl {
 
 struct RenderOptions {
   bool color = false;  // ANSI colour (text only; on a terminal)
+  std::string date;    // YYYY-MM-DD the report is dated (markdown; --now)
 };
+
+// Human formats list at most this many locations per credential, then a
+// count of the rest (the JSON report has them all).
+inline constexpr std::size_t kMaxListedLocations = 20;
 
 // Names accepted by --format, in documentation order.
 const std::vector<std::string>& ReportFormats();
@@ -38,7 +43,9 @@ void RenderSarif(const Report& report, std::ostream& out);
 // One row per location, RFC 4180, defused against formula injection.
 void RenderCsv(const Report& report, std::ostream& out);
 // The audit report: totals, AI keys, failing credentials, controls.
-void RenderMarkdown(const Report& report, std::ostream& out);
+// Dated `options.date` (none when empty) and stamped with the version.
+void RenderMarkdown(const Report& report, std::ostream& out,
+                    const RenderOptions& options = {});
 // JUnit XML: one test case per credential; failing ones have <failure>.
 void RenderJunit(const Report& report, std::ostream& out);
 // GitHub Actions workflow commands (::error / ::warning annotations).
