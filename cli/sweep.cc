@@ -31,6 +31,7 @@ struct SweepCommands {
   std::string cache_dir = ".sprawl/mirrors";
   std::string shard;
   std::string max_blob_size;
+  int64_t repo_timeout = 3600;
   // report
   std::string report_datastore;
   std::vector<std::string> status, provider, repo;
@@ -164,6 +165,17 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   options.cancel = InstallInterruptHandler();
   if (const char* n = std::getenv("SPRAWL_TEST_ABORT_AFTER_COMMITS"); n && *n) {
     options.abort_after_commits = std::atoi(n);
+  }
+  // Each repository's scan in a child process under a time budget (the
+  // resume test hook needs the crash to take the whole process down).
+  options.isolate = options.abort_after_commits == 0;
+  options.datastore_path = a.datastore;
+  options.repo_timeout_seconds = a.repo_timeout;
+  if (const char* k = std::getenv("SPRAWL_TEST_SWEEP_CRASH"); k && *k) {
+    options.test_crash_repo = k;
+  }
+  if (const char* k = std::getenv("SPRAWL_TEST_SWEEP_HANG"); k && *k) {
+    options.test_hang_repo = k;
   }
   ScanProgress progress;
   options.progress = &progress;
@@ -309,6 +321,10 @@ std::shared_ptr<SweepCommands> AddSweepCommands(CLI::App* app,
                        "hash of each repository");
   c->sweep->add_option("--max-blob-size", c->max_blob_size,
                        "Skip (with a diagnostic) larger blobs (default 50MiB)");
+  c->sweep->add_option("--repo-timeout", c->repo_timeout,
+                       "Stop a repository's scan after SECONDS and record it "
+                       "failed, the sweep going on (default 3600; 0 = none)")
+      ->check(CLI::NonNegativeNumber);
 
   c->report = app->add_subcommand(
       "report", "Render a sweep datastore in any format, without rescanning");

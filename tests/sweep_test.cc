@@ -7,6 +7,7 @@
 // its blob being read again. The datastore on its own: datastore_test.cc.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -355,6 +356,45 @@ TEST_SUITE("sweep") {
       for (const auto& l : c.at("locations")) in_c |= l.at("repo") == "c";
     }
     CHECK(in_c);
+  }
+
+  TEST_CASE(
+      "issue 20: a repository whose scan crashes or hangs is recorded failed "
+      "with its reason and the sweep goes on") {
+    struct Case {
+      const char* name;
+      std::map<std::string, std::string> env;
+      std::vector<std::string> flags;
+      const char* reason;
+    };
+    const std::vector<Case> cases = {
+        {"crash", {{"SPRAWL_TEST_SWEEP_CRASH", "c"}}, {}, "crashed (signal 6"},
+        {"hang",
+         {{"SPRAWL_TEST_SWEEP_HANG", "c"}},
+         {"--repo-timeout", "2"},
+         "timed out after 2 s"},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.name);
+      Workspace w;
+      ThreeRepos(w);
+      const auto t0 = std::chrono::steady_clock::now();
+      const json j = w.Sweep(c.flags, "", c.env);
+      CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
+      auto cov = Coverage(j);
+      CHECK(cov["a"].first == "scanned");
+      CHECK(cov["team/b"].first == "scanned");
+      CHECK(cov["c"].first == "failed");
+      std::string error;
+      for (const auto& r : j.at("repositories")) {
+        if (r.at("repo") == "c") error = r.value("error", "");
+      }
+      CHECK_MESSAGE(error.find(c.reason) != std::string::npos, error);
+      CHECK(j.at("credentials").size() == 1);  // a and b's shared key
+      // The next sweep, without the fault, scans c.
+      const json again = w.Sweep();
+      CHECK(Coverage(again)["c"].first == "scanned");
+    }
   }
 
   TEST_CASE("bare repositories are found and URLs are mirrored") {

@@ -38,7 +38,11 @@ int ObjectProblems(const Diagnostics& local) {
 
 void Forward(const Diagnostics& local, const std::string& repo,
              Diagnostics* out, bool partial_clone) {
-  const std::string text = local.Text();
+  ForwardText(local.Text(), repo, out, partial_clone);
+}
+
+void ForwardText(const std::string& text, const std::string& repo,
+                 Diagnostics* out, bool partial_clone) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t end = text.find('\n', pos);

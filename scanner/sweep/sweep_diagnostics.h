@@ -16,6 +16,11 @@ namespace sprawl {
 void Forward(const Diagnostics& local, const std::string& repo,
              Diagnostics* out, bool partial_clone = false);
 
+// Forward, from diagnostic text (Diagnostics::Text(), say a child
+// process's); `repo` "" keeps each line's own location.
+void ForwardText(const std::string& text, const std::string& repo,
+                 Diagnostics* out, bool partial_clone = false);
+
 // How many of `local`'s warnings and errors say that an object of the
 // repository (blob, tree, commit, pack, ref target) could not be read, as
 // opposed to a problem with one file's content (malformed pipeline YAML, a
