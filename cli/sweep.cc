@@ -8,6 +8,7 @@
 #include <set>
 
 #include "cli/app.h"
+#include "scanner/base/file_lock.h"
 #include "scanner/base/text.h"
 #include "scanner/config/config.h"
 #include "scanner/datastore/datastore.h"
@@ -153,6 +154,15 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
     auto created = Datastore::Open(a.datastore, /*create=*/true);
     if (!created.ok()) return FailWith(created.error().message);
     store.emplace(std::move(created).value());
+  }
+  // One sweep at a time per datastore.
+  auto lock = FileLock::Try(a.datastore + ".lock");
+  if (!lock.ok()) return FailWith(lock.error().message);
+  if (!*lock) {
+    return FailWith(a.datastore +
+                    ": another sweep is writing this datastore; wait for it "
+                    "to finish, or give this one its own --datastore (then "
+                    "`sprawl merge` them)");
   }
   if (!a.root.empty()) {
     Status saved = SaveDirListings(&*store, a.root, listed_before, listed_now);

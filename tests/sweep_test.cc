@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "scanner/datastore/sqlite.h"
@@ -395,6 +396,48 @@ TEST_SUITE("sweep") {
       const json again = w.Sweep();
       CHECK(Coverage(again)["c"].first == "scanned");
     }
+  }
+
+  TEST_CASE(
+      "issue 20: a second sweep on a datastore in use is refused; sweeps "
+      "sharing --cache-dir both mirror every URL") {
+    Workspace w;
+    ThreeRepos(w);
+    std::string urls;
+    for (const char* r : {"a", "team/b", "c"}) {
+      urls += "file://" + w.root() + "/" + r + "\n";
+    }
+    testing::WriteFile(w.Sub("repos.txt"), urls);
+    auto sweep_args = [&](const std::string& db) {
+      return std::vector<std::string>{
+          SPRAWL_BINARY, "sweep",       "--repos",          w.Sub("repos.txt"),
+          "--datastore", db,            "--cache-dir",      w.Sub("mirrors"),
+          "--format",    "json",        "--repo-timeout",   "20"};
+    };
+    CommandResult second;
+    CommandResult parallel;
+    testing::CommandOptions o;
+    o.cwd = w.Sub("");
+    // The first sweep hangs on one repository (test hook) while the others
+    // run against it.
+    o.env = {{"SPRAWL_TEST_SWEEP_HANG", "file://" + w.root() + "/c"}};
+    o.while_running = [&](pid_t) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      second = testing::RunCommand(sweep_args(w.Sub("one.db")));
+      parallel = testing::RunCommand(sweep_args(w.Sub("two.db")));
+    };
+    CommandResult first = testing::RunCommand(sweep_args(w.Sub("one.db")), o);
+    CHECK(second.exit_code == 2);
+    CHECK(second.err.find("another sweep is writing") != std::string::npos);
+    INFO(parallel.err);
+    REQUIRE((parallel.exit_code == 0 || parallel.exit_code == 1));
+    for (const auto& [repo, cov] : Coverage(json::parse(parallel.out))) {
+      CAPTURE(repo);
+      CHECK(cov.first == "scanned");
+    }
+    REQUIRE((first.exit_code == 0 || first.exit_code == 1));
+    CHECK(Coverage(json::parse(first.out))["file://" + w.root() + "/c"].first ==
+          "failed");
   }
 
   TEST_CASE("bare repositories are found and URLs are mirrored") {

@@ -4,6 +4,9 @@
 #include <cctype>
 #include <filesystem>
 
+#include <stdlib.h>
+
+#include "scanner/base/file_lock.h"
 #include "scanner/base/hash.h"
 #include "scanner/base/url_userinfo.h"
 #include "scanner/sources/git_handles.h"
@@ -108,6 +111,10 @@ Result<std::string> UpdateMirror(const std::string& cache_dir,
   std::error_code ec;
   std::filesystem::create_directories(cache_dir, ec);
   if (ec) return Error{cache_dir + ": cannot create: " + ec.message()};
+  // Sweeps sharing a --cache-dir take turns on one mirror (a fetch writes
+  // its refs; a clone is renamed into place).
+  auto lock = FileLock::Wait(path + ".lock");
+  if (!lock.ok()) return lock.error();
   git_repository* raw = nullptr;
   if (std::filesystem::exists(path + "/HEAD") &&
       git_repository_open_bare(&raw, path.c_str()) == 0) {
@@ -132,8 +139,11 @@ Result<std::string> UpdateMirror(const std::string& cache_dir,
   }
   // A half-written clone from an interrupted run is discarded.
   std::filesystem::remove_all(path, ec);
-  const std::string partial = path + ".partial";
-  std::filesystem::remove_all(partial, ec);
+  // This run's own temporary name: another process's is never touched.
+  std::string partial = path + ".partial-XXXXXX";
+  if (::mkdtemp(partial.data()) == nullptr) {
+    return Error{"mirror " + path + ": cannot create a temporary directory"};
+  }
   git_clone_options clone = GIT_CLONE_OPTIONS_INIT;
   clone.bare = 1;
   clone.remote_cb = CreateMirrorRemote;
