@@ -16,6 +16,7 @@
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/reconcile.h"
 #include "scanner/sweep/dir_listing.h"
+#include "scanner/sweep/git_common_dir.h"
 #include "scanner/sweep/store_report.h"
 #include "scanner/sweep/sweep.h"
 
@@ -126,6 +127,14 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
             "): repositories below it are not swept");
   }
   options.targets = std::move(targets).value();
+  // A linked work tree, or a work tree whose .git is a gitdir file, is the
+  // repository it shares objects and refs with: swept once, under the
+  // first key.
+  for (const auto& [dup, of] : DropSameRepository(&options.targets)) {
+    diagnostics.Note(dup, "same repository as " + EscapeForDisplay(of) +
+                              " (a linked work tree); swept once, as " +
+                              EscapeForDisplay(of));
+  }
   options.root = a.root;
   if (!a.shard.empty()) {
     auto shard = ParseShard(a.shard);

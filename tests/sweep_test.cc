@@ -440,6 +440,27 @@ TEST_SUITE("sweep") {
           "failed");
   }
 
+  TEST_CASE(
+      "issue 20: a repository and its linked work tree, or a gitdir-file "
+      "work tree and its git dir, are swept once") {
+    Workspace w;
+    ThreeRepos(w);
+    Git(w.root() + "/a", {"worktree", "add", "-q", "../a-wt"});
+    Git(w.root(), {"clone", "-q", "--separate-git-dir=" + w.root() + "/sep.git",
+                   "c", "sepwt"});
+    const json j = w.Sweep();
+    auto cov = Coverage(j);
+    CHECK(cov.count("a") == 1);
+    CHECK(cov.count("a-wt") == 0);
+    CHECK(cov.count("sep.git") + cov.count("sepwt") == 1);
+    // Each location is reported under one key only.
+    for (const auto& c : j.at("credentials")) {
+      for (const auto& l : c.at("locations")) {
+        CHECK(l.at("repo") != "a-wt");
+      }
+    }
+  }
+
   TEST_CASE("bare repositories are found and URLs are mirrored") {
     Workspace w;
     ThreeRepos(w);

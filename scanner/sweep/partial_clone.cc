@@ -5,38 +5,12 @@
 #include <string>
 
 #include "scanner/base/text.h"
+#include "scanner/sweep/git_common_dir.h"
 
 namespace sprawl {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The git directory of `repo`: <repo>/.git (a directory, or the target of a
-// `gitdir:` file), else `repo` itself (bare).
-fs::path GitDir(const fs::path& repo) {
-  std::error_code ec;
-  const fs::path dot = repo / ".git";
-  if (fs::is_directory(dot, ec)) return dot;
-  if (fs::is_regular_file(dot, ec)) {
-    std::ifstream in(dot);
-    std::string line;
-    std::getline(in, line);
-    if (line.rfind("gitdir:", 0) == 0) {
-      fs::path target(std::string(Trim(line.substr(7))));
-      return target.is_absolute() ? target : repo / target;
-    }
-  }
-  return repo;
-}
-
-// The common dir of a linked work tree's git dir (its `commondir` file).
-fs::path CommonDir(const fs::path& git_dir) {
-  std::ifstream in(git_dir / "commondir");
-  std::string line;
-  if (!std::getline(in, line)) return git_dir;
-  fs::path target(std::string(Trim(line)));
-  return target.is_absolute() ? target : git_dir / target;
-}
 
 // A `key = true`-style setting or an `[extensions] partialclone` in the
 // config text: a loose, line-based reading, enough for a hint.
@@ -69,7 +43,7 @@ bool ConfigNamesPromisor(const fs::path& config) {
 }  // namespace
 
 bool IsPartialClone(const std::string& repo) {
-  const fs::path common = CommonDir(GitDir(repo));
+  const fs::path common = GitCommonDir(repo);
   std::error_code ec;
   for (fs::directory_iterator it(common / "objects" / "pack", ec), end;
        !ec && it != end; it.increment(ec)) {
