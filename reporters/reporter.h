@@ -20,6 +20,9 @@ struct RenderOptions {
 // Human formats list at most this many locations per credential, then a
 // count of the rest (the JSON report has them all).
 inline constexpr std::size_t kMaxListedLocations = 20;
+// A location's `refs` (JSON, JSON Lines) lists at most this many of the ref
+// tips that hold it; `refs_count` says how many there are.
+inline constexpr std::size_t kMaxListedRefs = 20;
 
 // Names accepted by --format, in documentation order.
 const std::vector<std::string>& ReportFormats();

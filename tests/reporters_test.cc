@@ -260,6 +260,37 @@ TEST_SUITE("reporters") {
     CHECK(text.find("and 10 more locations") != std::string::npos);
   }
 
+  TEST_CASE(
+      "issue 20: a location held by many refs lists the first 20 and "
+      "counts them all (JSON and JSON Lines)") {
+    Report r = SampleReport();
+    Location& hist = r.credentials[0].locations[1];
+    REQUIRE(hist.source == "git");
+    for (int i = 0; i < 30; ++i) {
+      hist.git->refs.push_back("refs/pull/" + std::to_string(i) + "/head");
+    }
+    const auto j = nlohmann::json::parse(Render("json", r));
+    bool seen = false;
+    for (const auto& l : j["credentials"][0]["locations"]) {
+      if (l["source"] != "git") continue;
+      seen = true;
+      CHECK(l["refs"].size() == 20);
+      CHECK(l["refs_count"] == 30);
+      CHECK(l["refs"][0] == "refs/pull/0/head");
+    }
+    CHECK(seen);
+    std::istringstream lines(Render("jsonl", r));
+    bool in_jsonl = false;
+    for (std::string line; std::getline(lines, line);) {
+      const auto l = nlohmann::json::parse(line)["location"];
+      if (l.value("source", "") != "git") continue;
+      in_jsonl = true;
+      CHECK(l["refs"].size() == 20);
+      CHECK(l["refs_count"] == 30);
+    }
+    CHECK(in_jsonl);
+  }
+
   TEST_CASE("markdown audit report has every section an auditor needs") {
     const std::string md = Render("markdown", SampleReport());
     for (const char* section :
