@@ -86,7 +86,9 @@ void WriteAll(int fd, const std::string& data) {
 }  // namespace
 
 IsolatedOutcome RunIsolated(const std::function<IsolatedReport()>& work,
-                            int64_t timeout_seconds) {
+                            int64_t timeout_seconds,
+                            const std::function<void()>& lock,
+                            const std::function<void()>& unlock) {
   IsolatedOutcome outcome;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -94,7 +96,9 @@ IsolatedOutcome RunIsolated(const std::function<IsolatedReport()>& work,
                       std::strerror(errno);
     return outcome;
   }
+  if (lock) lock();
   const pid_t pid = ::fork();
+  if (pid != 0 && unlock) unlock();
   if (pid < 0) {
     ::close(fds[0]);
     ::close(fds[1]);

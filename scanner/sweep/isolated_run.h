@@ -32,7 +32,13 @@ struct IsolatedOutcome {
 // Runs `work` in a child process; waits at most `timeout_seconds` (0 = no
 // limit), then kills it. Ctrl-C reaches the child too (same process group):
 // it stops like any scan and reports `skipped`.
+// `lock` runs just before the fork and `unlock` just after it, in the
+// parent: the caller holds there whatever no other thread may be inside of
+// at the fork (the datastore, libgit2), so the child never inherits a lock
+// held by a thread it does not have.
 IsolatedOutcome RunIsolated(const std::function<IsolatedReport()>& work,
-                            int64_t timeout_seconds);
+                            int64_t timeout_seconds,
+                            const std::function<void()>& lock = {},
+                            const std::function<void()>& unlock = {});
 
 }  // namespace sprawl

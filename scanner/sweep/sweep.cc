@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <shared_mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
@@ -55,6 +56,11 @@ struct SweepContext {
   // options.root, open (nullptr = none): repositories below it are opened
   // relative to it, sparing the walk of its path for each one.
   const DirFd* root = nullptr;
+  // With options.isolate: held shared by a worker while it calls libgit2
+  // in this process (mirror updates), and exclusively (with `mu`, which
+  // every datastore access holds) across each fork, so no child inherits a
+  // lock another thread held.
+  std::shared_mutex fork_guard;
 };
 
 // Large enough that a sweep of a few thousand repositories flushes once, at
@@ -303,7 +309,8 @@ Outcome ScanRepositoryIsolated(const SweepTarget& target,
     SweepContext child{options,     ctx->matcher,   &*store,
                        &diagnostics, ctx->sweep_id, ctx->threads_per_repo,
                        {},          0,              Status::Ok(),
-                       {},          {},             ctx->root};
+                       {},          {},             ctx->root,
+                       {}};
     Outcome o = ScanRepository(target, path, row, file_tips_json, signature,
                                previous, matcher, &child, start);
     FlushUnchanged(&child);
@@ -315,7 +322,16 @@ Outcome ScanRepositoryIsolated(const SweepTarget& target,
     report.diagnostics = diagnostics.Text();
     return report;
   };
-  IsolatedOutcome isolated = RunIsolated(work, options.repo_timeout_seconds);
+  IsolatedOutcome isolated = RunIsolated(
+      work, options.repo_timeout_seconds,
+      [ctx] {
+        ctx->fork_guard.lock();
+        ctx->mu.lock();
+      },
+      [ctx] {
+        ctx->mu.unlock();
+        ctx->fork_guard.unlock();
+      });
   if (!isolated.completed) {
     Outcome out;
     out.entry.repo = target.key;
@@ -353,6 +369,7 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   };
   std::string path = target.location;
   if (target.remote) {
+    std::shared_lock<std::shared_mutex> no_fork(ctx->fork_guard);
     auto mirror = UpdateMirror(ctx->options.cache_dir, target.location);
     if (!mirror.ok()) return finish("failed", mirror.error().message, {});
     path = *mirror;
@@ -455,7 +472,8 @@ Result<SweepResult> RunSweep(const SweepOptions& options, LazyMatcher* matcher,
                    Status::Ok(),
                    {},
                    {},
-                   nullptr};
+                   nullptr,
+                   {}};
   std::optional<DirFd> root;
   if (!options.root.empty()) {
     root = DirFd::Open(options.root, nullptr, /*follow_link=*/true);
