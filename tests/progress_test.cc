@@ -9,7 +9,7 @@
 
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/status_line.h"
-#include "scanner/scan/progress.h"
+#include "scanner/base/scan_progress.h"
 #include "tests/test_util.h"
 
 namespace sprawl {

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "scanner/datastore/sqlite.h"
+#include "scanner/git/ref_files.h"
 #include "scanner/sources/git_mirror.h"
-#include "scanner/sources/git_ref_files.h"
 #include "tests/test_util.h"
 
 namespace sprawl {

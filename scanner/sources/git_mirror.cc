@@ -9,7 +9,7 @@
 #include "scanner/base/file_lock.h"
 #include "scanner/base/hash.h"
 #include "scanner/base/url_userinfo.h"
-#include "scanner/sources/git_handles.h"
+#include "scanner/git/git_handles.h"
 
 namespace sprawl {
 namespace {

@@ -11,7 +11,7 @@
 #include <functional>
 #include <string>
 
-#include "scanner/scan/scan_stats.h"
+#include "scanner/base/scan_stats.h"
 
 namespace sprawl {
 
