@@ -6,13 +6,20 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <string_view>
+#include <sys/stat.h>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "cli/app.h"
 #include "reporters/reporter.h"
+#include "scanner/base/status_line.h"
+#include "scanner/base/text.h"
 #include "scanner/findings/credential.h"
 #include "scanner/findings/report_builder.h"
 #include "scanner/inventory/dates.h"
@@ -37,10 +44,29 @@ void AddCommonFlags(CLI::App* cmd, CommonOptions* o) {
   AddRuleFlags(cmd, o);
   std::string formats;
   for (const auto& f : ReportFormats()) formats += (formats.empty() ? "" : "|") + f;
-  cmd->add_option("-f,--format", o->format, "Report format: " + formats)
+  cmd->add_option_function<std::vector<std::string>>(
+         "-f,--format",
+         [o](const std::vector<std::string>& v) {
+           o->formats = v;
+           o->format = v.front();
+         },
+         "Report format: " + formats +
+             " (default text; repeat with --output for several reports "
+             "from one scan)")
+      ->allow_extra_args(false);
+  cmd->add_option_function<std::vector<std::string>>(
+         "-o,--output",
+         [o](const std::vector<std::string>& v) {
+           o->outputs = v;
+           o->output = v.front() == "-" ? "" : v.front();
+         },
+         "Write the report to FILE instead of stdout (once per --format)")
+      ->allow_extra_args(false);
+  cmd->add_option("--color", o->color,
+                  "ANSI colour in the text report: auto (a terminal, "
+                  "NO_COLOR unset, TERM not dumb), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  cmd->add_option("-o,--output", o->output,
-                  "Write the report to FILE instead of stdout");
   cmd->add_option("-j,--threads", o->threads,
                   "Worker threads (default: all cores)")
       ->check(CLI::Range(1, 1024));
@@ -185,7 +211,8 @@ Result<std::unique_ptr<Matcher>> BuildMatcher(const CommonOptions& options,
 }
 
 int FailWith(const std::string& message) {
-  std::cerr << "sprawl: error: " << message << '\n';
+  // An error may quote a configuration or inventory file's bytes.
+  std::cerr << "sprawl: error: " << EscapeControls(message) << '\n';
   return kExitError;
 }
 
@@ -251,24 +278,101 @@ Result<Report> MakeReport(const std::string& command,
   return report;
 }
 
-int EmitReport(const CommonOptions& options, const Report& report) {
-  RenderOptions render;
-  if (options.output.empty()) {
-    const char* no_color = std::getenv("NO_COLOR");
-    render.color = isatty(STDOUT_FILENO) && (no_color == nullptr || !*no_color);
-    Status st = RenderReport(options.format, report, render, std::cout);
-    if (!st.ok()) return FailWith(st.error().message);
-    std::cout.flush();
-    // A full disk or a closed pipe (with SIGPIPE ignored by the parent) must
-    // not pass for a clean gate.
-    if (!std::cout) return FailWith("cannot write the report to stdout");
-  } else {
-    std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
-    if (!out) return FailWith(options.output + ": cannot write the report");
-    Status st = RenderReport(options.format, report, render, out);
-    if (!st.ok()) return FailWith(st.error().message);
+bool UseColor(const CommonOptions& options, int fd) {
+  if (options.color == "always") return true;
+  if (options.color == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return isatty(fd) && (no_color == nullptr || *no_color == '\0') &&
+         (term == nullptr || std::string_view(term) != "dumb");
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ReportTargets(
+    const CommonOptions& options) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto& f = options.formats;
+  const auto& o = options.outputs;
+  auto file = [](const std::string& path) { return path == "-" ? "" : path; };
+  if (f.size() <= 1 && o.size() <= 1) {
+    out.emplace_back(f.empty() ? options.format : f[0],
+                     o.empty() ? "" : file(o[0]));
+    return out;
+  }
+  if (f.size() != o.size()) {
+    return Error{"--format and --output: give one --output per --format "
+                 "(got " + std::to_string(f.size()) + " formats and " +
+                 std::to_string(o.size()) + " outputs)"};
+  }
+  int to_stdout = 0;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    out.emplace_back(f[i], file(o[i]));
+    to_stdout += o[i] == "-" ? 1 : 0;
+  }
+  if (to_stdout > 1) return Error{"--output: '-' (stdout) given twice"};
+  return out;
+}
+
+namespace {
+
+// Renders to a temporary file beside `path` and renames it into place.
+Status WriteReportFile(const std::string& path, const std::string& format,
+                       const Report& report, const RenderOptions& render) {
+  const std::filesystem::path target(path);
+  std::string tmpl = (target.parent_path().empty()
+                          ? std::filesystem::path(".")
+                          : target.parent_path())
+                         .string() +
+                     "/." + target.filename().string() + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) {
+    return Error{path + ": cannot write the report: " + std::strerror(errno)};
+  }
+  ::close(fd);
+  auto fail = [&](const std::string& why) -> Status {
+    std::error_code ec;
+    std::filesystem::remove(tmpl, ec);
+    return Error{path + ": " + why};
+  };
+  {
+    std::ofstream out(tmpl, std::ios::binary | std::ios::trunc);
+    if (!out) return fail("cannot write the report");
+    Status st = RenderReport(format, report, render, out);
+    if (!st.ok()) return fail(st.error().message);
     out.close();
-    if (!out) return FailWith(options.output + ": cannot write the report");
+    if (!out) return fail("cannot write the report (disk full?)");
+  }
+  // mkstemp creates 0600; a report gets the usual mode.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::chmod(tmpl.c_str(), 0666 & ~mask);
+  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
+    return fail(std::string("cannot write the report: ") +
+                std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int EmitReport(const CommonOptions& options, const Report& report) {
+  auto targets = ReportTargets(options);
+  if (!targets.ok()) return FailWith(targets.error().message);
+  for (const auto& [format, output] : *targets) {
+    RenderOptions render;
+    render.date = options.now.empty() ? FormatDate(TodayUtc()) : options.now;
+    if (output.empty()) {
+      render.color = UseColor(options, STDOUT_FILENO);
+      Status st = RenderReport(format, report, render, std::cout);
+      if (!st.ok()) return FailWith(st.error().message);
+      std::cout.flush();
+      // A full disk or a closed pipe (with SIGPIPE ignored by the parent)
+      // must not pass for a clean gate.
+      if (!std::cout) return FailWith("cannot write the report to stdout");
+    } else {
+      render.color = options.color == "always";
+      Status st = WriteReportFile(output, format, report, render);
+      if (!st.ok()) return FailWith(st.error().message);
+    }
   }
   if (report.stats.interrupted) {
     std::cerr << "sprawl: warning: interrupted; the report is partial\n";
@@ -295,13 +399,21 @@ std::string ValidateCommon(const CommonOptions& options) {
     auto f = ParseFailOn(options.fail_on);
     if (!f.ok()) return f.error().message;
   }
-  bool known = false;
-  for (const auto& f : ReportFormats()) known = known || f == options.format;
-  if (!known) {
-    std::string list;
-    for (const auto& f : ReportFormats()) list += (list.empty() ? "" : ", ") + f;
-    return "--format: unknown format '" + options.format + "' (available: " +
-           list + ")";
+  std::vector<std::string> formats = options.formats;
+  if (formats.empty()) formats.push_back(options.format);
+  for (const std::string& format : formats) {
+    bool known = false;
+    for (const auto& f : ReportFormats()) known = known || f == format;
+    if (!known) {
+      std::string list;
+      for (const auto& f : ReportFormats())
+        list += (list.empty() ? "" : ", ") + f;
+      return "--format: unknown format '" + format + "' (available: " + list +
+             ")";
+    }
+  }
+  if (auto targets = ReportTargets(options); !targets.ok()) {
+    return targets.error().message;
   }
   return "";
 }
@@ -364,7 +476,13 @@ struct ProgressPrinter::State {
 ProgressPrinter::ProgressPrinter(const ScanProgress* progress)
     : state_(std::make_unique<State>()) {
   state_->progress = progress;
-  if (!isatty(STDERR_FILENO)) return;
+  // The line is drawn with "\r" and an erase-line escape: not on a dumb
+  // terminal.
+  const char* term = std::getenv("TERM");
+  if (!isatty(STDERR_FILENO) ||
+      (term != nullptr && std::string_view(term) == "dumb")) {
+    return;
+  }
   State* s = state_.get();
   s->thread = std::thread([s] {
     std::unique_lock<std::mutex> lock(s->mu);
@@ -383,10 +501,11 @@ ProgressPrinter::ProgressPrinter(const ScanProgress* progress)
       if (std::chrono::duration<double>(now - start).count() < 1.0) continue;
       const std::string line = FormatProgress(
           *s->progress, std::chrono::duration<double>(now - phase_start).count());
-      std::fprintf(stderr, "\r\x1b[Ksprawl: %s", line.c_str());
+      // Diagnostics print above it (StatusLine), never over it.
+      StatusLine::Stderr().Show("sprawl: " + line);
       s->printed = true;
     }
-    if (s->printed) std::fputs("\r\x1b[K", stderr);
+    if (s->printed) StatusLine::Stderr().Clear();
   });
 }
 

@@ -26,8 +26,13 @@
 namespace sprawl {
 
 struct CommonOptions {
-  std::string format = "text";       // --format
-  std::string output;                // --output FILE ("" = stdout)
+  std::string format = "text";       // the first --format
+  std::string output;                // the first --output FILE ("" = stdout)
+  // Every --format and --output, in order: one scan, several reports
+  // (pairs; see ReportTargets). Empty when the flag was not given.
+  std::vector<std::string> formats;
+  std::vector<std::string> outputs;
+  std::string color = "auto";        // --color auto|always|never
   int threads = -1;                  // --threads (0 = all cores, -1 = unset)
   std::vector<std::string> rules;    // --rules PATH (repeatable)
   std::string fail_on;               // --fail-on LIST ("" = default)
@@ -69,8 +74,22 @@ Result<Report> MakeReport(const std::string& command,
                           const Diagnostics& diagnostics,
                           const ScanContext& context);
 
-// Renders the report; returns the exit code (0, 1, or 2 on output errors).
+// Renders the report in every requested (format, output) pair; returns the
+// exit code (0, 1, or 2 on output errors). Each file is written to a
+// temporary file beside it and renamed into place, so a failed write never
+// leaves a truncated report.
 int EmitReport(const CommonOptions& options, const Report& report);
+
+// The (format, output) pairs of one run: `--format F` alone writes F to
+// stdout (no --format: text); otherwise the i-th --format goes to the i-th
+// --output ("-" = stdout). An Error when the counts do not pair up.
+Result<std::vector<std::pair<std::string, std::string>>> ReportTargets(
+    const CommonOptions& options);
+
+// Whether the text report and the progress line may use ANSI escapes:
+// --color always|never, else (auto) only on a terminal, with NO_COLOR unset
+// or empty and TERM not "dumb".
+bool UseColor(const CommonOptions& options, int fd);
 
 // Registers the common flags on `cmd`.
 void AddCommonFlags(CLI::App* cmd, CommonOptions* options);

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "cli/app.h"
+#include "scanner/base/file_lock.h"
 #include "scanner/base/text.h"
 #include "scanner/config/config.h"
 #include "scanner/datastore/datastore.h"
@@ -15,6 +16,7 @@
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/reconcile.h"
 #include "scanner/sweep/dir_listing.h"
+#include "scanner/sweep/git_common_dir.h"
 #include "scanner/sweep/store_report.h"
 #include "scanner/sweep/sweep.h"
 
@@ -31,6 +33,7 @@ struct SweepCommands {
   std::string cache_dir = ".sprawl/mirrors";
   std::string shard;
   std::string max_blob_size;
+  int64_t repo_timeout = 3600;
   // report
   std::string report_datastore;
   std::vector<std::string> status, provider, repo;
@@ -124,6 +127,14 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
             "): repositories below it are not swept");
   }
   options.targets = std::move(targets).value();
+  // A linked work tree, or a work tree whose .git is a gitdir file, is the
+  // repository it shares objects and refs with: swept once, under the
+  // first key.
+  for (const auto& [dup, of] : DropSameRepository(&options.targets)) {
+    diagnostics.Note(dup, "same repository as " + EscapeForDisplay(of) +
+                              " (a linked work tree); swept once, as " +
+                              EscapeForDisplay(of));
+  }
   options.root = a.root;
   if (!a.shard.empty()) {
     auto shard = ParseShard(a.shard);
@@ -153,6 +164,15 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
     if (!created.ok()) return FailWith(created.error().message);
     store.emplace(std::move(created).value());
   }
+  // One sweep at a time per datastore.
+  auto lock = FileLock::Try(a.datastore + ".lock");
+  if (!lock.ok()) return FailWith(lock.error().message);
+  if (!*lock) {
+    return FailWith(a.datastore +
+                    ": another sweep is writing this datastore; wait for it "
+                    "to finish, or give this one its own --datastore (then "
+                    "`sprawl merge` them)");
+  }
   if (!a.root.empty()) {
     Status saved = SaveDirListings(&*store, a.root, listed_before, listed_now);
     if (!saved.ok()) return FailWith(saved.error().message);
@@ -164,6 +184,17 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   options.cancel = InstallInterruptHandler();
   if (const char* n = std::getenv("SPRAWL_TEST_ABORT_AFTER_COMMITS"); n && *n) {
     options.abort_after_commits = std::atoi(n);
+  }
+  // Each repository's scan in a child process under a time budget (the
+  // resume test hook needs the crash to take the whole process down).
+  options.isolate = options.abort_after_commits == 0;
+  options.datastore_path = a.datastore;
+  options.repo_timeout_seconds = a.repo_timeout;
+  if (const char* k = std::getenv("SPRAWL_TEST_SWEEP_CRASH"); k && *k) {
+    options.test_crash_repo = k;
+  }
+  if (const char* k = std::getenv("SPRAWL_TEST_SWEEP_HANG"); k && *k) {
+    options.test_hang_repo = k;
   }
   ScanProgress progress;
   options.progress = &progress;
@@ -233,7 +264,9 @@ int RunReport(const SweepCommands& a, const CommonOptions& common) {
     if (!ParseFailOn(s).ok())
       return FailWith("--status: unknown status '" + s + "'");
   }
-  auto store = Datastore::Open(a.report_datastore, /*create=*/false);
+  // Read-only: a report never writes (a read-only filesystem, a datastore
+  // another sweep is writing, a file that is not a datastore at all).
+  auto store = Datastore::OpenReadOnly(a.report_datastore);
   if (!store.ok()) return FailWith(store.error().message);
   auto inventory = ResolveInventory(common, ".", std::nullopt);
   if (!inventory.ok()) return FailWith(inventory.error().message);
@@ -251,11 +284,34 @@ int RunReport(const SweepCommands& a, const CommonOptions& common) {
 }
 
 int RunMerge(const SweepCommands& a) {
+  namespace fs = std::filesystem;
+  // Every input is checked (read-only) before OUT is created or touched:
+  // a missing or refused input leaves no OUT behind.
+  std::error_code ec;
+  const bool out_existed = fs::exists(a.merge_out, ec);
+  for (const auto& in : a.merge_in) {
+    if (out_existed && fs::equivalent(in, a.merge_out, ec)) {
+      return FailWith(in + ": is the same file as the output " + a.merge_out +
+                      "; nothing to merge");
+    }
+    auto checked = Datastore::OpenReadOnly(in);
+    if (!checked.ok()) return FailWith(checked.error().message);
+  }
   auto out = Datastore::Open(a.merge_out, /*create=*/true);
   if (!out.ok()) return FailWith(out.error().message);
   for (const auto& in : a.merge_in) {
     Status s = out->MergeFrom(in);
-    if (!s.ok()) return FailWith(in + ": " + s.error().message);
+    if (!s.ok()) {
+      if (!out_existed) {
+        // Nothing half-made: the new OUT goes (each merge is one
+        // transaction, so an existing OUT holds only whole inputs).
+        out = Error{"closed"};
+        for (const char* suffix : {"", "-wal", "-shm"}) {
+          fs::remove(a.merge_out + suffix, ec);
+        }
+      }
+      return FailWith(in + ": " + s.error().message);
+    }
   }
   std::cerr << "sprawl: merged " << a.merge_in.size() << " datastore(s) into "
             << a.merge_out << '\n';
@@ -284,6 +340,10 @@ std::shared_ptr<SweepCommands> AddSweepCommands(CLI::App* app,
                        "hash of each repository");
   c->sweep->add_option("--max-blob-size", c->max_blob_size,
                        "Skip (with a diagnostic) larger blobs (default 50MiB)");
+  c->sweep->add_option("--repo-timeout", c->repo_timeout,
+                       "Stop a repository's scan after SECONDS and record it "
+                       "failed, the sweep going on (default 3600; 0 = none)")
+      ->check(CLI::NonNegativeNumber);
 
   c->report = app->add_subcommand(
       "report", "Render a sweep datastore in any format, without rescanning");

@@ -50,10 +50,16 @@ void LocationMembers(const Location& l, Sink* sink) {
     sink->Member("blob", g.blob);
     if (l.source == "git") {
       sink->Member("in_head", g.in_head);
+      // A location held by 100k refs (a mirror's pull refs) must not
+      // weigh megabytes: the first kMaxListedRefs, and how many in all.
       std::vector<std::string> refs;
-      refs.reserve(g.refs.size());
-      for (const auto& r : g.refs) refs.push_back(EscapeForDisplay(r));
+      const std::size_t n = std::min(g.refs.size(), kMaxListedRefs);
+      refs.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        refs.push_back(EscapeForDisplay(g.refs[i]));
+      }
       sink->Member("refs", refs);
+      sink->Member("refs_count", g.refs.size());
     }
   }
   if (l.pipeline) {

@@ -3,10 +3,14 @@
 // failing credential with its locations and (suggested) owner, warnings,
 // inventory entries never seen, pipeline findings, and which control each
 // finding class evidences (OWASP Non-Human Identities Top 10 2025, NIST CSF
-// 2.0). Deterministic: no timestamps; order follows the Report. Scanned-in
+// 2.0). Deterministic: dated by --now (else today), stamped with the tool
+// version; credentials by severity (status precedence), then the Report's
+// order; at most kMaxListedLocations locations each. Scanned-in
 // text is made display-safe and Markdown-escaped so a file name cannot
 // inject markup or break a table.
+#include <algorithm>
 #include <map>
+#include <vector>
 
 #include "reporters/reporter.h"
 #include "scanner/base/text.h"
@@ -132,9 +136,20 @@ void TallyTable(std::ostream& out, const char* header,
   out << '\n';
 }
 
+// Rank of a status in DESIGN.md precedence (unknown ones last).
+std::size_t Severity(const std::string& status) {
+  std::size_t i = 0;
+  for (const char* s : kStatuses) {
+    if (status == s) return i;
+    ++i;
+  }
+  return i;
+}
+
 }  // namespace
 
-void RenderMarkdown(const Report& report, std::ostream& out) {
+void RenderMarkdown(const Report& report, std::ostream& out,
+                    const RenderOptions& options) {
   std::map<std::string, Tally> by_status, by_provider, by_owner;
   Tally total;
   for (const auto& c : report.credentials) {
@@ -146,6 +161,8 @@ void RenderMarkdown(const Report& report, std::ostream& out) {
   const ScanStats& st = report.stats;
 
   out << "# sprawl credential audit\n\n";
+  if (!options.date.empty()) out << "- Date: " << Md(options.date) << "\n";
+  out << "- Tool: sprawl " << SPRAWL_VERSION << "\n";
   out << "- Scan: `sprawl " << Md(report.command) << "`, " << st.files_scanned
       << (report.command == "git" ? " blob(s)" : " file(s)") << " ("
       << HumanBytes(st.bytes_scanned) << ")";
@@ -208,9 +225,19 @@ void RenderMarkdown(const Report& report, std::ostream& out) {
   }
   out << (any_ai ? "\n" : "No AI-provider key was found.\n\n");
 
+  // Most severe first; ties keep the Report's (fingerprint) order.
+  std::vector<const ReportedCredential*> by_severity;
+  for (const auto& c : report.credentials) by_severity.push_back(&c);
+  std::stable_sort(by_severity.begin(), by_severity.end(),
+                   [](const ReportedCredential* a, const ReportedCredential* b) {
+                     if (a->fails != b->fails) return a->fails;
+                     return Severity(a->status) < Severity(b->status);
+                   });
+
   out << "## Credentials failing the policy\n\n";
   if (total.failing == 0) out << "None.\n\n";
-  for (const auto& c : report.credentials) {
+  for (const ReportedCredential* cp : by_severity) {
+    const ReportedCredential& c = *cp;
     if (!c.fails) continue;
     out << "### " << Md(c.rule) << " " << Md(c.redacted) << " (" << c.status
         << ")\n\n"
@@ -225,13 +252,22 @@ void RenderMarkdown(const Report& report, std::ostream& out) {
       out << "- Inventory id: " << Md(*c.inventory_id) << "\n";
     out << "- Owner: " << OwnerOf(c) << "\n";
     if (c.reused) out << "- Reused across repositories (NHI9:2025 NHI Reuse)\n";
-    out << "- Locations:\n";
-    for (const auto& l : c.locations) out << "  - " << LocationText(l) << "\n";
+    out << "- Locations (" << c.locations.size() << "):\n";
+    std::size_t listed = 0;
+    for (const auto& l : c.locations) {
+      if (listed++ == kMaxListedLocations) break;
+      out << "  - " << LocationText(l) << "\n";
+    }
+    if (c.locations.size() > kMaxListedLocations) {
+      out << "  - ... and " << c.locations.size() - kMaxListedLocations
+          << " more (the JSON report lists every location)\n";
+    }
     out << '\n';
   }
 
   bool any_warn = false;
-  for (const auto& c : report.credentials) {
+  for (const ReportedCredential* cp : by_severity) {
+    const ReportedCredential& c = *cp;
     if (c.fails || c.status == "registered" || c.status == "allowed") continue;
     if (!any_warn) {
       out << "## Warnings\n\n| rule | preview | status | owner | locations "
@@ -296,7 +332,8 @@ void RenderMarkdown(const Report& report, std::ostream& out) {
       << " | NHI9:2025 NHI Reuse | PR.AA-01 |\n"
       << "| pipeline findings | static cloud keys and similar in CI | "
       << report.pipeline_findings.size()
-      << " | NHI7:2025 Long-Lived Secrets, NHI4:2025 Insecure Authentication "
+      << " | NHI6:2025 Insecure Cloud Deployment Configurations, NHI7:2025 "
+         "Long-Lived Secrets, NHI4:2025 Insecure Authentication "
          "| PR.AA-03 (services authenticated) |\n\n";
 }
 

@@ -1,5 +1,7 @@
 #include "reporters/reporter.h"
 
+#include <optional>
+
 namespace sprawl {
 
 const std::vector<std::string>& ReportFormats() {
@@ -8,8 +10,15 @@ const std::vector<std::string>& ReportFormats() {
   return k;
 }
 
-Status RenderReport(const std::string& format, const Report& report,
+Status RenderReport(const std::string& format, const Report& raw,
                     const RenderOptions& options, std::ostream& out) {
+  // People (and their terminals, CI logs and spreadsheets) read these.
+  const bool human = format == "text" || format == "csv" ||
+                     format == "markdown" || format == "junit" ||
+                     format == "github";
+  std::optional<Report> safe;
+  if (human) safe = DisplaySafe(raw);
+  const Report& report = human ? *safe : raw;
   if (format == "text") {
     RenderText(report, options, out);
   } else if (format == "json") {
@@ -21,7 +30,7 @@ Status RenderReport(const std::string& format, const Report& report,
   } else if (format == "csv") {
     RenderCsv(report, out);
   } else if (format == "markdown") {
-    RenderMarkdown(report, out);
+    RenderMarkdown(report, out, options);
   } else if (format == "junit") {
     RenderJunit(report, out);
   } else if (format == "github") {

@@ -61,7 +61,13 @@ void RenderText(const Report& report, const RenderOptions& options,
     if (c.suggested_owner) {
       out << "  suggested owner: " << *c.suggested_owner << '\n';
     }
+    std::size_t listed = 0;
     for (const auto& l : c.locations) {
+      if (listed++ == kMaxListedLocations) {
+        out << "    ... and " << c.locations.size() - kMaxListedLocations
+            << " more locations (--format json lists them all)\n";
+        break;
+      }
       out << "    ";
       if (!l.repo.empty()) out << EscapeForDisplay(l.repo) << ": ";
       out << EscapeForDisplay(l.path) << ':' << l.line << ':' << l.column;

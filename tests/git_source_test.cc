@@ -418,6 +418,29 @@ TEST_SUITE("git source") {
     CHECK(r.error().message == dir.path() + ": not a git repository");
   }
 
+  TEST_CASE(
+      "issue 16: the last phase (pairs located) counts every pair, so it "
+      "ends at 100%, not at 0% with a rising ETA") {
+    TestRepo repo;
+    repo.Write("a.txt", Key(40) + "\n");
+    repo.Write("b.txt", "plain\n");
+    repo.Commit("one");
+    repo.Write("c.txt", Key(41) + "\n");
+    repo.Commit("two");
+    for (GitProvenanceMode mode :
+         {GitProvenanceMode::kCommitWalk, GitProvenanceMode::kTreePass}) {
+      ScanProgress progress;
+      GitScanOptions o;
+      o.progress = &progress;
+      o.provenance = mode;
+      GitScanResult r = Scan(repo.path(), o);
+      CHECK(r.findings.size() == 2);
+      CHECK(std::string(progress.unit.load()) == "(path, blob) pairs located");
+      CHECK(progress.total_items.load() > 0);
+      CHECK(progress.items.load() == progress.total_items.load());
+    }
+  }
+
   TEST_CASE("the scan opens the repository from a subdirectory") {
     TestRepo repo;
     repo.Write("sub/dir/f.txt", Key(17) + "\n");

@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -140,6 +141,62 @@ TEST_SUITE("hook") {
     auto r = RunCommand({SPRAWL_BINARY, "hook", "install", dir.path()},
                         {.env = {{"GIT_CEILING_DIRECTORIES", dir.path()}}});
     CHECK(r.exit_code == 2);
+  }
+
+  TEST_CASE(
+      "issue 16: the pre-commit framework loads .pre-commit-hooks.yaml and "
+      "its hooks block a staged secret (pre-commit try-repo, offline)") {
+    const std::string pre_commit = "/usr/bin/pre-commit";
+    if (::access(pre_commit.c_str(), X_OK) != 0) {
+      MESSAGE("SKIPPED: " << pre_commit
+                          << " is missing (scripts/install-deps --test "
+                             "installs it); .pre-commit-hooks.yaml NOT "
+                             "checked against the pre-commit framework");
+      return;
+    }
+    // The hooks repository: this checkout's manifest and hook script,
+    // committed in a local repository (try-repo clones it; no network).
+    HookRepo hooks;
+    const std::string src = SPRAWL_SOURCE_DIR;
+    testing::WriteFile(hooks.Sub(".pre-commit-hooks.yaml"),
+                       testing::ReadFile(src + "/.pre-commit-hooks.yaml"));
+    testing::WriteFile(hooks.Sub("scripts/pre-commit"),
+                       testing::ReadFile(src + "/scripts/pre-commit"));
+    REQUIRE(::chmod(hooks.Sub("scripts/pre-commit").c_str(), 0755) == 0);
+    REQUIRE(hooks.Git({"add", "-A"}).exit_code == 0);
+    REQUIRE(hooks.Commit("hooks").exit_code == 0);
+
+    HookRepo user;
+    testing::TempDir home;
+    std::string bin_dir = SPRAWL_BINARY;
+    bin_dir = bin_dir.substr(0, bin_dir.rfind('/'));
+    auto try_repo = [&] {
+      std::vector<std::string> argv{pre_commit, "try-repo", hooks.path()};
+      testing::CommandOptions o;
+      o.cwd = user.path();
+      o.env = {{"PATH", bin_dir + ":/usr/bin:/bin"},
+               {"PRE_COMMIT_HOME", home.Sub("pre-commit")},
+               {"HOME", home.path()},
+               {"GIT_CONFIG_GLOBAL", "/dev/null"},
+               {"GIT_CONFIG_NOSYSTEM", "1"}};
+      return testing::RunCommand(argv, o);
+    };
+    testing::WriteFile(user.Sub("README.md"), "hello\n");
+    REQUIRE(user.Git({"add", "README.md"}).exit_code == 0);
+    auto clean = try_repo();
+    CHECK_MESSAGE(clean.exit_code == 0, clean.out << clean.err);
+    CHECK(clean.out.find("InvalidManifestError") == std::string::npos);
+    CHECK(clean.err.find("deprecated") == std::string::npos);
+    CHECK(clean.out.find("Passed") != std::string::npos);
+
+    testing::WriteFile(user.Sub("deploy.env"), "GITHUB_TOKEN=" + Key() + "\n");
+    REQUIRE(user.Git({"add", "deploy.env"}).exit_code == 0);
+    auto blocked = try_repo();
+    CHECK(blocked.exit_code == 1);
+    CHECK_MESSAGE(blocked.out.find("Failed") != std::string::npos,
+                  blocked.out << blocked.err);
+    CHECK(blocked.out.find("deploy.env:1:14") != std::string::npos);
+    CHECK(blocked.out.find("COMMIT BLOCKED") != std::string::npos);
   }
 
   TEST_CASE("scripts/pre-commit is the portable variant of the hook") {

@@ -91,6 +91,9 @@ jobs:
         env:
           SLACK_WEBHOOK_SECRET: '@2@'
           CONFIG: ${{ vars.APP_CONFIG }}
+          GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}
+          RELEASE_TOKEN: ${{ github.token }}
+          UPLOAD_TOKEN: ${{ secrets.github_token }}
       - uses: aws-actions/configure-aws-credentials@v4
         with:
           aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
@@ -102,7 +105,6 @@ jobs:
         {"jobs.build.steps[2].with.aws-secret-access-key", 3}},
        {{"API_TOKEN", "jobs.build.env.API_TOKEN", "secrets.API_TOKEN"},
         {"DEPLOY_KEY", "jobs.build.steps[1].run", "secrets.DEPLOY_KEY"},
-        {"APP_CONFIG", "jobs.build.steps[1].env.CONFIG", "vars.APP_CONFIG"},
         {"AWS_ACCESS_KEY_ID", "jobs.build.steps[2].with.aws-access-key-id",
          "secrets.AWS_ACCESS_KEY_ID"}},
        {"jobs.build.steps[2].with.aws-access-key-id"},
@@ -419,6 +421,39 @@ TEST_SUITE("pipelines") {
     for (const Row& r : rows) {
       CAPTURE(r.path);
       CHECK(PipelineSystemFor(r.path, r.head) == r.system);
+    }
+  }
+
+  TEST_CASE(
+      "issue 16: configuration variables and the platform's own run tokens "
+      "are no references; secret stores are") {
+    struct Row {
+      std::string path, system, text;
+      std::vector<std::string> names;  // references expected, in order
+    };
+    const std::vector<Row> rows = {
+        {".github/workflows/a.yml", "github-actions",
+         "on: push\njobs:\n  b:\n    runs-on: x\n    env:\n"
+         "      CONFIG: ${{ vars.APP_CONFIG }}\n"
+         "      GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n"
+         "      OTHER_TOKEN: ${{ github.token }}\n"
+         "      LOWER_TOKEN: ${{ secrets.github_token }}\n"
+         "      DEPLOY_TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n"
+         "    steps:\n      - if: vars.ENABLED && secrets.SLACK_HOOK\n"
+         "        run: echo ${{ vars.REGION }}\n",
+         {"DEPLOY_TOKEN", "SLACK_HOOK"}},
+        {".gitlab-ci.yml", "gitlab-ci",
+         "build:\n  variables:\n    REGISTRY_TOKEN: $CI_JOB_TOKEN\n"
+         "    NPM_TOKEN: $NPM_TOKEN\n  script:\n"
+         "    - docker login -p $CI_REGISTRY_PASSWORD -u x\n",
+         {"NPM_TOKEN"}},
+    };
+    for (const Row& r : rows) {
+      CAPTURE(r.path);
+      const PipelineAnalysis a = AnalyzePipeline(r.path, r.text, r.system);
+      std::vector<std::string> got;
+      for (const auto& ref : a.references) got.push_back(ref.name);
+      CHECK(got == r.names);
     }
   }
 

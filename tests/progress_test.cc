@@ -1,12 +1,48 @@
 // The progress line: counts, percentages, rates and the ETA.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "scanner/base/diagnostics.h"
+#include "scanner/base/status_line.h"
 #include "scanner/base/scan_progress.h"
+#include "tests/test_util.h"
 
 namespace sprawl {
 namespace {
 
 TEST_SUITE("progress") {
+  TEST_CASE(
+      "issue 16: a warning is printed above the progress line, never over "
+      "it, and the line is drawn again below it") {
+    testing::TempDir dir;
+    const std::string file = dir.Sub("stderr.txt");
+    std::fflush(stderr);
+    const int saved = ::dup(STDERR_FILENO);
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(fd >= 0);
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+    StatusLine::Stderr().Show("sprawl: 1/2 blobs (50%)");
+    Diagnostics d(stderr);
+    d.Warn("a.yml", "malformed YAML");
+    StatusLine::Stderr().Clear();
+    d.Warn("b.yml", "after");
+    std::fflush(stderr);
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    CHECK(testing::ReadFile(file) ==
+          "\r\x1b[Ksprawl: 1/2 blobs (50%)"
+          "\r\x1b[Ksprawl: warning: a.yml: malformed YAML\n"
+          "sprawl: 1/2 blobs (50%)"
+          "\r\x1b[K"
+          "sprawl: warning: b.yml: after\n");
+  }
+
   TEST_CASE("an unknown total shows counts and rate, no ETA") {
     ScanProgress p;
     p.Add(1234, 3 * 1048576);

@@ -213,6 +213,84 @@ TEST_SUITE("reporters") {
     CHECK(out.find("registered aws") == std::string::npos);  // no noise
   }
 
+  TEST_CASE(
+      "issue 16: the markdown audit report is dated and versioned, lists "
+      "failing credentials by severity, maps static CI cloud keys to NHI6 "
+      "and caps the locations it lists") {
+    Report r = SampleReport();
+    // A second failing credential of a more severe status than the
+    // unregistered one, and a fingerprint sorting after it.
+    ReportedCredential revoked = r.credentials[0];
+    revoked.fingerprint = "sha256:" + std::string(64, 'f');
+    revoked.rule = "test.revoked";
+    revoked.status = "revoked";
+    revoked.locations.clear();
+    for (int i = 0; i < 30; ++i) {
+      revoked.locations.push_back(Location{"file",
+                                           "f" + std::to_string(100 + i),
+                                           1,
+                                           1,
+                                           std::nullopt,
+                                           std::nullopt,
+                                           ""});
+    }
+    r.credentials.push_back(revoked);
+    RenderOptions o;
+    o.date = "2026-11-22";
+    std::ostringstream out;
+    REQUIRE(RenderReport("markdown", r, o, out).ok());
+    const std::string md = out.str();
+    CHECK(md.find("- Date: 2026-11-22\n") != std::string::npos);
+    CHECK(md.find(std::string("- Tool: sprawl ") + SPRAWL_VERSION) !=
+          std::string::npos);
+    const std::size_t failing = md.find("## Credentials failing the policy");
+    const std::size_t first = md.find("### test.revoked", failing);
+    const std::size_t second = md.find("### openai.project-key", failing);
+    REQUIRE(first != std::string::npos);
+    REQUIRE(second != std::string::npos);
+    CHECK(first < second);  // revoked outranks unregistered
+    CHECK(md.find("NHI6:2025 Insecure Cloud Deployment Configurations") !=
+          std::string::npos);
+    CHECK(md.find("- Locations (30):") != std::string::npos);
+    CHECK(md.find("f119:1:1") != std::string::npos);   // the 20th
+    CHECK(md.find("f120:1:1") == std::string::npos);   // the 21st
+    CHECK(md.find("and 10 more") != std::string::npos);
+    const std::string text = Render("text", r);
+    CHECK(text.find("f120:1:1") == std::string::npos);
+    CHECK(text.find("and 10 more locations") != std::string::npos);
+  }
+
+  TEST_CASE(
+      "issue 20: a location held by many refs lists the first 20 and "
+      "counts them all (JSON and JSON Lines)") {
+    Report r = SampleReport();
+    Location& hist = r.credentials[0].locations[1];
+    REQUIRE(hist.source == "git");
+    for (int i = 0; i < 30; ++i) {
+      hist.git->refs.push_back("refs/pull/" + std::to_string(i) + "/head");
+    }
+    const auto j = nlohmann::json::parse(Render("json", r));
+    bool seen = false;
+    for (const auto& l : j["credentials"][0]["locations"]) {
+      if (l["source"] != "git") continue;
+      seen = true;
+      CHECK(l["refs"].size() == 20);
+      CHECK(l["refs_count"] == 30);
+      CHECK(l["refs"][0] == "refs/pull/0/head");
+    }
+    CHECK(seen);
+    std::istringstream lines(Render("jsonl", r));
+    bool in_jsonl = false;
+    for (std::string line; std::getline(lines, line);) {
+      const auto l = nlohmann::json::parse(line)["location"];
+      if (l.value("source", "") != "git") continue;
+      in_jsonl = true;
+      CHECK(l["refs"].size() == 20);
+      CHECK(l["refs_count"] == 30);
+    }
+    CHECK(in_jsonl);
+  }
+
   TEST_CASE("markdown audit report has every section an auditor needs") {
     const std::string md = Render("markdown", SampleReport());
     for (const char* section :

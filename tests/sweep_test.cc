@@ -7,12 +7,15 @@
 // its blob being read again. The datastore on its own: datastore_test.cc.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "scanner/datastore/sqlite.h"
 #include "scanner/git/ref_files.h"
 #include "scanner/sources/git_mirror.h"
 #include "tests/test_util.h"
@@ -285,6 +288,179 @@ TEST_SUITE("sweep") {
     }
   }
 
+  TEST_CASE(
+      "issue 16: a malformed workflow is a diagnostic and a partial clone is "
+      "scanned for what it has, with a note; the rerun scans nothing") {
+    Workspace w;
+    const std::string src = w.Sub("src");
+    CommitFiles(src, {{".github/workflows/ci.yml", "jobs: [unclosed\n  x: {"},
+                      {"app/.env", "GITHUB_TOKEN=" + Key(5) + "\n"},
+                      {"docs/old.txt", "token " + Key(6) + "\n"}});
+    Git(src, {"config", "uploadpack.allowFilter", "true"});
+    // A healthy repository with the malformed workflow, and a blobless
+    // clone of it that fetched only app/.env (a promisor pack).
+    CommitFiles(w.root() + "/full",
+                {{".github/workflows/ci.yml", "jobs: [unclosed\n  x: {"},
+                 {"a.txt", "a\n"}});
+    Git(w.root(), {"clone", "-q", "--bare", "--filter=blob:none",
+                   "file://" + src, "part.git"});
+    Git(w.root() + "/part.git", {"cat-file", "blob", "HEAD:app/.env"});
+    bool promisor = false;
+    for (const auto& e : std::filesystem::directory_iterator(
+             w.root() + "/part.git/objects/pack")) {
+      promisor |= e.path().extension() == ".promisor";
+    }
+    REQUIRE(promisor);
+
+    CommandResult first = w.Run({"sweep", "--root", w.root(), "--datastore",
+                                 w.db(), "--format", "json"});
+    INFO(first.err);
+    const json j = json::parse(first.out);
+    auto cov = Coverage(j);
+    CHECK(cov["full"].first == "scanned");
+    CHECK(cov["part.git"].first == "scanned");
+    CHECK(cov["part.git"].second >= 1);
+    std::string note;
+    for (const auto& r : j.at("repositories")) {
+      if (r.at("repo") == "part.git") note = r.value("error", "");
+    }
+    CHECK(note.find("partial clone") != std::string::npos);
+    CHECK(first.err.find("malformed YAML") != std::string::npos);
+    // What the clone holds was found: app/.env's key.
+    bool found = false;
+    for (const auto& c : j.at("credentials")) {
+      for (const auto& l : c.at("locations")) {
+        found |= l.at("repo") == "part.git" && l.at("path") == "app/.env";
+      }
+    }
+    CHECK(found);
+
+    const json again = w.Sweep();
+    auto cov2 = Coverage(again);
+    CHECK(cov2["full"] == std::pair<std::string, uint64_t>{"unchanged", 0});
+    CHECK(cov2["part.git"] ==
+          std::pair<std::string, uint64_t>{"unchanged", 0});
+  }
+
+  TEST_CASE(
+      "issue 16: a repository that fails keeps what earlier sweeps recorded") {
+    Workspace w;
+    ThreeRepos(w);
+    const json before = w.Sweep();
+    REQUIRE(before.at("credentials").size() == 2);
+    testing::WriteFile(w.root() + "/c/.git/HEAD", "not a ref at all\n");
+    const json after = w.Sweep();
+    CHECK(Coverage(after)["c"].first == "failed");
+    REQUIRE(after.at("credentials").size() == 2);
+    bool in_c = false;
+    for (const auto& c : after.at("credentials")) {
+      for (const auto& l : c.at("locations")) in_c |= l.at("repo") == "c";
+    }
+    CHECK(in_c);
+  }
+
+  TEST_CASE(
+      "issue 20: a repository whose scan crashes or hangs is recorded failed "
+      "with its reason and the sweep goes on") {
+    struct Case {
+      const char* name;
+      std::map<std::string, std::string> env;
+      std::vector<std::string> flags;
+      const char* reason;
+    };
+    const std::vector<Case> cases = {
+        {"crash", {{"SPRAWL_TEST_SWEEP_CRASH", "c"}}, {}, "crashed (signal 6"},
+        {"hang",
+         {{"SPRAWL_TEST_SWEEP_HANG", "c"}},
+         {"--repo-timeout", "2"},
+         "timed out after 2 s"},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.name);
+      Workspace w;
+      ThreeRepos(w);
+      const auto t0 = std::chrono::steady_clock::now();
+      const json j = w.Sweep(c.flags, "", c.env);
+      CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
+      auto cov = Coverage(j);
+      CHECK(cov["a"].first == "scanned");
+      CHECK(cov["team/b"].first == "scanned");
+      CHECK(cov["c"].first == "failed");
+      std::string error;
+      for (const auto& r : j.at("repositories")) {
+        if (r.at("repo") == "c") error = r.value("error", "");
+      }
+      CHECK_MESSAGE(error.find(c.reason) != std::string::npos, error);
+      CHECK(j.at("credentials").size() == 1);  // a and b's shared key
+      // The next sweep, without the fault, scans c.
+      const json again = w.Sweep();
+      CHECK(Coverage(again)["c"].first == "scanned");
+    }
+  }
+
+  TEST_CASE(
+      "issue 20: a second sweep on a datastore in use is refused; sweeps "
+      "sharing --cache-dir both mirror every URL") {
+    Workspace w;
+    ThreeRepos(w);
+    std::string urls;
+    for (const char* r : {"a", "team/b", "c"}) {
+      urls += "file://" + w.root() + "/" + r + "\n";
+    }
+    testing::WriteFile(w.Sub("repos.txt"), urls);
+    auto sweep_args = [&](const std::string& db) {
+      return std::vector<std::string>{
+          SPRAWL_BINARY, "sweep",       "--repos",          w.Sub("repos.txt"),
+          "--datastore", db,            "--cache-dir",      w.Sub("mirrors"),
+          "--format",    "json",        "--repo-timeout",   "20"};
+    };
+    CommandResult second;
+    CommandResult parallel;
+    testing::CommandOptions o;
+    o.cwd = w.Sub("");
+    // The first sweep hangs on one repository (test hook) while the others
+    // run against it.
+    o.env = {{"SPRAWL_TEST_SWEEP_HANG", "file://" + w.root() + "/c"}};
+    o.while_running = [&](pid_t) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      second = testing::RunCommand(sweep_args(w.Sub("one.db")));
+      parallel = testing::RunCommand(sweep_args(w.Sub("two.db")));
+    };
+    CommandResult first = testing::RunCommand(sweep_args(w.Sub("one.db")), o);
+    CHECK(second.exit_code == 2);
+    CHECK(second.err.find("another sweep is writing") != std::string::npos);
+    INFO(parallel.err);
+    REQUIRE((parallel.exit_code == 0 || parallel.exit_code == 1));
+    for (const auto& [repo, cov] : Coverage(json::parse(parallel.out))) {
+      CAPTURE(repo);
+      CHECK(cov.first == "scanned");
+    }
+    REQUIRE((first.exit_code == 0 || first.exit_code == 1));
+    CHECK(Coverage(json::parse(first.out))["file://" + w.root() + "/c"].first ==
+          "failed");
+  }
+
+  TEST_CASE(
+      "issue 20: a repository and its linked work tree, or a gitdir-file "
+      "work tree and its git dir, are swept once") {
+    Workspace w;
+    ThreeRepos(w);
+    Git(w.root() + "/a", {"worktree", "add", "-q", "../a-wt"});
+    Git(w.root(), {"clone", "-q", "--separate-git-dir=" + w.root() + "/sep.git",
+                   "c", "sepwt"});
+    const json j = w.Sweep();
+    auto cov = Coverage(j);
+    CHECK(cov.count("a") == 1);
+    CHECK(cov.count("a-wt") == 0);
+    CHECK(cov.count("sep.git") + cov.count("sepwt") == 1);
+    // Each location is reported under one key only.
+    for (const auto& c : j.at("credentials")) {
+      for (const auto& l : c.at("locations")) {
+        CHECK(l.at("repo") != "a-wt");
+      }
+    }
+  }
+
   TEST_CASE("bare repositories are found and URLs are mirrored") {
     Workspace w;
     ThreeRepos(w);
@@ -317,6 +493,40 @@ TEST_SUITE("sweep") {
           std::pair<std::string, uint64_t>{"unchanged", 0});
   }
 
+  TEST_CASE(
+      "issue 20: a token in a --repos URL reaches no output and not the "
+      "datastore") {
+    Workspace w;
+    ThreeRepos(w);
+    const std::string token = "tok" + Key(77).substr(4, 20);
+    const std::string url =
+        "https://x-access-token:" + token + "@127.0.0.1:9/org/repo.git";
+    testing::WriteFile(w.Sub("repos.txt"), url + "\nroot/c\n");
+    CommandResult r =
+        w.Run({"sweep", "--repos", w.Sub("repos.txt"), "--datastore",
+               w.Sub("url.db"), "--cache-dir", w.Sub("mirrors"), "--format",
+               "json"});
+    CHECK(r.out.find(token) == std::string::npos);
+    CHECK(r.err.find(token) == std::string::npos);
+    const json j = json::parse(r.out);
+    auto cov = Coverage(j);
+    CHECK(cov.count("https://127.0.0.1:9/org/repo.git") == 1);
+    CHECK(cov["https://127.0.0.1:9/org/repo.git"].first == "failed");
+    CHECK(r.err.find("https://127.0.0.1:9/org/repo.git") != std::string::npos);
+    for (const char* suffix : {"", "-wal"}) {
+      const std::string f = w.Sub("url.db") + suffix;
+      if (std::filesystem::exists(f)) {
+        CHECK(testing::ReadFile(f).find(token) == std::string::npos);
+      }
+    }
+    for (const char* format : {"json", "text", "csv", "markdown"}) {
+      CommandResult rep = w.Run(
+          {"report", "--datastore", w.Sub("url.db"), "--format", format});
+      CHECK(rep.out.find(token) == std::string::npos);
+      CHECK(rep.err.find(token) == std::string::npos);
+    }
+  }
+
   TEST_CASE("report renders the datastore with filters, without rescanning") {
     Workspace w;
     ThreeRepos(w);
@@ -343,6 +553,85 @@ TEST_SUITE("sweep") {
     CommandResult text = w.Run({"report", "--datastore", w.db()});
     CHECK(text.out.find("team/b") != std::string::npos);
     CHECK(w.Run({"report", "--datastore", w.Sub("missing.db")}).exit_code == 2);
+  }
+
+  TEST_CASE(
+      "issue 16 and 20: merge checks every input before touching OUT: a "
+      "missing, foreign or same-file input leaves no OUT and no change") {
+    Workspace w;
+    ThreeRepos(w);
+    w.Sweep();
+    // A SQLite file that is not a datastore.
+    {
+      auto foreign = SqliteDb::Open(w.Sub("foreign.db"), /*create=*/true);
+      REQUIRE(foreign.ok());
+      REQUIRE(foreign->Exec("CREATE TABLE notes(x TEXT); "
+                            "INSERT INTO notes VALUES ('mine');")
+                  .ok());
+    }
+    const std::string foreign_bytes = testing::ReadFile(w.Sub("foreign.db"));
+    struct Row {
+      std::string input, says;
+    };
+    const std::vector<Row> rows = {
+        {w.Sub("missing.db"), "no such datastore"},
+        {w.Sub("foreign.db"), "not a sprawl datastore"},
+    };
+    for (const Row& r : rows) {
+      CAPTURE(r.input);
+      CommandResult m = w.Run({"merge", w.Sub("out.db"), w.db(), r.input});
+      CHECK(m.exit_code == 2);
+      CHECK(m.err.find(r.says) != std::string::npos);
+      CHECK_FALSE(std::filesystem::exists(w.Sub("out.db")));
+    }
+    CHECK(testing::ReadFile(w.Sub("foreign.db")) == foreign_bytes);
+    CHECK_FALSE(std::filesystem::exists(w.Sub("foreign.db-wal")));
+    // `report` on it is refused, and it stays untouched too.
+    CommandResult rep = w.Run({"report", "--datastore", w.Sub("foreign.db")});
+    CHECK(rep.exit_code == 2);
+    CHECK(testing::ReadFile(w.Sub("foreign.db")) == foreign_bytes);
+
+    const std::string before = testing::ReadFile(w.db());
+    CommandResult same = w.Run({"merge", w.db(), w.db()});
+    CHECK(same.exit_code == 2);
+    CHECK(same.err.find("same file") != std::string::npos);
+    CHECK(same.err.find("locked") == std::string::npos);
+    CHECK(testing::ReadFile(w.db()) == before);
+    // A report reads without writing.
+    CommandResult ok = w.Run({"report", "--datastore", w.db(), "--format",
+                              "json"});
+    CHECK(ok.exit_code == 1);
+    CHECK(testing::ReadFile(w.db()) == before);
+  }
+
+  TEST_CASE(
+      "issue 16: one sweep writes several formats; a failed --output write "
+      "leaves no file behind") {
+    Workspace w;
+    ThreeRepos(w);
+    CommandResult r = w.Run(
+        {"sweep", "--root", w.root(), "--datastore", w.db(), "--format",
+         "json", "--output", w.Sub("r.json"), "--format", "junit", "--output",
+         w.Sub("r.xml"), "--format", "text", "--output", "-"});
+    REQUIRE_MESSAGE(r.exit_code == 1, r.err);
+    const json j = json::parse(testing::ReadFile(w.Sub("r.json")));
+    CHECK(j.at("credentials").size() == 2);
+    CHECK(testing::ReadFile(w.Sub("r.xml")).find("<testsuite") !=
+          std::string::npos);
+    CHECK(r.out.find("2 credentials") != std::string::npos);
+    // Unpaired flags are a usage error before anything is scanned.
+    CHECK(w.Run({"sweep", "--root", w.root(), "--datastore", w.db(),
+                 "--format", "json", "--format", "csv", "--output",
+                 w.Sub("x")})
+              .exit_code == 2);
+    // An output into a missing directory: an error, no partial file.
+    CommandResult bad = w.Run({"sweep", "--root", w.root(), "--datastore",
+                               w.db(), "--output", w.Sub("nope/r.txt")});
+    CHECK(bad.exit_code == 2);
+    CHECK_FALSE(std::filesystem::exists(w.Sub("nope")));
+    for (const auto& e : std::filesystem::directory_iterator(w.Sub(""))) {
+      CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+    }
   }
 
   TEST_CASE("shards merged equal one sweep") {

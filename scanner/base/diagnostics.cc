@@ -1,5 +1,6 @@
 #include "scanner/base/diagnostics.h"
 
+#include "scanner/base/status_line.h"
 #include "scanner/base/text.h"
 
 namespace sprawl {
@@ -13,17 +14,23 @@ void Diagnostics::Report(Severity severity, std::string_view where,
     case Severity::kError: line += "error: "; break;
   }
   if (!where.empty()) {
-    line += EscapeForDisplay(where);
+    // Idempotent: `where` is often escaped by its caller already.
+    line += EscapeControls(where);
     line += ": ";
   }
-  line += what;
+  // A message may quote a scanned file's bytes (a YAML key, an author).
+  line += EscapeControls(what);
   line += '\n';
   std::lock_guard<std::mutex> lock(mu_);
   if (severity == Severity::kWarning) ++warnings_;
   if (severity == Severity::kError) ++errors_;
   if (text_.size() < (1u << 20)) text_ += line;
   if (sink_ != nullptr && (severity != Severity::kNote || print_notes_)) {
-    std::fputs(line.c_str(), sink_);
+    if (sink_ == stderr) {
+      StatusLine::Stderr().Print(line);  // never over the progress line
+    } else {
+      std::fputs(line.c_str(), sink_);
+    }
   }
 }
 

@@ -45,18 +45,17 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-std::string EscapeForDisplay(std::string_view s) {
-  bool clean = IsValidUtf8(s);
-  if (clean) {
-    for (unsigned char c : s) {
-      if (c < 0x20 || c == 0x7F) {
-        clean = false;
-        break;
-      }
-    }
-  }
-  if (clean) return std::string(s);
+namespace {
+
+// Shared by EscapeForDisplay (`backslash`: `\` becomes `\\`, so an escape
+// and the same characters typed literally stay apart) and EscapeControls.
+std::string Escape(std::string_view s, bool backslash) {
   static const char kHex[] = "0123456789abcdef";
+  auto hex = [](std::string* out, unsigned char c) {
+    *out += "\\x";
+    *out += kHex[c >> 4];
+    *out += kHex[c & 15];
+  };
   std::string out;
   out.reserve(s.size() + 8);
   std::size_t i = 0;
@@ -68,33 +67,63 @@ std::string EscapeForDisplay(std::string_view s) {
     } else if (c == '\t') {
       out += "\\t";
       ++i;
+    } else if (c == '\\' && backslash) {
+      out += "\\\\";
+      ++i;
     } else if (c < 0x20 || c == 0x7F) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      hex(&out, c);
       ++i;
     } else if (c < 0x80) {
       out += static_cast<char>(c);
       ++i;
     } else {
-      // Copy a whole valid sequence, or escape one byte.
+      // Copy a whole valid sequence, or escape one byte. C1 controls
+      // (U+0080-U+009F: a terminal may take U+009B as CSI) are escaped.
       std::size_t len = (c & 0xE0) == 0xC0   ? 2
                         : (c & 0xF0) == 0xE0 ? 3
                         : (c & 0xF8) == 0xF0 ? 4
                                              : 0;
-      if (len != 0 && i + len <= s.size() &&
+      const bool c1 = c == 0xC2 && i + 1 < s.size() &&
+                      static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+      if (len != 0 && !c1 && i + len <= s.size() &&
           IsValidUtf8(s.substr(i, len))) {
         out.append(s.substr(i, len));
         i += len;
+      } else if (c1) {
+        hex(&out, c);
+        hex(&out, static_cast<unsigned char>(s[i + 1]));
+        i += 2;
       } else {
-        out += "\\x";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
+        hex(&out, c);
         ++i;
       }
     }
   }
   return out;
+}
+
+bool NeedsEscape(std::string_view s, bool backslash) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F || (backslash && c == '\\')) return true;
+    if (c == 0xC2 && i + 1 < s.size() &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+      return true;
+    }
+  }
+  return !IsValidUtf8(s);
+}
+
+}  // namespace
+
+std::string EscapeForDisplay(std::string_view s) {
+  if (!NeedsEscape(s, true)) return std::string(s);
+  return Escape(s, true);
+}
+
+std::string EscapeControls(std::string_view s) {
+  if (!NeedsEscape(s, false)) return std::string(s);
+  return Escape(s, false);
 }
 
 double ShannonEntropy(std::string_view s) {

@@ -12,10 +12,18 @@ namespace sprawl {
 
 bool IsValidUtf8(std::string_view s);
 
-// Returns `s` unchanged when it is valid UTF-8 without control characters;
-// otherwise replaces each offending byte with `\xNN` (and \n, \t with \n, \t)
-// so a hostile file name cannot forge lines in a report or a terminal.
+// Returns `s` unchanged when it is valid UTF-8 without control characters
+// (C0, DEL, C1) or backslashes; otherwise replaces each offending byte with
+// `\xNN` (newline and tab with `\n`, `\t`, a backslash with `\\`), so a
+// hostile file name cannot forge lines or send escape sequences (OSC 52,
+// OSC 8, CSI) to a terminal, and a real newline and a typed `\n` differ.
+// For raw bytes, applied once (it is not idempotent).
 std::string EscapeForDisplay(std::string_view s);
+
+// EscapeForDisplay without the backslash rule: idempotent, so it may be
+// applied to text that was escaped already (diagnostics, error messages,
+// report fields of any origin) and still keeps every control byte out.
+std::string EscapeControls(std::string_view s);
 
 // Shannon entropy of `s` in bits per byte.
 double ShannonEntropy(std::string_view s);

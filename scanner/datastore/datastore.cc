@@ -54,6 +54,52 @@ Result<Datastore> Datastore::Open(const std::string& path, bool create) {
   return store;
 }
 
+Result<Datastore> Datastore::OpenReadOnly(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Error{path + ": no such datastore"};
+  }
+  // mode=ro first; on a read-only filesystem a WAL database cannot get its
+  // shared-memory index, and immutable=1 reads it without one.
+  Status last = Status::Ok();
+  for (bool immutable : {false, true}) {
+    auto db = SqliteDb::OpenReadOnly(path, immutable);
+    if (!db.ok()) {
+      last = db.error();
+      continue;
+    }
+    Datastore store(std::move(db).value());
+    auto version = store.db_.QueryInt("PRAGMA user_version");
+    if (!version.ok()) {
+      last = Error{path + ": " + version.error().message};
+      continue;
+    }
+    const int v = static_cast<int>(version->value_or(0));
+    const int current = static_cast<int>(DatastoreMigrations().size());
+    auto tables = store.db_.QueryInt(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+        "('sweeps', 'repositories', 'credentials', 'locations')");
+    if (!tables.ok()) {
+      last = Error{path + ": " + tables.error().message};
+      continue;
+    }
+    if (v == 0 || tables->value_or(0) != 4) {
+      return Error{path + ": not a sprawl datastore (left untouched)"};
+    }
+    if (v != current) {
+      return Error{path + ": datastore schema version " + std::to_string(v) +
+                   (v < current ? " is older than this sprawl's (" +
+                                      std::to_string(current) +
+                                      "); run a sweep on it to upgrade it"
+                                : " is newer than this sprawl supports (" +
+                                      std::to_string(current) + ")")};
+    }
+    store.schema_version_ = v;
+    return store;
+  }
+  return last.error();
+}
+
 Status Datastore::Migrate() {
   auto version = db_.QueryInt("PRAGMA user_version");
   if (!version.ok()) return version.error();

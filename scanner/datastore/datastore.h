@@ -89,6 +89,11 @@ class Datastore {
   // Opens the file (creating it and its parent directory when `create`),
   // migrates the schema, enables WAL. A newer schema is an Error.
   static Result<Datastore> Open(const std::string& path, bool create);
+  // Opens an existing datastore for reading only (`sprawl report`, merge
+  // inputs): never migrates, never switches journal mode, works on a
+  // read-only filesystem. A file that is not a sprawl datastore, or of
+  // another schema version, is an Error and is left untouched.
+  static Result<Datastore> OpenReadOnly(const std::string& path);
 
   int schema_version() const { return schema_version_; }
 

@@ -21,9 +21,9 @@ std::string SqlQuote(const std::string& s) {
 
 Status Datastore::MergeFrom(const std::string& other_path) {
   {
-    // Open once on its own so a missing or old file fails (or migrates)
-    // before it is attached.
-    auto other = Datastore::Open(other_path, /*create=*/false);
+    // Checked on its own, read-only, so a missing, foreign or old file
+    // fails, untouched, before it is attached.
+    auto other = Datastore::OpenReadOnly(other_path);
     if (!other.ok()) return other.error();
   }
   Status s = db_.Exec("ATTACH DATABASE " + SqlQuote(other_path) + " AS src");

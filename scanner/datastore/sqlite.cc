@@ -48,6 +48,37 @@ Result<std::optional<int64_t>> SqliteDb::QueryInt(std::string_view sql) {
   return value;
 }
 
+Result<SqliteDb> SqliteDb::OpenReadOnly(const std::string& path,
+                                        bool immutable) {
+  // A URI, so that mode=ro / immutable=1 apply; the path is percent-encoded
+  // where a URI would read it otherwise.
+  std::string uri = "file:";
+  static const char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7F) {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 15];
+    } else {
+      uri += static_cast<char>(c);
+    }
+  }
+  uri += immutable ? "?immutable=1" : "?mode=ro";
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(
+      uri.c_str(), &raw,
+      SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  SqliteDb db;
+  db.db_.reset(raw);
+  if (rc != SQLITE_OK) {
+    return Error{path + ": cannot open datastore: " +
+                 (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))};
+  }
+  sqlite3_busy_timeout(raw, 10000);
+  sqlite3_extended_result_codes(raw, 1);
+  return db;
+}
+
 std::string SqliteDb::LastError() const { return sqlite3_errmsg(db_.get()); }
 
 int64_t SqliteDb::LastInsertRowid() const {

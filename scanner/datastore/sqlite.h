@@ -31,6 +31,11 @@ class SqliteDb {
  public:
   // Opens (creating when `create`) the database file at `path`.
   static Result<SqliteDb> Open(const std::string& path, bool create);
+  // Opens `path` read-only: nothing is written to it, not even a WAL or
+  // shared-memory file. `immutable` also assumes no one else writes it (a
+  // read-only filesystem, where SQLite cannot create the WAL index).
+  static Result<SqliteDb> OpenReadOnly(const std::string& path,
+                                       bool immutable = false);
 
   sqlite3* get() const { return db_.get(); }
   // Runs one or more statements that return no rows.

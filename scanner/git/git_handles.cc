@@ -24,6 +24,11 @@ void EnsureLibgit2() {
     // A scanner only reads; repositories owned by another user (CI
     // checkouts, sweeps) must open like with `safe.directory=*`.
     git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+    // A partial clone may carry `extensions.partialclone`, which libgit2
+    // 1.5 refuses to open unless told; a reader needs nothing from it (the
+    // objects it lacks are reported missing like any other).
+    const char* extensions[] = {"partialclone"};
+    git_libgit2_opts(GIT_OPT_SET_EXTENSIONS, extensions, std::size_t{1});
   });
 }
 

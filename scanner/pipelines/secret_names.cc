@@ -200,12 +200,22 @@ bool IsPredefinedVariable(std::string_view name) {
   return false;
 }
 
+bool IsPlatformToken(std::string_view system, std::string_view name) {
+  if (system != kGithubActions) return IsPredefinedVariable(name);
+  // GitHub secret names are case-insensitive.
+  std::string upper(name);
+  for (char& c : upper) c = static_cast<char>(std::toupper(c));
+  return upper == "GITHUB_TOKEN";
+}
+
 namespace {
 
-// `secrets.X`, `vars.X`, `secrets['X']` in a GitHub expression body.
+// `secrets.X`, `secrets['X']` in a GitHub expression body. `vars.X`
+// (configuration variables) are not secrets, and `secrets.GITHUB_TOKEN` is
+// the token GitHub mints for every run: neither is a reference.
 void FindGithubLookups(std::string_view text, std::size_t base,
                        std::vector<ReferenceMatch>* out) {
-  for (std::string_view store : {"secrets", "vars"}) {
+  for (std::string_view store : {"secrets"}) {
     std::size_t at = 0;
     while ((at = text.find(store, at)) != std::string_view::npos) {
       const std::size_t start = at;
@@ -225,7 +235,9 @@ void FindGithubLookups(std::string_view text, std::size_t base,
           name = std::string(text.substr(at + 2, close - at - 2));
         }
       }
-      if (!name.empty()) out->push_back({name, base + start, true});
+      if (!name.empty() && !IsPlatformToken(kGithubActions, name)) {
+        out->push_back({name, base + start, true});
+      }
     }
   }
 }

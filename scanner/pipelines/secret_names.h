@@ -38,7 +38,8 @@ struct ReferenceMatch {
 };
 
 // Finds references in `text` in the syntax of `system`: GitHub expressions
-// (`secrets.X`, `vars.X` inside `${{ }}`), Azure macros (`$(X)`,
+// (`secrets.X` inside `${{ }}`; not `vars.X`, configuration variables, nor
+// the platform's own `secrets.GITHUB_TOKEN`), Azure macros (`$(X)`,
 // `$[variables.X]`, `variables['X']`), shell style (`$X`, `${X}`) elsewhere.
 // `expression_only` (a GitHub `if:`) reads bare `secrets.X` too.
 std::vector<ReferenceMatch> FindReferences(std::string_view system,
@@ -48,6 +49,11 @@ std::vector<ReferenceMatch> FindReferences(std::string_view system,
 // True for variables every run of `system` defines (CI_*, CIRCLE_*, ...):
 // they are not secrets a team registers.
 bool IsPredefinedVariable(std::string_view name);
+
+// True for the ephemeral token a CI platform mints for each run
+// (`secrets.GITHUB_TOKEN`, GitLab's `CI_JOB_TOKEN`, and the other
+// predefined variables): no team registers it, so it is no reference.
+bool IsPlatformToken(std::string_view system, std::string_view name);
 
 // An assignment `NAME=value` inside a script or an env list entry.
 struct Assignment {

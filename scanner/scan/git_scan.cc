@@ -338,15 +338,25 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     options.progress->BeginPhase("(path, blob) pairs located",
                                  idx.pairs().size(), true);
   }
-  std::size_t located = 0;
-  for (const HistoryIndex::Pair& pair : idx.pairs()) {
-    if (options.progress != nullptr && ++located % 4096 == 0) {
-      options.progress->Add(4096, 0);
+  // Pairs without a finding are skipped in nanoseconds and counted in
+  // batches; one that is located costs a commit lookup and a ref walk, so
+  // it is counted at once (else the phase sat at 0% while the slow pairs
+  // were worked through).
+  std::size_t pending = 0;
+  auto count = [&](bool now) {
+    ++pending;
+    if (options.progress != nullptr && (now || pending >= 1024)) {
+      options.progress->Add(pending, 0);
+      pending = 0;
     }
+  };
+  for (const HistoryIndex::Pair& pair : idx.pairs()) {
     const std::string& system = system_of(pair.path);
     if (ix.hits[pair.blob] == nullptr && system.empty() && !known[pair.blob]) {
+      count(false);
       continue;
     }
+    count(true);
     const std::string path = idx.paths().Path(pair.path);
     GitProvenance prov;
     if (pair.commit != kNoCommit) {
@@ -378,6 +388,9 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       pipelines.Annotate(system, blob, where, &result.findings, first,
                          AtBranchTip(prov.refs, prov.in_head));
     }
+  }
+  if (options.progress != nullptr && pending > 0) {
+    options.progress->Add(pending, 0);
   }
   pipelines.MoveInto(&result);
   std::sort(result.findings.begin(), result.findings.end(), FindingLess);

@@ -4,7 +4,11 @@
 #include <cctype>
 #include <filesystem>
 
+#include <stdlib.h>
+
+#include "scanner/base/file_lock.h"
 #include "scanner/base/hash.h"
+#include "scanner/base/url_userinfo.h"
 #include "scanner/git/git_handles.h"
 #include "scanner/git/git_handles.h"
 #include "scanner/git/object_store_health.h"
@@ -86,7 +90,7 @@ bool IsRemoteUrl(const std::string& url) {
 }
 
 std::string MirrorPath(const std::string& cache_dir, const std::string& url) {
-  std::string name = url;
+  std::string name = StripUrlUserinfo(url);
   while (!name.empty() && name.back() == '/') name.pop_back();
   name = name.substr(name.find_last_of("/:") + 1);
   if (name.size() > 4 && name.compare(name.size() - 4, 4, ".git") == 0) {
@@ -99,7 +103,9 @@ std::string MirrorPath(const std::string& cache_dir, const std::string& url) {
     }
   }
   if (name.empty() || name[0] == '.') name = "repo" + name;
-  return cache_dir + "/" + name + "-" + Sha256Hex(url).substr(0, 12) + ".git";
+  // Keyed without userinfo: a rotated token keeps its mirror.
+  return cache_dir + "/" + name + "-" +
+         Sha256Hex(StripUrlUserinfo(url)).substr(0, 12) + ".git";
 }
 
 Result<std::string> UpdateMirror(const std::string& cache_dir,
@@ -109,34 +115,46 @@ Result<std::string> UpdateMirror(const std::string& cache_dir,
   std::error_code ec;
   std::filesystem::create_directories(cache_dir, ec);
   if (ec) return Error{cache_dir + ": cannot create: " + ec.message()};
+  // Sweeps sharing a --cache-dir take turns on one mirror (a fetch writes
+  // its refs; a clone is renamed into place).
+  auto lock = FileLock::Wait(path + ".lock");
+  if (!lock.ok()) return lock.error();
   git_repository* raw = nullptr;
   if (std::filesystem::exists(path + "/HEAD") &&
       git_repository_open_bare(&raw, path.c_str()) == 0) {
     GitRepoPtr repo(raw);
+    // The URL of this run (its token may have been rotated) is the one
+    // fetched from.
     git_remote* remote_raw = nullptr;
-    if (git_remote_lookup(&remote_raw, raw, "origin") != 0) {
-      return Error{"mirror " + path + ": no origin remote: " + GitLastError()};
+    if (git_remote_set_url(raw, "origin", url.c_str()) != 0 ||
+        git_remote_lookup(&remote_raw, raw, "origin") != 0) {
+      return Error{"mirror " + path + ": no origin remote: " +
+                   ScrubUrlUserinfo(GitLastError(), url)};
     }
     GitRemotePtr remote(remote_raw);
     git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
     fetch.prune = GIT_FETCH_PRUNE;
     fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
     if (git_remote_fetch(remote.get(), nullptr, &fetch, "sprawl sweep") != 0) {
-      return Error{"fetch " + url + ": " + GitLastError()};
+      return Error{"fetch " + StripUrlUserinfo(url) + ": " +
+                   ScrubUrlUserinfo(GitLastError(), url)};
     }
     return path;
   }
   // A half-written clone from an interrupted run is discarded.
   std::filesystem::remove_all(path, ec);
-  const std::string partial = path + ".partial";
-  std::filesystem::remove_all(partial, ec);
+  // This run's own temporary name: another process's is never touched.
+  std::string partial = path + ".partial-XXXXXX";
+  if (::mkdtemp(partial.data()) == nullptr) {
+    return Error{"mirror " + path + ": cannot create a temporary directory"};
+  }
   git_clone_options clone = GIT_CLONE_OPTIONS_INIT;
   clone.bare = 1;
   clone.remote_cb = CreateMirrorRemote;
   if (git_clone(&raw, url.c_str(), partial.c_str(), &clone) != 0) {
-    std::string message = GitLastError();
+    std::string message = ScrubUrlUserinfo(GitLastError(), url);
     std::filesystem::remove_all(partial, ec);
-    return Error{"clone " + url + ": " + message};
+    return Error{"clone " + StripUrlUserinfo(url) + ": " + message};
   }
   git_repository_free(raw);
   std::filesystem::rename(partial, path, ec);

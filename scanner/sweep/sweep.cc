@@ -6,18 +6,24 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <shared_mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
+#include <unistd.h>
+
 #include "scanner/base/dir_fd.h"
 #include "scanner/base/redact.h"
+#include "scanner/base/url_userinfo.h"
 #include "scanner/findings/credential.h"
 #include "scanner/git/ref_files.h"
 #include "scanner/git/ref_signature.h"
 #include "scanner/pipelines/pipeline_files.h"
 #include "scanner/scan/git_scan.h"
 #include "scanner/sources/git_mirror.h"
+#include "scanner/sweep/isolated_run.h"
+#include "scanner/sweep/partial_clone.h"
 #include "scanner/sweep/sweep_diagnostics.h"
 
 namespace sprawl {
@@ -50,6 +56,11 @@ struct SweepContext {
   // options.root, open (nullptr = none): repositories below it are opened
   // relative to it, sparing the walk of its path for each one.
   const DirFd* root = nullptr;
+  // With options.isolate: held shared by a worker while it calls libgit2
+  // in this process (mirror updates), and exclusively (with `mu`, which
+  // every datastore access holds) across each fork, so no child inherits a
+  // lock another thread held.
+  std::shared_mutex fork_guard;
 };
 
 // Large enough that a sweep of a few thousand repositories flushes once, at
@@ -159,30 +170,206 @@ void Commit(SweepContext* ctx, const StoredRepository& row,
   }
 }
 
+// Records `row` with `status` and `error` (plus what `scan` adds) and fills
+// the outcome; the shared end of every path below.
+Outcome Finish(const SweepTarget& target, SweepContext* ctx, Outcome out,
+               StoredRepository row, const std::string& status,
+               const std::string& error, const RepositoryScan& scan,
+               std::chrono::steady_clock::time_point start) {
+  out.entry.status = status;
+  out.entry.error = error;
+  row.status = status;
+  row.error = error;
+  row.blobs_scanned = out.entry.blobs_scanned;
+  row.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+  if (status == "failed") ctx->diagnostics->Warn(target.key, error);
+  Commit(ctx, row, scan);
+  return out;
+}
+
+// What libgit2 reads of one repository (its refs, then its history), and
+// the commit of the result: the part a corrupt object store can crash or
+// hang, run in a child process when the sweep isolates repositories.
+// `file_tips_json` and `signature`: what the ref files said, if anything.
+Outcome ScanRepository(const SweepTarget& target, const std::string& path,
+                       StoredRepository row, const std::string& file_tips_json,
+                       const RefSignature& signature,
+                       const StoredRepository* previous,
+                       const Matcher& matcher, SweepContext* ctx,
+                       std::chrono::steady_clock::time_point start) {
+  Outcome out;
+  out.entry.repo = target.key;
+  auto finish = [&](const std::string& status, const std::string& error,
+                    const RepositoryScan& scan) {
+    return Finish(target, ctx, out, row, status, error, scan, start);
+  };
+  const bool reusable =
+      previous != nullptr &&
+      (previous->status == "scanned" || previous->status == "unchanged");
+  auto tips = ReadRefTips(path);
+  if (!tips.ok()) return finish("failed", tips.error().message, {});
+  if (tips->empty()) {
+    return finish("skipped", "empty repository: no refs", {});
+  }
+  const std::string tips_json = TipsJson(*tips);
+  // A signature stands for these tips only when the ref files, read before
+  // libgit2 was asked, said the same.
+  std::string signature_text;
+  if (tips_json == file_tips_json) signature_text = signature.Encode();
+  if (reusable && previous->ref_tips == tips_json) {
+    row.ref_tips = tips_json;
+    row.ref_signature = std::move(signature_text);
+    return finish("unchanged", "", {});
+  }
+  std::unordered_set<std::string> skip;
+  std::unordered_set<std::string> known;
+  if (std::string error;
+      !LoadIncremental(ctx, target.key, &skip, &known, &error)) {
+    return finish("failed", error, {});
+  }
+
+  GitScanOptions scan;
+  scan.repo_path = path;
+  scan.threads = ctx->threads_per_repo;
+  scan.max_blob_size = ctx->options.max_blob_size;
+  scan.limits = ctx->options.limits;
+  scan.cancel = ctx->options.cancel;
+  scan.skip_blobs = &skip;
+  scan.known_secret_blobs = &known;
+  Diagnostics local(nullptr, true);
+  auto result = ScanGitHistory(scan, matcher, &local);
+  const bool partial = IsPartialClone(path);
+  Forward(local, target.key, ctx->diagnostics, partial);
+  if (!result.ok()) return finish("failed", result.error().message, {});
+  out.stats = result->stats;
+  out.entry.blobs_scanned = result->scanned_blobs.size();
+  if (result->stats.interrupted) {
+    // Nothing of a half-scanned repository is committed.
+    out.entry.status = "skipped";
+    out.entry.error = "sweep interrupted";
+    return out;
+  }
+  // A problem with one file's content (malformed pipeline YAML, a blob over
+  // the size limit) is a diagnostic; only objects that cannot be read make
+  // a repository incomplete.
+  const uint64_t unreadable = result->stats.skipped_unreadable;
+  const int object_problems = ObjectProblems(local);
+  RepositoryScan adds =
+      ToRepositoryScan(&*result, target.key, matcher, ctx->options);
+  std::string note;
+  if (partial && (unreadable > 0 || object_problems > 0)) {
+    // A partial clone lacks objects by design: what it holds is scanned
+    // and recorded (so an unchanged rerun reads nothing), with a note.
+    note = "partial clone: " + std::to_string(unreadable) +
+           " blob(s) not present locally were not scanned";
+    if (object_problems > static_cast<int>(unreadable)) {
+      note += " (and other objects missing: " + FirstProblem(local) + ")";
+    }
+    ctx->diagnostics->Warn(target.key, note);
+  } else if (local.errors() > 0 || unreadable > 0 || object_problems > 0) {
+    // Unreadable objects: keep what was found, but record no tips and no
+    // blobs, so the next sweep scans this repository again.
+    return finish("failed", "corrupt repository: " + FirstProblem(local),
+                  adds);
+  }
+  row.ref_tips = tips_json;
+  row.ref_signature = std::move(signature_text);
+  adds.new_blobs = std::move(result->scanned_blobs);
+  return finish("scanned", note, adds);
+}
+
+// ScanRepository in a child process with its own datastore connection,
+// under the --repo-timeout budget: a crash or a hang there is this
+// repository's `failed`, with the reason, and the sweep goes on.
+Outcome ScanRepositoryIsolated(const SweepTarget& target,
+                               const std::string& path, StoredRepository row,
+                               const std::string& file_tips_json,
+                               const RefSignature& signature,
+                               const StoredRepository* previous,
+                               const Matcher& matcher, SweepContext* ctx,
+                               std::chrono::steady_clock::time_point start) {
+  const SweepOptions& options = ctx->options;
+  auto work = [&]() -> IsolatedReport {
+    IsolatedReport report;
+    if (!options.test_crash_repo.empty() && target.key == options.test_crash_repo) {
+      std::abort();  // test hook: a scan that crashes
+    }
+    if (!options.test_hang_repo.empty() && target.key == options.test_hang_repo) {
+      for (;;) ::pause();  // test hook: a scan that never ends
+    }
+    Diagnostics diagnostics(nullptr, true);
+    auto store = Datastore::Open(options.datastore_path, /*create=*/false);
+    if (!store.ok()) {
+      report.status = "fatal";
+      report.error = store.error().message;
+      return report;
+    }
+    SweepContext child{options,     ctx->matcher,   &*store,
+                       &diagnostics, ctx->sweep_id, ctx->threads_per_repo,
+                       {},          0,              Status::Ok(),
+                       {},          {},             ctx->root,
+                       {}};
+    Outcome o = ScanRepository(target, path, row, file_tips_json, signature,
+                               previous, matcher, &child, start);
+    FlushUnchanged(&child);
+    report.status = child.fatal_error.ok() ? o.entry.status : "fatal";
+    report.error =
+        child.fatal_error.ok() ? o.entry.error : child.fatal_error.error().message;
+    report.blobs_scanned = o.entry.blobs_scanned;
+    report.stats = o.stats;
+    report.diagnostics = diagnostics.Text();
+    return report;
+  };
+  IsolatedOutcome isolated = RunIsolated(
+      work, options.repo_timeout_seconds,
+      [ctx] {
+        ctx->fork_guard.lock();
+        ctx->mu.lock();
+      },
+      [ctx] {
+        ctx->mu.unlock();
+        ctx->fork_guard.unlock();
+      });
+  if (!isolated.completed) {
+    Outcome out;
+    out.entry.repo = target.key;
+    row.ref_tips.clear();
+    row.ref_signature = "";
+    return Finish(target, ctx, out, row, "failed", isolated.failure, {},
+                  start);
+  }
+  const IsolatedReport& r = isolated.report;
+  ForwardText(r.diagnostics, "", ctx->diagnostics);
+  Outcome out;
+  out.entry = {target.key, r.status, r.blobs_scanned, r.error};
+  out.stats = r.stats;
+  if (r.status == "fatal") {
+    std::lock_guard<std::mutex> lock(ctx->mu);
+    if (ctx->fatal_error.ok()) ctx->fatal_error = Error{r.error};
+    out.entry.status = "failed";
+  }
+  return out;
+}
+
 Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   const auto start = std::chrono::steady_clock::now();
   Outcome out;
   out.entry.repo = target.key;
   StoredRepository row;
   row.repo = target.key;
-  row.source = target.location;
+  // A URL's token stays out of the datastore (the key has none either).
+  row.source = target.remote ? StripUrlUserinfo(target.location)
+                             : target.location;
   row.ref_signature = "";  // none, unless the tips are read and signed
   auto finish = [&](const std::string& status, const std::string& error,
                     const RepositoryScan& scan) {
-    out.entry.status = status;
-    out.entry.error = error;
-    row.status = status;
-    row.error = error;
-    row.blobs_scanned = out.entry.blobs_scanned;
-    row.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - start)
-                          .count();
-    if (status == "failed") ctx->diagnostics->Warn(target.key, error);
-    Commit(ctx, row, scan);
-    return out;
+    return Finish(target, ctx, out, row, status, error, scan, start);
   };
   std::string path = target.location;
   if (target.remote) {
+    std::shared_lock<std::shared_mutex> no_fork(ctx->fork_guard);
     auto mirror = UpdateMirror(ctx->options.cache_dir, target.location);
     if (!mirror.ok()) return finish("failed", mirror.error().message, {});
     path = *mirror;
@@ -195,9 +382,6 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   const bool reusable =
       previous != nullptr &&
       (previous->status == "scanned" || previous->status == "unchanged");
-  auto unchanged = [&](const std::string& tips_json) {
-    return reusable && previous->ref_tips == tips_json;
-  };
   const bool below_root = ctx->root != nullptr && !target.remote;
   const DirFd* base = below_root ? ctx->root : nullptr;
   const std::string& ref_path = below_root ? target.key : path;
@@ -219,7 +403,7 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   if (auto fast = ReadRefTipsFromFiles(ref_path, base, &signature);
       fast && !fast->empty()) {
     file_tips_json = TipsJson(*fast);
-    if (unchanged(file_tips_json)) {
+    if (reusable && previous->ref_tips == file_tips_json) {
       row.ref_tips = file_tips_json;
       row.ref_signature = signature.Encode();
       return finish("unchanged", "", {});
@@ -229,21 +413,7 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
       !target.remote && !std::filesystem::is_directory(path, ec)) {
     return finish("failed", "no such directory: " + path, {});
   }
-  auto tips = ReadRefTips(path);
-  if (!tips.ok()) return finish("failed", tips.error().message, {});
-  if (tips->empty()) {
-    return finish("skipped", "empty repository: no refs", {});
-  }
-  const std::string tips_json = TipsJson(*tips);
-  // A signature stands for these tips only when the ref files, read before
-  // libgit2 was asked, said the same.
-  std::string signature_text;
-  if (tips_json == file_tips_json) signature_text = signature.Encode();
-  if (unchanged(tips_json)) {
-    row.ref_tips = tips_json;
-    row.ref_signature = std::move(signature_text);
-    return finish("unchanged", "", {});
-  }
+  // Built here, before any fork, and shared read-only.
   auto matcher = ctx->matcher->Get();
   if (!matcher.ok()) {
     std::lock_guard<std::mutex> lock(ctx->mu);
@@ -252,48 +422,12 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
     out.entry.error = matcher.error().message;
     return out;  // the sweep fails: nothing is committed for this one
   }
-  std::unordered_set<std::string> skip;
-  std::unordered_set<std::string> known;
-  if (std::string error;
-      !LoadIncremental(ctx, target.key, &skip, &known, &error)) {
-    return finish("failed", error, {});
+  if (ctx->options.isolate) {
+    return ScanRepositoryIsolated(target, path, row, file_tips_json,
+                                  signature, previous, **matcher, ctx, start);
   }
-
-  GitScanOptions scan;
-  scan.repo_path = path;
-  scan.threads = ctx->threads_per_repo;
-  scan.max_blob_size = ctx->options.max_blob_size;
-  scan.limits = ctx->options.limits;
-  scan.cancel = ctx->options.cancel;
-  scan.skip_blobs = &skip;
-  scan.known_secret_blobs = &known;
-  Diagnostics local(nullptr, true);
-  auto result = ScanGitHistory(scan, **matcher, &local);
-  Forward(local, target.key, ctx->diagnostics);
-  if (!result.ok()) return finish("failed", result.error().message, {});
-  out.stats = result->stats;
-  out.entry.blobs_scanned = result->scanned_blobs.size();
-  if (result->stats.interrupted) {
-    // Nothing of a half-scanned repository is committed.
-    out.entry.status = "skipped";
-    out.entry.error = "sweep interrupted";
-    return out;
-  }
-  // Unreadable objects: keep what was found, but record no tips and no
-  // blobs, so the next sweep scans this repository again.
-  const int expected = static_cast<int>(result->stats.skipped_too_large) +
-                       (result->shallow ? 1 : 0);
-  const bool damaged = result->stats.skipped_unreadable > 0 ||
-                       local.errors() > 0 || local.warnings() > expected;
-  RepositoryScan adds =
-      ToRepositoryScan(&*result, target.key, **matcher, ctx->options);
-  if (damaged) {
-    return finish("failed", "corrupt repository: " + FirstProblem(local), adds);
-  }
-  row.ref_tips = tips_json;
-  row.ref_signature = std::move(signature_text);
-  adds.new_blobs = std::move(result->scanned_blobs);
-  return finish("scanned", "", adds);
+  return ScanRepository(target, path, row, file_tips_json, signature,
+                        previous, **matcher, ctx, start);
 }
 
 }  // namespace
@@ -338,7 +472,8 @@ Result<SweepResult> RunSweep(const SweepOptions& options, LazyMatcher* matcher,
                    Status::Ok(),
                    {},
                    {},
-                   nullptr};
+                   nullptr,
+                   {}};
   std::optional<DirFd> root;
   if (!options.root.empty()) {
     root = DirFd::Open(options.root, nullptr, /*follow_link=*/true);

@@ -7,7 +7,8 @@
 // commit the repository (status, tips, new blobs, credentials, locations,
 // pipeline references and findings) in one transaction.
 // Repositories run on a pool of workers that share the thread budget; a
-// repository that cannot be read is `failed` and the others go on.
+// repository that cannot be read is `failed` and the others go on, and with
+// `isolate` so is one whose scan crashes or outlives --repo-timeout.
 // Blocks until done; the matcher is built when the first repository needs
 // a scan (a sweep with no new commits never builds it) and then shared
 // read-only; the datastore is only touched under an internal lock.
@@ -51,6 +52,18 @@ struct SweepOptions {
   // Test hook: terminate the process (no cleanup) right after this many
   // repositories were committed, to exercise resuming. 0 = never.
   int abort_after_commits = 0;
+  // Each repository's libgit2 reads (refs, history) and its commit run in a
+  // child process (isolated_run.h), so a crash or hang there fails that
+  // repository only; the child opens `datastore_path` itself.
+  bool isolate = false;
+  std::string datastore_path;
+  // Per repository, with `isolate`: a child still running after this long
+  // is killed and the repository recorded failed (--repo-timeout; 0 = none).
+  int64_t repo_timeout_seconds = 0;
+  // Test hooks (with `isolate`): the child scanning this repository key
+  // aborts, or hangs, instead of scanning.
+  std::string test_crash_repo;
+  std::string test_hang_repo;
 };
 
 struct SweepResult {

@@ -12,6 +12,7 @@
 #include "scanner/base/dir_fd.h"
 #include "scanner/base/hash.h"
 #include "scanner/base/text.h"
+#include "scanner/base/url_userinfo.h"
 #include "scanner/sources/git_mirror.h"
 
 namespace sprawl {
@@ -219,9 +220,11 @@ Result<std::vector<SweepTarget>> ReadRepositoryList(const std::string& file) {
   while (std::getline(in, line)) {
     std::string entry(Trim(line));
     if (entry.empty() || entry[0] == '#') continue;
-    if (!seen.insert(entry).second) continue;
     SweepTarget t;
-    t.key = entry;
+    // A token in the URL authenticates the mirror and nothing else: the
+    // key (reports, diagnostics, the datastore) never holds it.
+    t.key = StripUrlUserinfo(entry);
+    if (!seen.insert(t.key).second) continue;
     t.remote = IsRemoteUrl(entry);
     if (t.remote) {
       t.location = entry;
