@@ -8,8 +8,9 @@
 namespace sprawl {
 namespace {
 
-constexpr std::array<std::string_view, 18> kTestDirectories = {
-    "test",    "tests",     "testing",    "testdata", "spec",
+// "t" is the test directory of Perl distributions and of git itself.
+constexpr std::array<std::string_view, 19> kTestDirectories = {
+    "t",       "test",    "tests",     "testing",    "testdata", "spec",
     "specs",   "__tests__", "fixture",    "fixtures", "__fixtures__",
     "example", "examples",  "sample",     "samples",  "mock",
     "mocks",   "__mocks__", "dummyserver"};

@@ -15,7 +15,7 @@ namespace sprawl {
 // The first directory component of `path` (separators '/' or '\'; the last
 // component, the file name, is not judged) that names a test, fixture or
 // example directory, compared case-insensitively; "" when there is none.
-// Names: test tests testing testdata spec specs __tests__ fixture fixtures
+// Names: t test tests testing testdata spec specs __tests__ fixture fixtures
 // __fixtures__ example examples sample samples mock mocks __mocks__
 // dummyserver, and any name starting with test_ test- tests_ tests- or
 // ending in _test -test _tests -tests (test_data, unit_tests, e2e-tests).

@@ -132,7 +132,16 @@ class RuleParser {
     }
     if (!Shape(node["token"], &info.shape)) return error_;
     rule.prefix = info.shape.prefix;
-    rule.keywords = info.names;
+    // The match always holds a keyword or host; a keyword's part before its
+    // first '_' (which matches any separator) occurs in it literally.
+    for (const auto& k : info.names) {
+      std::string head = k.substr(0, k.find('_'));
+      if (head.empty()) head = k;
+      if (std::find(rule.keywords.begin(), rule.keywords.end(), head) ==
+          rule.keywords.end()) {
+        rule.keywords.push_back(head);
+      }
+    }
     rule.keywords.insert(rule.keywords.end(), info.hosts.begin(),
                          info.hosts.end());
     if (!node["min_entropy"]) rule.min_entropy = DefaultMinEntropy(info.shape);

@@ -122,11 +122,22 @@ double DefaultMinEntropy(const TokenShape& s) {
 
 namespace {
 
-std::string Alternation(const std::vector<std::string>& words) {
+// Alternation of literals. In a keyword an underscore stands for any
+// separator or none, so `segment_write` also matches `SEGMENT-WRITE`,
+// `segment.write` and `segmentWrite`.
+std::string Alternation(const std::vector<std::string>& words,
+                        bool loose_separators) {
   std::string out = "(?:";
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (i) out += "|";
-    out += EscapeRegexLiteral(words[i]);
+    if (!loose_separators) {
+      out += EscapeRegexLiteral(words[i]);
+      continue;
+    }
+    for (char c : words[i]) {
+      out += c == '_' ? std::string("[_.-]?")
+                      : EscapeRegexLiteral(std::string_view(&c, 1));
+    }
   }
   return out + ")";
 }
@@ -143,16 +154,20 @@ std::string DetectorPattern(const DetectorInfo& info) {
   constexpr std::string_view kAssign =
       "[\"'`]?\\]?\\s{0,4}(?:=>|:=|[:=,]|\\s)\\s{0,4}[\"'`]?"
       "(?:(?:token|bearer|basic|key)\\s{1,4})?";
-  std::vector<std::string> anchors = info.names;
-  anchors.insert(anchors.end(), info.hosts.begin(), info.hosts.end());
   // A keyword or host, then within a few lines a credential-named
   // assignment or auth header: `DEEPGRAM_API_KEY=`, `"deepgramApiKey": "`,
   // `https://api.x.com … Authorization: Token `.
-  std::string ctx = Alternation(anchors) + "[\\s\\S]{0,256}?" +
+  std::string anchors = Alternation(info.names, true);
+  if (!info.hosts.empty()) {
+    anchors = info.names.empty() ? Alternation(info.hosts, false)
+                                 : "(?:" + anchors + "|" +
+                                       Alternation(info.hosts, false) + ")";
+  }
+  std::string ctx = anchors + "[\\s\\S]{0,256}?" +
                     std::string(kSecretWord) + "[a-z0-9_-]{0,16}" +
                     std::string(kAssign);
   if (!info.names.empty()) {
-    const std::string kw = Alternation(info.names);
+    const std::string kw = Alternation(info.names, true);
     // The keyword after the secret word: `API_KEY_DEEPGRAM=`.
     ctx += "|" + std::string(kSecretWord) + "[a-z0-9_.-]{0,16}?" + kw +
            "[a-z0-9_]{0,8}" + std::string(kAssign);
