@@ -158,7 +158,6 @@ TEST_SUITE("compact detectors") {
         {"const waveletKey = '" + hex + "';", hex},
         {"waveletToken := \"" + hex + "\"", hex},
         {"os.environ[\"WAVELET_API_KEY\"] = \"" + hex + "\"", hex},
-        {"API_KEY_WAVELET=" + hex, hex},
         {"client = WaveletClient(\"" + hex + "\")", hex},
         {"curl https://api.wavelet.test/v1/x \\\n  -H \"Authorization: Token " +
              hex + "\"",

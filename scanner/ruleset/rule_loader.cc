@@ -135,8 +135,8 @@ class RuleParser {
     // The match always holds a keyword or host; a keyword's part before its
     // first '_' (which matches any separator) occurs in it literally.
     for (const auto& k : info.names) {
-      std::string head = k.substr(0, k.find('_'));
-      if (head.empty()) head = k;
+      const std::string head =
+          LooseKeyword(k) ? k.substr(0, k.find('_')) : k;
       if (std::find(rule.keywords.begin(), rule.keywords.end(), head) ==
           rule.keywords.end()) {
         rule.keywords.push_back(head);

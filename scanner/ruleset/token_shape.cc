@@ -122,7 +122,7 @@ double DefaultMinEntropy(const TokenShape& s) {
 
 namespace {
 
-// Alternation of literals. In a keyword an underscore stands for any
+// Alternation of literals. In a loose keyword an underscore stands for any
 // separator or none, so `segment_write` also matches `SEGMENT-WRITE`,
 // `segment.write` and `segmentWrite`.
 std::string Alternation(const std::vector<std::string>& words,
@@ -130,7 +130,7 @@ std::string Alternation(const std::vector<std::string>& words,
   std::string out = "(?:";
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (i) out += "|";
-    if (!loose_separators) {
+    if (!loose_separators || !LooseKeyword(words[i])) {
       out += EscapeRegexLiteral(words[i]);
       continue;
     }
@@ -143,6 +143,11 @@ std::string Alternation(const std::vector<std::string>& words,
 }
 
 }  // namespace
+
+bool LooseKeyword(std::string_view keyword) {
+  const std::size_t sep = keyword.find('_');
+  return sep != std::string_view::npos && sep >= 5;
+}
 
 std::string DetectorPattern(const DetectorInfo& info) {
   // Words that make a variable name hold a credential.
@@ -168,9 +173,6 @@ std::string DetectorPattern(const DetectorInfo& info) {
                     std::string(kAssign);
   if (!info.names.empty()) {
     const std::string kw = Alternation(info.names, true);
-    // The keyword after the secret word: `API_KEY_DEEPGRAM=`.
-    ctx += "|" + std::string(kSecretWord) + "[a-z0-9_.-]{0,16}?" + kw +
-           "[a-z0-9_]{0,8}" + std::string(kAssign);
     // A client constructor given the key: `Client("…")`, `(api_key="…")`.
     ctx += "|" + kw + "[a-z0-9_.]{0,24}\\(\\s{0,4}(?:[a-z_]{1,20}\\s{0,2}=" +
            "\\s{0,2})?[\"'`]";

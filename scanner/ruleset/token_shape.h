@@ -57,6 +57,11 @@ struct DetectorInfo {
   std::vector<std::string> hosts;  // API host names (header context)
 };
 
+// Whether a keyword's '_' matches any separator or none: only when the part
+// before its first '_' has 5 characters or more, so the literal Hyperscan
+// anchors on stays rare (`here_api` stays literal: `here` is in `where`).
+bool LooseKeyword(std::string_view keyword);
+
 // Regex-escapes a literal for Hyperscan and RE2 alike.
 std::string EscapeRegexLiteral(std::string_view text);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace sprawl {
 namespace {
@@ -41,24 +42,6 @@ bool EndsWithNoCase(std::string_view text, std::size_t pos,
 std::size_t LineStart(std::string_view text, std::size_t pos) {
   const std::size_t nl = text.rfind('\n', pos == 0 ? 0 : pos - 1);
   return nl == std::string_view::npos || pos == 0 ? 0 : nl + 1;
-}
-
-// The context that makes a base64 run at `pos` (the first encoded byte)
-// worth decoding: a Basic scheme, a docker `auth` value, or a mapping value
-// in a document that declares a Kubernetes Secret.
-bool Base64Context(std::string_view text, std::size_t pos, bool k8s_secret) {
-  std::size_t p = pos;
-  while (p > 0 && (text[p - 1] == '"' || text[p - 1] == '\'')) --p;
-  while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t')) --p;
-  if (EndsWithNoCase(text, p, "basic")) return true;
-  if (p == 0 || text[p - 1] != ':') return false;
-  std::size_t k = p - 1;
-  while (k > 0 && (text[k - 1] == '"' || text[k - 1] == '\'' ||
-                   text[k - 1] == ' ')) {
-    --k;
-  }
-  if (EndsWithNoCase(text, k, "auth")) return true;  // docker config.json
-  return k8s_secret;
 }
 
 }  // namespace
@@ -116,71 +99,132 @@ bool LooksLikeText(std::string_view bytes) {
   return printable * 10 >= bytes.size() * 9;
 }
 
+namespace {
+
+// Appends the span [b, e) decoded into `decoded` with its line prefix.
+void AddSpan(std::string_view text, std::size_t b, std::size_t e,
+             const std::string& decoded, std::vector<EncodedSpan>* spans) {
+  EncodedSpan s;
+  s.begin = b;
+  s.end = e;
+  const std::size_t ls = LineStart(text, b);
+  s.scan_text.assign(text.substr(ls, b - ls));
+  s.decoded_at = s.scan_text.size();
+  s.scan_text += decoded;
+  spans->push_back(std::move(s));
+}
+
+// A base64 run starting at `i` (after optional quotes and blanks): decoded
+// and added when it is 16..4096 bytes of text.
+void TryBase64(std::string_view text, std::size_t i, std::string* decoded,
+               std::vector<EncodedSpan>* spans) {
+  while (i < text.size() &&
+         (text[i] == ' ' || text[i] == '\t' || text[i] == '"' || text[i] == '\'')) {
+    ++i;
+  }
+  std::size_t e = i;
+  while (e < text.size() && IsBase64Char(text[e]) && e - i <= kMaxEncodedSpan) {
+    ++e;
+  }
+  const std::size_t len = e - i;
+  if (len < kMinEncodedSpan || len > kMaxEncodedSpan) return;
+  if (e < text.size() && (text[e] == '.' || text[e] == '%' ||
+                          IsBase64Char(text[e]))) {
+    return;
+  }
+  if (DecodeBase64(text.substr(i, len), decoded) && LooksLikeText(*decoded)) {
+    AddSpan(text, i, e, *decoded, spans);
+  }
+}
+
+}  // namespace
+
 std::vector<EncodedSpan> FindEncodedSpans(std::string_view text) {
   std::vector<EncodedSpan> spans;
   const bool k8s_secret = text.find("kind: Secret") != std::string_view::npos ||
                           text.find("\"kind\": \"Secret\"") !=
                               std::string_view::npos;
   std::string decoded;
-  std::size_t i = 0;
-  while (i < text.size() && spans.size() < kMaxSpans) {
-    const char c = text[i];
+  // Candidates are found with memchr on ':' and '%' and a search for
+  // "basic", so text without them costs one pass of memchr.
+  const char* data = text.data();
+  const std::size_t n = text.size();
+  // The next ':' and '%' at or after i (n = none), each found again only
+  // once passed, so the two searches stay linear together.
+  auto find = [&](char c, std::size_t from) {
+    const void* p = from < n ? std::memchr(data + from, c, n - from) : nullptr;
+    return p == nullptr ? n
+                        : static_cast<std::size_t>(static_cast<const char*>(p) -
+                                                   data);
+  };
+  std::size_t next_colon = find(':', 0);
+  std::size_t next_pct = find('%', 0);
+  for (std::size_t i = 0; i < n && spans.size() < kMaxSpans;) {
+    if (next_colon < i) next_colon = find(':', i);
+    if (next_pct < i) next_pct = find('%', i);
+    const std::size_t at = std::min(next_colon, next_pct);
+    if (at >= n) break;
+    const char* next = data + at;
+    i = at + 1;
+    if (*next == ':') {
+      // `auth: <base64>` (docker) or any value of a Kubernetes Secret.
+      std::size_t k = at;
+      while (k > 0 && (text[k - 1] == '"' || text[k - 1] == '\'' ||
+                       text[k - 1] == ' ')) {
+        --k;
+      }
+      if (k8s_secret || EndsWithNoCase(text, k, "auth")) {
+        const std::size_t before = spans.size();
+        TryBase64(text, at + 1, &decoded, &spans);
+        if (spans.size() > before) i = spans.back().end;
+      }
+      continue;
+    }
     // Percent-encoding: a run of URL characters holding escapes.
-    if (c == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-        HexValue(text[i + 2]) >= 0) {
-      std::size_t b = i;
-      while (b > 0 && b > i - std::min<std::size_t>(i, kMaxEncodedSpan) &&
-             text[b - 1] > ' ' && text[b - 1] != '"' && text[b - 1] != '\'' &&
-             text[b - 1] != '&' && text[b - 1] != '?' && text[b - 1] != '<' &&
-             text[b - 1] != '=') {
-        --b;
-      }
-      std::size_t e = i;
-      while (e < text.size() && e - b < kMaxEncodedSpan && text[e] > ' ' &&
-             text[e] != '"' && text[e] != '\'' && text[e] != '&' &&
-             text[e] != '<') {
-        ++e;
-      }
-      if (e - b >= kMinEncodedSpan && DecodePercent(text.substr(b, e - b),
-                                                    &decoded) &&
-          LooksLikeText(decoded)) {
-        EncodedSpan s;
-        s.begin = b;
-        s.end = e;
-        const std::size_t ls = LineStart(text, b);
-        s.scan_text.assign(text.substr(ls, b - ls));
-        s.decoded_at = s.scan_text.size();
-        s.scan_text += decoded;
-        spans.push_back(std::move(s));
-      }
-      i = std::max(e, i + 1);
+    if (at + 2 >= n || HexValue(text[at + 1]) < 0 || HexValue(text[at + 2]) < 0) {
       continue;
     }
-    if (!IsBase64Char(c) || c == '=' ||
-        (i > 0 && (IsBase64Char(text[i - 1]) || text[i - 1] == '.'))) {
-      ++i;
-      continue;
+    std::size_t b = at;
+    while (b > 0 && at - b < kMaxEncodedSpan && text[b - 1] > ' ' &&
+           text[b - 1] != '"' && text[b - 1] != '\'' && text[b - 1] != '&' &&
+           text[b - 1] != '?' && text[b - 1] != '<' && text[b - 1] != '=') {
+      --b;
     }
-    std::size_t e = i;
-    while (e < text.size() && IsBase64Char(text[e]) && e - i <= kMaxEncodedSpan) {
+    std::size_t e = at;
+    while (e < n && e - b < kMaxEncodedSpan && text[e] > ' ' &&
+           text[e] != '"' && text[e] != '\'' && text[e] != '&' &&
+           text[e] != '<') {
       ++e;
     }
-    const std::size_t len = e - i;
-    if (len >= kMinEncodedSpan && len <= kMaxEncodedSpan &&
-        (e == text.size() || !(text[e] == '.' || text[e] == '%')) &&
-        Base64Context(text, i, k8s_secret) &&
-        DecodeBase64(text.substr(i, len), &decoded) && LooksLikeText(decoded)) {
-      EncodedSpan s;
-      s.begin = i;
-      s.end = e;
-      const std::size_t ls = LineStart(text, i);
-      s.scan_text.assign(text.substr(ls, i - ls));
-      s.decoded_at = s.scan_text.size();
-      s.scan_text += decoded;
-      spans.push_back(std::move(s));
-    }
     i = e;
+    if (e - b >= kMinEncodedSpan &&
+        DecodePercent(text.substr(b, e - b), &decoded) &&
+        LooksLikeText(decoded)) {
+      AddSpan(text, b, e, decoded, &spans);
+    }
   }
+  // `Authorization: Basic <base64>`, as the scheme is usually written.
+  for (std::string_view scheme : {"Basic ", "basic ", "BASIC "}) {
+    for (std::size_t i = 0; i < n && spans.size() < kMaxSpans;) {
+      const void* p = memmem(data + i, n - i, scheme.data(), scheme.size());
+      if (p == nullptr) break;
+      const std::size_t at =
+          static_cast<std::size_t>(static_cast<const char*>(p) - data);
+      i = at + scheme.size();
+      TryBase64(text, i, &decoded, &spans);
+    }
+  }
+  std::sort(spans.begin(), spans.end(),
+            [](const EncodedSpan& a, const EncodedSpan& b) {
+              return a.begin < b.begin;
+            });
+  // A basic header's value may also follow a ':' in a Secret: keep one.
+  spans.erase(std::unique(spans.begin(), spans.end(),
+                          [](const EncodedSpan& a, const EncodedSpan& b) {
+                            return a.begin == b.begin;
+                          }),
+              spans.end());
+  if (spans.size() > kMaxSpans) spans.resize(kMaxSpans);
   return spans;
 }
 
