@@ -6,9 +6,15 @@
 # reader judge them).
 #
 # Usage: bench/precision.sh [TREE...]
+#        bench/precision.sh --repos GIT_DIR...   # HEAD trees of real repositories
+# With --repos each argument is a git directory (a bare mirror such as
+# /work/.mirror/curl+curl/repo, or a work tree's .git); its HEAD tree is
+# extracted with `git archive HEAD` under $OUT/trees/<name> and scanned like
+# a TREE (only the files of HEAD, no history, no .git).
 #   SPRAWL=path/to/sprawl   binary to test (default: build/sprawl)
 #   THREADS=N               worker threads (default: nproc)
 #   OUT=DIR                 keep the JSON reports here (default: a temp dir)
+#   LIST_LOW=1              list low-confidence hits too
 # Default trees: /usr/include /usr/share /usr/lib (binary files are skipped by
 # sprawl; only the text it scans is counted). A Debian source package unpacked
 # with `apt-get source` can be added as an extra TREE where deb-src is set up.
@@ -20,9 +26,22 @@ set -euo pipefail
 
 SPRAWL=${SPRAWL:-build/sprawl}
 THREADS=${THREADS:-$(nproc)}
-if [ "$#" -gt 0 ]; then TREES=("$@"); else TREES=(/usr/include /usr/share /usr/lib); fi
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
+if [ "${1:-}" = "--repos" ]; then
+  shift
+  [ "$#" -gt 0 ] || { echo "precision.sh: --repos needs at least one git directory" >&2; exit 2; }
+  TREES=()
+  for g in "$@"; do
+    name=$(basename "$(dirname "$g")")
+    [ "$(basename "$g")" = ".git" ] || [ "$(basename "$g")" = "repo" ] || name=$(basename "$g")
+    dest="$OUT/trees/$name"
+    rm -rf "$dest"; mkdir -p "$dest"
+    git --git-dir="$g" archive HEAD | tar -x -C "$dest"
+    echo "precision.sh: $name HEAD $(git --git-dir="$g" rev-parse --short HEAD) -> $dest" >&2
+    TREES+=("$dest")
+  done
+elif [ "$#" -gt 0 ]; then TREES=("$@"); else TREES=(/usr/include /usr/share /usr/lib); fi
 
 command -v python3 >/dev/null || { echo "precision.sh: python3 is required" >&2; exit 2; }
 [ -x "$SPRAWL" ] || { echo "precision.sh: no sprawl binary at $SPRAWL (set SPRAWL=)" >&2; exit 2; }
@@ -44,8 +63,9 @@ for t in "${TREES[@]}"; do
 done
 
 python3 - "$SPRAWL" "${reports[@]}" <<'EOF'
-import json, sys, collections
+import json, os, sys, collections
 sprawl = sys.argv[1]
+LIST_LOW = os.environ.get('LIST_LOW') == '1'
 rows = []
 per_rule = collections.Counter()
 per_tier = collections.Counter()
@@ -64,11 +84,12 @@ for arg in sys.argv[2:]:
         per_rule[(c['rule'], c['confidence'])] += 1
         per_tier[c['confidence']] += 1
         lowered += 1 if c.get('confidence_reason') else 0
-        if c['confidence'] in ('high', 'medium'):
+        if c['confidence'] in ('high', 'medium') or LIST_LOW:
             locs = c['locations']
             where = f"{tree}/{locs[0]['path']}:{locs[0]['line']}" if locs else tree
             more = f" (+{len(locs) - 1} more)" if len(locs) > 1 else ""
-            hits.append((c['rule'], c['confidence'], where + more))
+            why = f" [{c['confidence_reason']}]" if c.get('confidence_reason') else ""
+            hits.append((c['rule'], c['confidence'], where + more + why))
 mb = total_bytes / 1e6
 hm = per_tier['high'] + per_tier['medium']
 print(f"sprawl: `{sprawl}`\n")
@@ -79,6 +100,8 @@ for tree, files, b, binary, t in rows:
 print(f"| **total** | | **{mb:,.1f}** | | **{per_tier['high']}** | **{per_tier['medium']}** | **{per_tier['low']}** |\n")
 rate = hm / (mb / 100) if mb else 0.0
 print(f"High+medium credentials: **{hm}** in {mb:,.1f} MB = **{rate:.2f} per 100 MB** (target <= 1).")
+per100 = lambda n: n / (mb / 100) if mb else 0.0
+print(f"Per 100 MB by confidence: high {per100(per_tier['high']):.2f}, medium {per100(per_tier['medium']):.2f}, low {per100(per_tier['low']):.2f}.\n")
 lrate = per_tier['low'] / (mb / 100) if mb else 0.0
 print(f"Low tier (generic heuristics, JWTs, test-mode keys, look-alikes whose checksum fails): {per_tier['low']} = {lrate:.2f} per 100 MB,")
 print(f"of which {lowered} lowered because every location is under a test, fixture or example directory.\n")
@@ -87,7 +110,7 @@ print("|---|---|---:|")
 for (rule, conf), n in sorted(per_rule.items(), key=lambda kv: (-kv[1], kv[0])):
     print(f"| `{rule}` | {conf} | {n} |")
 if hits:
-    print("\nHigh/medium hits:\n")
+    print("\nHits (high/medium" + (", low" if LIST_LOW else "") + "):\n")
     for rule, conf, where in sorted(hits):
         print(f"- `{rule}` ({conf}): {where}")
 EOF

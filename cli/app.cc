@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include <sys/stat.h>
 
@@ -17,6 +18,7 @@
 #include "scanner/inventory/draft.h"
 #include "scanner/inventory/inventory.h"
 #include "scanner/match/rule_checker.h"
+#include "scanner/match/synthetic_cases.h"
 #include "scanner/scan/dir_scan.h"
 #include "scanner/scan/git_scan.h"
 
@@ -57,6 +59,9 @@ Result<Config> ApplyConfig(const std::string& root, CommonOptions* common) {
   if (common->threads < 0) common->threads = config->threads.value_or(0);
   if (common->fail_on.empty() && config->fail_on) {
     common->fail_on = *config->fail_on;
+  }
+  if (common->min_confidence.empty() && config->min_confidence) {
+    common->min_confidence = *config->min_confidence;
   }
   for (const auto& r : config->rules) common->rules.push_back(r);
   return config;
@@ -313,13 +318,25 @@ int RunRulesCheck(const CommonOptions& common) {
   std::size_t examples = 0;
   std::size_t negatives = 0;
   std::size_t fallback = 0;
+  std::size_t detectors = 0;
+  std::set<std::string> ids;
   for (std::size_t i = 0; i < rules.size(); ++i) {
     examples += rules[i].examples.size();
     negatives += rules[i].negative_examples.size();
+    if (rules[i].detector) {
+      ++detectors;
+      const SyntheticCases synthetic = MakeSyntheticCases(rules[i]);
+      examples += synthetic.positives.size();
+      negatives += synthetic.negatives.size();
+    }
+    if (!rules[i].identifier_only) ids.insert(rules[i].id);
     if ((*matcher)->engine(i) != RuleEngine::kHyperscan) ++fallback;
   }
-  std::cout << rules.size() << " rules, " << examples << " examples, "
-            << negatives << " negative examples: "
+  // Token types: distinct rule ids of secrets, compact detectors included
+  // (identifier-only rules name no secret).
+  std::cout << ids.size() << " token types (" << rules.size() << " rules, "
+            << detectors << " from compact detectors), " << examples
+            << " examples, " << negatives << " negative examples: "
             << (problems.empty() ? "all ok" : std::to_string(problems.size()) +
                                                   " problem(s)")
             << " (" << fallback << " rule(s) not fully in Hyperscan)\n";

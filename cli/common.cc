@@ -20,6 +20,7 @@
 #include "reporters/reporter.h"
 #include "scanner/base/status_line.h"
 #include "scanner/base/text.h"
+#include "scanner/findings/pairing.h"
 #include "scanner/findings/credential.h"
 #include "scanner/findings/report_builder.h"
 #include "scanner/inventory/dates.h"
@@ -73,6 +74,9 @@ void AddCommonFlags(CLI::App* cmd, CommonOptions* o) {
   cmd->add_option("--fail-on", o->fail_on,
                   "Statuses that fail the gate, comma-separated, or 'none' "
                   "(default: revoked,expired,unowned,misplaced,unregistered)");
+  cmd->add_option("--min-confidence", o->min_confidence,
+                  "Lowest confidence that can fail the gate: low, medium or "
+                  "high (default medium; lower ones are still reported)");
   cmd->add_option("--now", o->now,
                   "Evaluate dates as of YYYY-MM-DD (reproducible runs)");
   cmd->add_option("--inventory", o->inventory,
@@ -254,6 +258,7 @@ Result<Report> MakeReport(const std::string& command,
   if (const char* k = std::getenv("SPRAWL_FINGERPRINT_KEY"); k && *k) key = k;
   auto credentials =
       GroupCredentials(std::move(findings), matcher.rules(), Fingerprinter(key));
+  PairCredentials(matcher.rules(), &credentials);
   Report report =
       BuildReport(command, std::move(credentials), matcher.rules(), ro);
   report.stats = stats;
@@ -264,6 +269,11 @@ Result<Report> MakeReport(const std::string& command,
   rec.today = options.now.empty() ? TodayUtc() : *ParseDate(options.now);
   rec.full_scan = context.full_scan && !stats.interrupted;
   rec.fail_on = ro.fail_on;
+  if (!options.min_confidence.empty()) {
+    auto floor = ParseMinConfidence(options.min_confidence, "--min-confidence");
+    if (!floor.ok()) return floor.error();
+    rec.min_confidence = *floor;
+  }
   for (const char* name : {"/.github/CODEOWNERS", "/CODEOWNERS",
                            "/docs/CODEOWNERS", "/.gitlab/CODEOWNERS"}) {
     std::ifstream in(context.root + name, std::ios::binary);
@@ -398,6 +408,10 @@ std::string ValidateCommon(const CommonOptions& options) {
   if (!options.fail_on.empty()) {
     auto f = ParseFailOn(options.fail_on);
     if (!f.ok()) return f.error().message;
+  }
+  if (!options.min_confidence.empty()) {
+    auto m = ParseMinConfidence(options.min_confidence, "--min-confidence");
+    if (!m.ok()) return m.error().message;
   }
   std::vector<std::string> formats = options.formats;
   if (formats.empty()) formats.push_back(options.format);

@@ -36,6 +36,7 @@ struct CommonOptions {
   int threads = -1;                  // --threads (0 = all cores, -1 = unset)
   std::vector<std::string> rules;    // --rules PATH (repeatable)
   std::string fail_on;               // --fail-on LIST ("" = default)
+  std::string min_confidence;        // --min-confidence ("" = config/medium)
   std::string now;                   // --now YYYY-MM-DD
   bool show_secrets = false;         // --show-secrets
   bool verbose = false;              // --verbose: print notes too

@@ -58,6 +58,11 @@ Status ReconcileReport(const CommonOptions& common, const Inventory& inventory,
     if (!fail_on.ok()) return fail_on.error();
     rec.fail_on = *fail_on;
   }
+  if (!common.min_confidence.empty()) {
+    auto floor = ParseMinConfidence(common.min_confidence, "--min-confidence");
+    if (!floor.ok()) return floor.error();
+    rec.min_confidence = *floor;
+  }
   Reconcile(inventory, rec, report);
   return Status::Ok();
 }
@@ -69,6 +74,8 @@ Result<Config> PrepareCommon(const std::string& root, CommonOptions* common) {
   if (common->threads < 0) common->threads = config->threads.value_or(0);
   if (common->fail_on.empty() && config->fail_on)
     common->fail_on = *config->fail_on;
+  if (common->min_confidence.empty() && config->min_confidence)
+    common->min_confidence = *config->min_confidence;
   for (const auto& r : config->rules) common->rules.push_back(r);
   if (std::string bad = ValidateCommon(*common); !bad.empty())
     return Error{bad};

@@ -108,6 +108,7 @@ Json CredentialHeaderJson(const ReportedCredential& c) {
     j["confidence_reason"] = c.confidence_reason;
   }
   j["redacted"] = c.redacted;
+  if (!c.identifier.empty()) j["identifier"] = EscapeForDisplay(c.identifier);
   if (c.secret) j["secret"] = EscapeForDisplay(*c.secret);
   j["status"] = c.status;
   j["reason"] = c.reason;

@@ -148,9 +148,18 @@ Result<Config> ParseConfig(const std::string& yaml_text,
       if (!p.IsMap()) return Error{At(origin, p, "policy") + "expected a mapping"};
       for (const auto& kv : p) {
         const std::string key = kv.first.Scalar();
+        if (key == "min_confidence") {
+          const std::string v = kv.second.IsScalar() ? kv.second.Scalar() : "";
+          if (v != "low" && v != "medium" && v != "high") {
+            return Error{At(origin, kv.second, "policy.min_confidence") +
+                         "expected low, medium or high"};
+          }
+          config.min_confidence = v;
+          continue;
+        }
         if (key != "fail_on") {
           return Error{At(origin, kv.first, "policy." + key) +
-                       "unknown key (expected fail_on)"};
+                       "unknown key (expected fail_on, min_confidence)"};
         }
         auto list = StringList(origin, kv.second, "policy.fail_on");
         if (!list.ok()) return list.error();

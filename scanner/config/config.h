@@ -17,6 +17,7 @@ struct Config {
   std::vector<std::string> rules;         // extra packs, resolved to paths
   std::vector<std::string> exclude;       // gitignore-style globs
   std::optional<std::string> fail_on;     // comma-separated statuses
+  std::optional<std::string> min_confidence;  // policy.min_confidence
   std::optional<std::string> inventory;   // inventory file, resolved
   std::optional<uint64_t> max_file_size;  // bytes
   std::optional<uint64_t> max_blob_size;  // bytes

@@ -31,6 +31,9 @@ struct Credential {
   uint32_t rule = 0;            // the most specific rule that matched it
   std::vector<uint32_t> rules;  // every rule that matched it, ascending
   std::vector<Location> locations;
+  // The non-secret identifier paired with it (an AWS key id, an endpoint
+  // host), shown as is; "" when none (findings/pairing.h).
+  std::string identifier;
 };
 
 // Higher means more specific: confidence, then prefix length, then keywords.

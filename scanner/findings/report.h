@@ -35,6 +35,9 @@ struct ReportedCredential {
   std::optional<bool> is_new;  // sweeps: first seen since the last sweep
   bool fails = false;       // fails the policy (--fail-on)
   std::vector<std::string> also_matched;  // other rule ids for the same value
+  // Non-secret id of a multi-part credential (key id, app id, endpoint
+  // host); "" when none.
+  std::string identifier;
   std::vector<Location> locations;
 };
 

@@ -70,6 +70,7 @@ Report BuildReport(const std::string& command,
     for (uint32_t r : c.rules) {
       if (r != c.rule) rc.also_matched.push_back(rules[r].id);
     }
+    rc.identifier = c.identifier;
     rc.locations = std::move(c.locations);
     rc.fails = options.fail_on.count(rc.status) > 0;
     report.credentials.push_back(std::move(rc));

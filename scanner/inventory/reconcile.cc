@@ -42,7 +42,27 @@ std::string Suggest(const ReportedCredential& c, const ReconcileOptions& o) {
   return "";
 }
 
+int ConfidenceRank(const std::string& name) {
+  if (name == "low") return static_cast<int>(Confidence::kLow);
+  if (name == "medium") return static_cast<int>(Confidence::kMedium);
+  return static_cast<int>(Confidence::kHigh);
+}
+
+// A failing status fails the gate only at or above the confidence floor.
+bool FailsPolicy(const ReportedCredential& c, const ReconcileOptions& o) {
+  return o.fail_on.count(c.status) > 0 &&
+         ConfidenceRank(c.confidence) >= static_cast<int>(o.min_confidence);
+}
+
 }  // namespace
+
+Result<Confidence> ParseMinConfidence(const std::string& text,
+                                      const std::string& what) {
+  if (text == "low") return Confidence::kLow;
+  if (text == "medium") return Confidence::kMedium;
+  if (text == "high") return Confidence::kHigh;
+  return Error{what + ": expected low, medium or high, got '" + text + "'"};
+}
 
 std::string CodeOwnerFor(const std::string& codeowners, const std::string& path) {
   std::istringstream in(codeowners);
@@ -99,7 +119,7 @@ void Reconcile(const Inventory& inv, const ReconcileOptions& o, Report* report) 
         std::string s = Suggest(c, o);
         if (!s.empty()) c.suggested_owner = s;
       }
-      c.fails = o.fail_on.count(c.status) > 0;
+      c.fails = FailsPolicy(c, o);
       continue;
     }
     const InventoryCredential& e = inv.credentials[it->second];
@@ -164,7 +184,7 @@ void Reconcile(const Inventory& inv, const ReconcileOptions& o, Report* report) 
       std::string s = Suggest(c, o);
       if (!s.empty()) c.suggested_owner = s;
     }
-    c.fails = o.fail_on.count(c.status) > 0;
+    c.fails = FailsPolicy(c, o);
   }
   std::set<std::string> ci_names;
   for (const auto& e : inv.credentials) {

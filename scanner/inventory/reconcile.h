@@ -14,6 +14,8 @@
 
 #include "scanner/findings/report.h"
 #include "scanner/inventory/inventory.h"
+#include "scanner/base/result.h"
+#include "scanner/ruleset/rule.h"
 
 namespace sprawl {
 
@@ -22,7 +24,14 @@ struct ReconcileOptions {
   bool full_scan = false;        // fill inventory.unseen
   std::set<std::string> fail_on; // statuses that fail the gate
   std::string codeowners;        // CODEOWNERS text of the root ("" = none)
+  // Credentials below this confidence (after test-location lowering) are
+  // reported but never fail the gate (--min-confidence).
+  Confidence min_confidence = Confidence::kMedium;
 };
+
+// "low" | "medium" | "high" to a Confidence; an Error naming `what` else.
+Result<Confidence> ParseMinConfidence(const std::string& text,
+                                      const std::string& what);
 
 void Reconcile(const Inventory& inventory, const ReconcileOptions& options,
                Report* report);

@@ -16,6 +16,7 @@
 #include "scanner/base/text.h"
 #include "scanner/match/checksum.h"
 #include "scanner/match/placeholder.h"
+#include "scanner/match/value_shapes.h"
 
 namespace sprawl {
 
@@ -85,6 +86,7 @@ bool PassesFilters(const Rule& rule, std::string_view data, const Match& m) {
     return false;
   }
   if (LooksLikePlaceholder(secret, rule.prefix)) return false;
+  if (rule.reject != 0 && IsRejectedValue(secret, rule.reject)) return false;
   // A companion rule (checksum_mismatch) takes exactly what its checksummed
   // twin drops, so a secret is never reported by both.
   if (rule.checksum != Checksum::kNone &&

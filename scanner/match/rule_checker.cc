@@ -4,6 +4,7 @@
 
 #include "scanner/base/redact.h"
 #include "scanner/match/checksum.h"
+#include "scanner/match/synthetic_cases.h"
 
 namespace sprawl {
 namespace {
@@ -64,6 +65,38 @@ std::vector<RuleProblem> CheckRules(const Matcher& matcher) {
         add(label + ": not reported by the matcher (" +
             RuleEngineName(matcher.engine(i)) + "; " + WhyDropped(rule, ex) +
             ")");
+      }
+    }
+    // A compact detector is also held to examples generated from its shape.
+    const SyntheticCases synthetic = MakeSyntheticCases(rule);
+    if (rule.detector && synthetic.positives.empty()) {
+      add("no synthetic positive: give a keyword usable in a variable name "
+          "(letters, digits, _) or a host");
+    }
+    for (const SyntheticCase& c : synthetic.positives) {
+      matches.clear();
+      matcher.Scan(c.text, scratch.get(), &matches);
+      bool found = false;
+      for (const Match& m : matches) {
+        found = found || (m.rule == i &&
+                          c.text.substr(m.secret_begin,
+                                        m.secret_end - m.secret_begin) ==
+                              c.secret);
+      }
+      if (!found) {
+        add("synthetic positive (" + c.label + ", " +
+            RedactSecret(c.secret, rule.prefix) +
+            ") is not reported by the matcher");
+      }
+    }
+    for (const SyntheticCase& c : synthetic.negatives) {
+      matches.clear();
+      matcher.Scan(c.text, scratch.get(), &matches);
+      for (const Match& m : matches) {
+        if (m.rule == i) {
+          add("synthetic near miss (" + c.label + ") is reported as a match");
+          break;
+        }
       }
     }
     for (std::size_t e = 0; e < rule.negative_examples.size(); ++e) {

@@ -1,7 +1,9 @@
 // RuleChecker: `sprawl rules check`. Verifies each rule in both engines:
 // RE2 alone must capture each example's secret, the full matcher (Hyperscan
 // prefilter + RE2 confirm + filters) must report it, and no negative example
-// may yield a match of the rule. Stateless; thread-compatible.
+// may yield a match of the rule. A rule expanded from a compact detector is
+// also held to the positives and near misses synthesised from its shape
+// (synthetic_cases.h). Stateless; thread-compatible.
 #pragma once
 
 #include <string>

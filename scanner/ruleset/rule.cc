@@ -26,4 +26,29 @@ const char* ChecksumName(Checksum c) {
   return "";
 }
 
+namespace {
+constexpr struct {
+  uint32_t flag;
+  const char* name;
+} kRejectNames[] = {{kRejectHexDigest, "hex-digest"},
+                    {kRejectUuid, "uuid"},
+                    {kRejectVersion, "version"},
+                    {kRejectPath, "path"},
+                    {kRejectWords, "words"}};
+}  // namespace
+
+uint32_t RejectValueFromName(std::string_view name) {
+  for (const auto& r : kRejectNames) {
+    if (name == r.name) return r.flag;
+  }
+  return 0;
+}
+
+const char* RejectValueName(uint32_t flag) {
+  for (const auto& r : kRejectNames) {
+    if (flag == r.flag) return r.name;
+  }
+  return "";
+}
+
 }  // namespace sprawl

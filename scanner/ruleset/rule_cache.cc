@@ -12,8 +12,9 @@ namespace sprawl {
 
 std::string RulesCacheKey(const std::vector<PackText>& packs) {
   Sha256 h;
-  // v2: rules carry `checksum` and `checksum_mismatch`.
-  h.Update("sprawl-rules-v2");
+  // v2: rules carry `checksum` and `checksum_mismatch`; v3: `reject`,
+  // identifier pairing and rules expanded from compact detectors.
+  h.Update("sprawl-rules-v3");
   h.Update(SPRAWL_VERSION);
   for (const auto& p : packs) {
     h.Update(std::string_view("\0", 1));
@@ -49,6 +50,10 @@ std::optional<std::vector<Rule>> LoadCachedRules(const std::string& dir,
       }
       rule.checksum = static_cast<Checksum>(checksum);
       rule.checksum_mismatch = r.at("checksum_mismatch").get<bool>();
+      rule.reject = r.at("reject").get<uint32_t>();
+      rule.identifies = r.at("identifies").get<std::vector<std::string>>();
+      rule.within_lines = r.at("within_lines").get<int>();
+      rule.identifier_only = r.at("identifier_only").get<bool>();
       rule.references = r.at("references").get<std::vector<std::string>>();
       rule.origin = r.at("origin");
       rule.line = r.at("line");
@@ -79,6 +84,10 @@ void StoreCachedRules(const std::string& dir, const std::string& key,
                    {"min_entropy", r.min_entropy},
                    {"checksum", static_cast<int>(r.checksum)},
                    {"checksum_mismatch", r.checksum_mismatch},
+                   {"reject", r.reject},
+                   {"identifies", r.identifies},
+                   {"within_lines", r.within_lines},
+                   {"identifier_only", r.identifier_only},
                    {"references", r.references},
                    {"origin", r.origin},
                    {"line", r.line}});

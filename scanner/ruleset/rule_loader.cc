@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -65,47 +66,15 @@ class RuleParser {
         "id",          "name",     "provider",          "category",
         "pattern",     "prefix",   "confidence",        "keywords",
         "min_entropy", "examples", "negative_examples", "references",
-        "description", "checksum", "checksum_mismatch"};
+        "description", "checksum", "checksum_mismatch", "reject",
+        "identifies",  "within_lines", "identifier_only"};
     for (const auto& kv : node) {
       const std::string key = kv.first.Scalar();
       if (!kFields.count(key)) return Fail(kv.first, key, "unknown field");
     }
-    if (!Str(node, "name", true, &rule.name)) return error_;
-    if (!Str(node, "provider", true, &rule.provider)) return error_;
-    if (!Str(node, "category", true, &rule.category)) return error_;
-    if (!KnownCategories().count(rule.category)) {
-      return Fail(node["category"], "category",
-                  "unknown category '" + rule.category + "'");
-    }
-    if (rule.id.rfind(rule.provider + ".", 0) != 0) {
-      return Fail(node["id"], "id",
-                  "must start with the provider '" + rule.provider + ".'");
-    }
+    if (!Common(node, &rule)) return error_;
     if (!Str(node, "pattern", true, &rule.pattern)) return error_;
     if (!Str(node, "prefix", false, &rule.prefix)) return error_;
-    if (!Str(node, "description", false, &rule.description)) return error_;
-    std::string confidence = "high";
-    if (!Str(node, "confidence", false, &confidence)) return error_;
-    if (confidence == "high") {
-      rule.confidence = Confidence::kHigh;
-    } else if (confidence == "medium") {
-      rule.confidence = Confidence::kMedium;
-    } else if (confidence == "low") {
-      rule.confidence = Confidence::kLow;
-    } else {
-      return Fail(node["confidence"], "confidence",
-                  "must be high, medium or low");
-    }
-    if (const YAML::Node e = node["min_entropy"]) {
-      try {
-        rule.min_entropy = e.as<double>();
-      } catch (const YAML::Exception&) {
-        return Fail(e, "min_entropy", "must be a number");
-      }
-      if (rule.min_entropy < 0 || rule.min_entropy > 8) {
-        return Fail(e, "min_entropy", "must be between 0 and 8 bits/byte");
-      }
-    }
     if (!ChecksumFields(node, &rule)) return error_;
     if (!List(node, "keywords", false, 0, &rule.keywords)) return error_;
     for (const auto& k : rule.keywords) {
@@ -115,9 +84,239 @@ class RuleParser {
     if (!List(node, "negative_examples", true, 1, &rule.negative_examples)) {
       return error_;
     }
+    if (!Reject(node, &rule)) return error_;
+    if (!Identifier(node, &rule)) return error_;
+    if (!Examples(node, 2, &rule)) return error_;
+    return rule;
+  }
+
+  // A compact detector (rules/README.md, "Compact detectors") expanded into
+  // an ordinary rule: the pattern is built from keywords, hosts and shape.
+  Result<Rule> ParseDetector(const YAML::Node& node) {
+    Rule rule;
+    rule.origin = origin_;
+    rule.line = node.Mark().line + 1;
+    rule.confidence = Confidence::kMedium;
+    if (!node.IsMap()) return Fail(node, "", "a detector must be a mapping");
+    const YAML::Node id = node["id"];
+    if (!id || !id.IsScalar()) return Fail(node, "id", "missing");
+    rule.id = id.Scalar();
+    id_ = rule.id;
+    if (!ValidId(rule.id)) {
+      return Fail(id, "id", "must look like provider.kind (a-z, 0-9, '-')");
+    }
+    static const std::set<std::string> kFields = {
+        "id",       "name",        "provider",    "category",
+        "confidence", "keywords",  "hosts",       "token",
+        "min_entropy", "examples", "negative_examples", "references",
+        "description"};
+    for (const auto& kv : node) {
+      const std::string key = kv.first.Scalar();
+      if (!kFields.count(key)) return Fail(kv.first, key, "unknown field");
+    }
+    if (!Common(node, &rule)) return error_;
+    DetectorInfo info;
+    if (!List(node, "keywords", false, 0, &info.names)) return error_;
+    if (!List(node, "hosts", false, 0, &info.hosts)) return error_;
+    if (info.names.empty() && info.hosts.empty()) {
+      return Fail(node, "keywords", "a detector needs keywords or hosts");
+    }
+    for (const auto* list : {&info.names, &info.hosts}) {
+      for (const auto& k : *list) {
+        if (k.size() < 3) {
+          return Fail(node[list == &info.names ? "keywords" : "hosts"],
+                      list == &info.names ? "keywords" : "hosts",
+                      "'" + k + "' is shorter than 3 characters");
+        }
+      }
+    }
+    if (!Shape(node["token"], &info.shape)) return error_;
+    rule.prefix = info.shape.prefix;
+    // The match always holds a keyword or host; a keyword's part before its
+    // first '_' (which matches any separator) occurs in it literally.
+    for (const auto& k : info.names) {
+      const std::string head =
+          LooseKeyword(k) ? k.substr(0, k.find('_')) : k;
+      if (std::find(rule.keywords.begin(), rule.keywords.end(), head) ==
+          rule.keywords.end()) {
+        rule.keywords.push_back(head);
+      }
+    }
+    rule.keywords.insert(rule.keywords.end(), info.hosts.begin(),
+                         info.hosts.end());
+    if (!node["min_entropy"]) rule.min_entropy = DefaultMinEntropy(info.shape);
+    rule.pattern = DetectorPattern(info);
+    rule.detector = std::move(info);
+    if (!List(node, "references", true, 1, &rule.references)) return error_;
+    if (!List(node, "negative_examples", false, 0, &rule.negative_examples)) {
+      return error_;
+    }
+    if (node["examples"] && !Examples(node, 0, &rule)) return error_;
+    return rule;
+  }
+
+ private:
+  // name, provider, category (checked), description, confidence,
+  // min_entropy: shared by rules and detectors.
+  bool Common(const YAML::Node& node, Rule* rule) {
+    if (!Str(node, "name", true, &rule->name)) return false;
+    if (!Str(node, "provider", true, &rule->provider)) return false;
+    if (!Str(node, "category", true, &rule->category)) return false;
+    if (!KnownCategories().count(rule->category)) {
+      Fail(node["category"], "category",
+           "unknown category '" + rule->category + "'");
+      return false;
+    }
+    if (rule->id.rfind(rule->provider + ".", 0) != 0) {
+      Fail(node["id"], "id",
+           "must start with the provider '" + rule->provider + ".'");
+      return false;
+    }
+    if (!Str(node, "description", false, &rule->description)) return false;
+    std::string confidence = ConfidenceName(rule->confidence);
+    if (!Str(node, "confidence", false, &confidence)) return false;
+    if (confidence == "high") {
+      rule->confidence = Confidence::kHigh;
+    } else if (confidence == "medium") {
+      rule->confidence = Confidence::kMedium;
+    } else if (confidence == "low") {
+      rule->confidence = Confidence::kLow;
+    } else {
+      Fail(node["confidence"], "confidence", "must be high, medium or low");
+      return false;
+    }
+    if (const YAML::Node e = node["min_entropy"]) {
+      try {
+        rule->min_entropy = e.as<double>();
+      } catch (const YAML::Exception&) {
+        Fail(e, "min_entropy", "must be a number");
+        return false;
+      }
+      if (rule->min_entropy < 0 || rule->min_entropy > 8) {
+        Fail(e, "min_entropy", "must be between 0 and 8 bits/byte");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // `token: {alphabet, length, case, prefix}`; length is N or "MIN-MAX".
+  bool Shape(const YAML::Node& t, TokenShape* shape) {
+    if (!t || !t.IsMap()) {
+      Fail(t ? t : YAML::Node(), "token",
+           "missing (a mapping: alphabet, length, optional case, prefix)");
+      return false;
+    }
+    for (const auto& kv : t) {
+      const std::string key = kv.first.Scalar();
+      if (key != "alphabet" && key != "length" && key != "case" &&
+          key != "prefix") {
+        Fail(kv.first, "token",
+             "unknown key '" + key +
+                 "' (expected alphabet, length, case, prefix)");
+        return false;
+      }
+    }
+    std::string alphabet;
+    if (!Str(t, "alphabet", true, &alphabet)) return false;
+    if (!ParseTokenAlphabet(alphabet, &shape->alphabet)) {
+      Fail(t["alphabet"], "token",
+           "unknown alphabet '" + alphabet +
+               "' (hex, alnum, base64, base64url, digits, uuid)");
+      return false;
+    }
+    std::string letter_case = "any";
+    if (!Str(t, "case", false, &letter_case)) return false;
+    if (letter_case == "lower") {
+      shape->letter_case = TokenCase::kLower;
+    } else if (letter_case == "upper") {
+      shape->letter_case = TokenCase::kUpper;
+    } else if (letter_case != "any") {
+      Fail(t["case"], "token", "case must be lower, upper or any");
+      return false;
+    }
+    if (!Str(t, "prefix", false, &shape->prefix)) return false;
+    if (shape->alphabet == TokenAlphabet::kUuid) {
+      if (t["length"]) {
+        Fail(t["length"], "token", "a uuid has no length (always 36)");
+        return false;
+      }
+      shape->min_length = shape->max_length = 36;
+      return true;
+    }
+    std::string length;
+    if (!Str(t, "length", true, &length)) return false;
+    unsigned lo = 0;
+    unsigned hi = 0;
+    char dash = 0;
+    char extra = 0;
+    const int n = std::sscanf(length.c_str(), "%u%c%u%c", &lo, &dash, &hi,
+                              &extra);
+    if (n == 1) {
+      hi = lo;
+    } else if (n != 3 || dash != '-') {
+      Fail(t["length"], "token", "length must be N or MIN-MAX");
+      return false;
+    }
+    if (lo < 8 || hi < lo || hi > 512) {
+      Fail(t["length"], "token", "length must be within 8..512, MIN <= MAX");
+      return false;
+    }
+    shape->min_length = lo;
+    shape->max_length = hi;
+    return true;
+  }
+
+  // `identifies: [rule ids]`, `within_lines: N`, `identifier_only: bool`.
+  bool Identifier(const YAML::Node& node, Rule* rule) {
+    if (!List(node, "identifies", false, 0, &rule->identifies)) return false;
+    if (const YAML::Node w = node["within_lines"]) {
+      try {
+        rule->within_lines = w.as<int>();
+      } catch (const YAML::Exception&) {
+        return Bad(w, "within_lines", "must be an integer");
+      }
+      if (rule->within_lines < 0 || rule->within_lines > 100) {
+        return Bad(w, "within_lines", "must be between 0 and 100");
+      }
+    }
+    if (const YAML::Node o = node["identifier_only"]) {
+      try {
+        rule->identifier_only = o.as<bool>();
+      } catch (const YAML::Exception&) {
+        return Bad(o, "identifier_only", "must be true or false");
+      }
+    }
+    if ((rule->identifier_only || node["within_lines"]) &&
+        rule->identifies.empty()) {
+      return Bad(node, "identifies",
+                 "needed with identifier_only or within_lines");
+    }
+    return true;
+  }
+
+  // `reject: [hex-digest, uuid, version, path, words]`.
+  bool Reject(const YAML::Node& node, Rule* rule) {
+    std::vector<std::string> names;
+    if (!List(node, "reject", false, 0, &names)) return false;
+    for (const auto& n : names) {
+      const uint32_t flag = RejectValueFromName(n);
+      if (flag == 0) {
+        Fail(node["reject"], "reject",
+             "unknown value kind '" + n +
+                 "' (hex-digest, uuid, version, path, words)");
+        return false;
+      }
+      rule->reject |= flag;
+    }
+    return true;
+  }
+
+  bool Examples(const YAML::Node& node, std::size_t min_items, Rule* r) {
+    Rule& rule = *r;
     const YAML::Node ex = node["examples"];
     if (!ex || !ex.IsSequence()) {
-      return Fail(ex ? ex : node, "examples", "missing (a list of at least 2)");
+      return Bad(ex ? ex : node, "examples", "missing (a list of at least 2)");
     }
     for (const auto& item : ex) {
       RuleExample example;
@@ -128,36 +327,43 @@ class RuleParser {
         for (const auto& kv : item) {
           const std::string key = kv.first.Scalar();
           if (key != "text" && key != "secret") {
-            return Fail(kv.first, "examples",
+            return Bad(kv.first, "examples",
                         "unknown key '" + key + "' (expected text, secret)");
           }
         }
         if (!item["text"] || !item["text"].IsScalar() || !item["secret"] ||
             !item["secret"].IsScalar()) {
-          return Fail(item, "examples", "needs both text and secret");
+          return Bad(item, "examples", "needs both text and secret");
         }
         example.text = item["text"].Scalar();
         example.secret = item["secret"].Scalar();
       } else {
-        return Fail(item, "examples", "an example is a string or {text, secret}");
+        return Bad(item, "examples", "an example is a string or {text, secret}");
       }
-      if (example.secret.empty()) return Fail(item, "examples", "empty secret");
+      if (example.secret.empty()) return Bad(item, "examples", "empty secret");
       if (example.text.find(example.secret) == std::string::npos) {
-        return Fail(item, "examples", "secret does not occur in text");
+        return Bad(item, "examples", "secret does not occur in text");
       }
       if (!rule.prefix.empty() && example.secret.rfind(rule.prefix, 0) != 0) {
-        return Fail(item, "examples",
+        return Bad(item, "examples",
                     "secret does not start with prefix '" + rule.prefix + "'");
       }
       rule.examples.push_back(std::move(example));
     }
-    if (rule.examples.size() < 2) {
-      return Fail(ex, "examples", "at least 2 examples are required");
+    if (rule.examples.size() < min_items) {
+      return Bad(ex, "examples",
+                 "at least " + std::to_string(min_items) +
+                     " examples are required");
     }
-    return rule;
+    return true;
   }
 
- private:
+  bool Bad(const YAML::Node& node, const std::string& field,
+           const std::string& what) {
+    Fail(node, field, what);
+    return false;
+  }
+
   Error Fail(const YAML::Node& node, const std::string& field,
              const std::string& what) {
     error_ = Error{Where(origin_, node, id_, field) + what};
@@ -266,24 +472,34 @@ Result<std::vector<Rule>> ParseRulePack(std::string_view yaml_text,
     }
     for (const auto& kv : root) {
       const std::string key = kv.first.Scalar();
-      if (key != "rules" && key != "provider" && key != "description") {
+      if (key != "rules" && key != "detectors" && key != "provider" &&
+          key != "description") {
         return Error{Where(origin, kv.first, "", key) + "unknown field"};
       }
     }
     const YAML::Node list = root["rules"];
-    if (!list || !list.IsSequence()) {
+    const YAML::Node detectors = root["detectors"];
+    if ((list && !list.IsSequence()) || (!list && !detectors)) {
       return Error{origin + ": field 'rules': missing or not a list"};
+    }
+    if (detectors && !detectors.IsSequence()) {
+      return Error{origin + ": field 'detectors': not a list"};
     }
     std::vector<Rule> rules;
     std::set<std::string> ids;
     RuleParser parser(origin);
-    for (const auto& node : list) {
-      Result<Rule> rule = parser.Parse(node);
-      if (!rule.ok()) return rule.error();
-      if (!ids.insert(rule->id).second) {
-        return Error{Where(origin, node, rule->id, "id") + "duplicate id"};
+    for (const bool compact : {false, true}) {
+      const YAML::Node section = compact ? detectors : list;
+      if (!section) continue;
+      for (const auto& node : section) {
+        Result<Rule> rule =
+            compact ? parser.ParseDetector(node) : parser.Parse(node);
+        if (!rule.ok()) return rule.error();
+        if (!ids.insert(rule->id).second) {
+          return Error{Where(origin, node, rule->id, "id") + "duplicate id"};
+        }
+        rules.push_back(std::move(rule).value());
       }
-      rules.push_back(std::move(rule).value());
     }
     return rules;
   } catch (const YAML::Exception& e) {

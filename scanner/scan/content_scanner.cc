@@ -4,10 +4,13 @@
 
 #include <cerrno>
 #include <chrono>
+#include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "scanner/base/text.h"
 #include "scanner/findings/credential.h"
+#include "scanner/scan/encoded_spans.h"
 
 namespace sprawl {
 
@@ -58,6 +61,69 @@ void ContentScanner::ScanSegment(std::string_view buf, uint64_t start,
     h.line = lines + 1;
     h.column = static_cast<uint64_t>(static_cast<int64_t>(h.offset) - last_nl);
     out->push_back(std::move(h));
+  }
+  ScanEncoded(buf, start, last, out);
+}
+
+// Secrets hidden in encoded spans (encoded_spans.h): each span owned by this
+// segment is decoded and scanned, to a depth of two encodings, and every
+// secret found in the decoded bytes is a hit at the span's first byte. The
+// spans' own matches have been taken (at most kMaxSpans a segment, each at
+// most kMaxEncodedSpan bytes), so the cost stays bounded.
+void ContentScanner::ScanEncoded(std::string_view buf, uint64_t start,
+                                 bool last, std::vector<Hit>* out) {
+  const uint64_t kL = Matcher::kLookbehind;
+  const uint64_t kC = matcher_.overlap();
+  const uint64_t end = start + buf.size();
+  const std::size_t first = out->size();
+  std::vector<std::pair<uint32_t, std::string>> found;
+  for (const EncodedSpan& span : FindEncodedSpans(buf)) {
+    const uint64_t at = start + span.begin;
+    if (start != 0 && at < start + kL) continue;
+    if (!last && at + kC >= end + kL) continue;
+    found.clear();
+    DecodedSecrets(span, 1, &found);
+    if (found.empty()) continue;
+    const uint64_t lines = lines_before_ + CountNewlines(buf.data(), span.begin);
+    const void* nl = memrchr(buf.data(), '\n', span.begin);
+    const int64_t last_nl =
+        nl != nullptr ? static_cast<int64_t>(
+                            start + (static_cast<const char*>(nl) - buf.data()))
+                      : last_newline_;
+    for (auto& [rule, secret] : found) {
+      Hit h;
+      h.rule = rule;
+      h.secret = std::move(secret);
+      h.offset = at;
+      h.line = lines + 1;
+      h.column = static_cast<uint64_t>(static_cast<int64_t>(at) - last_nl);
+      out->push_back(std::move(h));
+    }
+  }
+  std::stable_sort(out->begin() + static_cast<std::ptrdiff_t>(first),
+                   out->end(), [](const Hit& a, const Hit& b) {
+                     return a.offset < b.offset;
+                   });
+}
+
+void ContentScanner::DecodedSecrets(
+    const EncodedSpan& span, int depth,
+    std::vector<std::pair<uint32_t, std::string>>* found) {
+  std::vector<Match> matches;
+  matcher_.Scan(span.scan_text, scratch_.get(), &matches);
+  for (const Match& m : matches) {
+    if (m.secret_begin < span.decoded_at) continue;
+    std::pair<uint32_t, std::string> hit(
+        m.rule,
+        span.scan_text.substr(m.secret_begin, m.secret_end - m.secret_begin));
+    if (std::find(found->begin(), found->end(), hit) == found->end()) {
+      found->push_back(std::move(hit));
+    }
+  }
+  if (depth >= 2) return;
+  for (const EncodedSpan& inner : FindEncodedSpans(
+           std::string_view(span.scan_text).substr(span.decoded_at))) {
+    DecodedSecrets(inner, depth + 1, found);
   }
 }
 

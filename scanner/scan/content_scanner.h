@@ -8,10 +8,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "scanner/base/result.h"
 #include "scanner/match/matcher.h"
+#include "scanner/scan/encoded_spans.h"
 
 namespace sprawl {
 
@@ -43,6 +45,15 @@ class ContentScanner {
   // segment (see the .cc) and converts them to hits.
   void ScanSegment(std::string_view buf, uint64_t start, bool last,
                    std::vector<Hit>* out);
+
+  // Decodes the encoded spans this segment owns and appends the secrets
+  // inside them as hits at the spans (encoded_spans.h).
+  void ScanEncoded(std::string_view buf, uint64_t start, bool last,
+                   std::vector<Hit>* out);
+  // (rule, secret) of every match inside `span`'s decoded bytes, and inside
+  // encodings nested in them while `depth` < 2.
+  void DecodedSecrets(const EncodedSpan& span, int depth,
+                      std::vector<std::pair<uint32_t, std::string>>* found);
 
   void DropShadowedMatches();
   void StartClock();

@@ -1,3 +1,4 @@
+#include "scanner/findings/pairing.h"
 #include "scanner/sweep/sweep.h"
 
 #include <algorithm>
@@ -88,9 +89,11 @@ std::vector<StoredCredential> ToStored(std::vector<Finding> findings,
                                        const SweepOptions& options) {
   const auto& rules = matcher.rules();
   std::vector<StoredCredential> out;
-  for (Credential& c :
-       GroupCredentials(std::move(findings), rules,
-                        Fingerprinter(options.fingerprint_key))) {
+  std::vector<Credential> credentials = GroupCredentials(
+      std::move(findings), rules, Fingerprinter(options.fingerprint_key));
+  // Identifier parts join their secrets; the datastore keeps no identifier.
+  PairCredentials(rules, &credentials);
+  for (Credential& c : credentials) {
     const Rule& rule = rules[c.rule];
     StoredCredential s;
     s.fingerprint = c.fingerprint;
