@@ -18,7 +18,7 @@
 #include "scanner/inventory/inventory.h"
 #include "scanner/match/rule_checker.h"
 #include "scanner/scan/dir_scan.h"
-#include "scanner/sources/git_source.h"
+#include "scanner/scan/git_scan.h"
 
 namespace sprawl {
 namespace {

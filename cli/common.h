@@ -13,15 +13,15 @@
 
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/result.h"
+#include "scanner/base/scan_progress.h"
+#include "scanner/base/scan_stats.h"
 #include "scanner/config/config.h"
 #include "scanner/findings/finding.h"
 #include "scanner/findings/report.h"
 #include "scanner/inventory/inventory.h"
 #include "scanner/match/lazy_matcher.h"
 #include "scanner/match/matcher.h"
-#include "scanner/scan/progress.h"
 #include "scanner/scan/scan_limits.h"
-#include "scanner/scan/scan_stats.h"
 
 namespace sprawl {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_util.h"
-#include "scanner/sources/pack_format.h"
+#include "scanner/git/pack_format.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   using namespace sprawl;

@@ -2,7 +2,7 @@
 // the git CLI: provenance of deleted, renamed, branch-only, tag-only and
 // merged secrets, --range, --staged, empty/bare/shallow repositories, and
 // determinism across thread counts.
-#include "scanner/sources/git_source.h"
+#include "scanner/scan/git_scan.h"
 
 #include <doctest/doctest.h>
 

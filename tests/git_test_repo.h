@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "scanner/sources/git_source.h"
+#include "scanner/scan/git_scan.h"
 #include "tests/test_util.h"
 
 namespace sprawl::testing {

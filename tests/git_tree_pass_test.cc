@@ -17,8 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "scanner/sources/git_handles.h"
-#include "scanner/sources/git_pack.h"
+#include "scanner/git/git_handles.h"
+#include "scanner/git/object_catalog.h"
+#include "scanner/git/pack_decoder.h"
 #include "tests/git_test_repo.h"
 
 namespace sprawl {

@@ -1,7 +1,7 @@
-// The pack format parsers (scanner/sources/pack_format.h) on hand-made
+// The pack format parsers (scanner/git/pack_format.h) on hand-made
 // entries: header fields of each entry type, delta copy and insert runs,
 // and every way a delta can be malformed.
-#include "scanner/sources/pack_format.h"
+#include "scanner/git/pack_format.h"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // The progress line: counts, percentages, rates and the ETA.
 #include <doctest/doctest.h>
 
-#include "scanner/scan/progress.h"
+#include "scanner/base/scan_progress.h"
 
 namespace sprawl {
 namespace {

@@ -1,7 +1,7 @@
 // The secrets policy: a redacted preview shows at most the public prefix and
 // the last 4 characters, never more than a quarter of the secret, and only
 // the length of secrets shorter than 16 characters.
-#include "scanner/findings/redact.h"
+#include "scanner/base/redact.h"
 
 #include <doctest/doctest.h>
 

@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "scanner/base/dir_fd.h"
+#include "scanner/git/ref_files.h"
 #include "scanner/sources/git_mirror.h"
-#include "scanner/sources/git_ref_files.h"
 #include "scanner/sweep/sweep_target.h"
 #include "tests/test_util.h"
 

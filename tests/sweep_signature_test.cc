@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "scanner/datastore/sqlite.h"
-#include "scanner/sources/git_ref_files.h"
-#include "scanner/sources/ref_signature.h"
+#include "scanner/git/ref_files.h"
+#include "scanner/git/ref_signature.h"
 #include "tests/test_util.h"
 
 namespace sprawl {

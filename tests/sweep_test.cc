@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "scanner/git/ref_files.h"
 #include "scanner/sources/git_mirror.h"
-#include "scanner/sources/git_ref_files.h"
 #include "tests/test_util.h"
 
 namespace sprawl {

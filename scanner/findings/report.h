@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "scanner/base/scan_stats.h"
 #include "scanner/findings/finding.h"
-#include "scanner/scan/scan_stats.h"
 
 namespace sprawl {
 

@@ -1,7 +1,7 @@
 #include "scanner/findings/report_builder.h"
 
+#include "scanner/base/redact.h"
 #include "scanner/base/text.h"
-#include "scanner/findings/redact.h"
 
 namespace sprawl {
 

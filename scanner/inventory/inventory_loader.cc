@@ -4,7 +4,7 @@
 #include <set>
 #include <sstream>
 
-#include "scanner/findings/redact.h"
+#include "scanner/base/redact.h"
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/inventory.h"
 #include "scanner/inventory/yaml_tree.h"

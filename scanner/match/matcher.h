@@ -37,6 +37,16 @@ struct Match {
   uint64_t secret_end = 0;
 };
 
+// A Match as a scan reports it: the secret's bytes, and where it is in the
+// content (ContentScanner fills it).
+struct Hit {
+  uint32_t rule = 0;
+  std::string secret;
+  uint64_t offset = 0;  // byte offset of the secret in the content
+  uint64_t line = 0;    // 1-based
+  uint64_t column = 0;  // 1-based, bytes
+};
+
 // How a rule is matched.
 enum class RuleEngine { kHyperscan, kPrefilter, kRe2Only };
 const char* RuleEngineName(RuleEngine e);

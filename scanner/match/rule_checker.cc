@@ -2,7 +2,7 @@
 
 #include <re2/re2.h>
 
-#include "scanner/findings/redact.h"
+#include "scanner/base/redact.h"
 #include "scanner/match/checksum.h"
 
 namespace sprawl {

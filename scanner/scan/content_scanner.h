@@ -15,14 +15,6 @@
 
 namespace sprawl {
 
-struct Hit {
-  uint32_t rule = 0;
-  std::string secret;
-  uint64_t offset = 0;  // byte offset of the secret in the content
-  uint64_t line = 0;    // 1-based
-  uint64_t column = 0;  // 1-based, bytes
-};
-
 class ContentScanner {
  public:
   // `segment_size` bounds memory when streaming (plus matcher overlap).

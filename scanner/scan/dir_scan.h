@@ -11,12 +11,12 @@
 
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/result.h"
+#include "scanner/base/scan_progress.h"
+#include "scanner/base/scan_stats.h"
 #include "scanner/findings/finding.h"
 #include "scanner/findings/report.h"
 #include "scanner/match/matcher.h"
-#include "scanner/scan/progress.h"
 #include "scanner/scan/scan_limits.h"
-#include "scanner/scan/scan_stats.h"
 
 namespace sprawl {
 

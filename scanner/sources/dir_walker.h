@@ -11,7 +11,7 @@
 
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/glob.h"
-#include "scanner/scan/scan_stats.h"
+#include "scanner/base/scan_stats.h"
 
 namespace sprawl {
 

@@ -5,7 +5,7 @@
 #include <queue>
 #include <string_view>
 
-#include "scanner/sources/git_objects.h"
+#include "scanner/git/raw_objects.h"
 
 namespace sprawl {
 namespace {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "scanner/base/diagnostics.h"
-#include "scanner/sources/git_handles.h"
+#include "scanner/git/git_handles.h"
 
 namespace sprawl {
 

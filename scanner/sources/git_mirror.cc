@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "scanner/base/hash.h"
-#include "scanner/sources/git_handles.h"
+#include "scanner/git/git_handles.h"
 
 namespace sprawl {
 namespace {

@@ -29,9 +29,10 @@
 #include <vector>
 
 #include "scanner/base/diagnostics.h"
-#include "scanner/scan/progress.h"
-#include "scanner/sources/git_pack.h"
-#include "scanner/sources/git_provenance.h"
+#include "scanner/base/scan_progress.h"
+#include "scanner/git/object_catalog.h"
+#include "scanner/git/pack_decoder.h"
+#include "scanner/sources/history_index.h"
 
 namespace sprawl {
 

@@ -15,11 +15,12 @@
 #include <utility>
 #include <vector>
 
-#include "scanner/sources/git_handles.h"
-#include "scanner/sources/git_objects.h"
-#include "scanner/sources/git_pack.h"
-#include "scanner/sources/git_provenance.h"
+#include "scanner/git/git_handles.h"
+#include "scanner/git/object_catalog.h"
+#include "scanner/git/pack_decoder.h"
+#include "scanner/git/raw_objects.h"
 #include "scanner/sources/git_tree_pass.h"
+#include "scanner/sources/history_index.h"
 
 namespace sprawl::tree_pass {
 

@@ -11,13 +11,13 @@
 #include <thread>
 
 #include "scanner/base/dir_fd.h"
+#include "scanner/base/redact.h"
 #include "scanner/findings/credential.h"
-#include "scanner/findings/redact.h"
+#include "scanner/git/ref_files.h"
+#include "scanner/git/ref_signature.h"
 #include "scanner/pipelines/pipeline_files.h"
+#include "scanner/scan/git_scan.h"
 #include "scanner/sources/git_mirror.h"
-#include "scanner/sources/git_ref_files.h"
-#include "scanner/sources/git_source.h"
-#include "scanner/sources/ref_signature.h"
 #include "scanner/sweep/sweep_diagnostics.h"
 
 namespace sprawl {

@@ -21,13 +21,13 @@
 
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/result.h"
+#include "scanner/base/scan_progress.h"
+#include "scanner/base/scan_stats.h"
 #include "scanner/datastore/datastore.h"
 #include "scanner/findings/report.h"
+#include "scanner/git/ref_signature.h"
 #include "scanner/match/lazy_matcher.h"
-#include "scanner/scan/progress.h"
 #include "scanner/scan/scan_limits.h"
-#include "scanner/scan/scan_stats.h"
-#include "scanner/sources/ref_signature.h"
 #include "scanner/sweep/sweep_target.h"
 
 namespace sprawl {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "scanner/base/result.h"
-#include "scanner/sources/ref_signature.h"
+#include "scanner/git/ref_signature.h"
 #include "scanner/sweep/dir_listing.h"
 
 namespace sprawl {

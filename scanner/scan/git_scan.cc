@@ -1,0 +1,366 @@
+#include "scanner/scan/git_scan.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+
+#include "scanner/base/text.h"
+#include "scanner/git/git_handles.h"
+#include "scanner/scan/blob_scan.h"
+#include "scanner/scan/commit_provenance.h"
+#include "scanner/scan/git_pipeline_annotator.h"
+#include "scanner/scan/index_segments.h"
+#include "scanner/scan/indexed_history.h"
+#include "scanner/scan/staged_scan.h"
+#include "scanner/sources/git_history.h"
+#include "scanner/sources/history_index.h"
+#include "scanner/sources/ref_tips.h"
+
+namespace sprawl {
+namespace {
+
+constexpr uint32_t kNoCommit = UINT32_MAX;
+
+std::string StripSlash(std::string s) {
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+// SPRAWL_PHASE_TIMES=1 prints the wall and calling-thread CPU seconds of
+// each phase to stderr (for bench/; never part of a report).
+class PhaseTimer {
+ public:
+  PhaseTimer() : on_(std::getenv("SPRAWL_PHASE_TIMES") != nullptr) { Reset(); }
+  void Mark(const char* phase) {
+    if (!on_) return;
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_)
+            .count();
+    std::fprintf(stderr,
+                 "sprawl: phase %s: %.2f s wall, %.2f s cpu (this thread), "
+                 "%.2f s cpu (process), peak RSS %ld MB\n",
+                 phase, wall, Cpu(CLOCK_THREAD_CPUTIME_ID) - cpu_,
+                 Cpu(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_, PeakRssMb());
+    Reset();
+  }
+
+ private:
+  static long PeakRssMb() {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (f == nullptr) return -1;
+    char line[256];
+    long kb = -1;
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+      if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+    }
+    std::fclose(f);
+    return kb < 0 ? -1 : kb / 1024;
+  }
+  static double Cpu(clockid_t clock) {
+    timespec ts{};
+    clock_gettime(clock, &ts);
+    return static_cast<double>(ts.tv_sec) +
+           static_cast<double>(ts.tv_nsec) / 1e9;
+  }
+  void Reset() {
+    wall_ = std::chrono::steady_clock::now();
+    cpu_ = Cpu(CLOCK_THREAD_CPUTIME_ID);
+    process_cpu_ = Cpu(CLOCK_PROCESS_CPUTIME_ID);
+  }
+  bool on_;
+  std::chrono::steady_clock::time_point wall_;
+  double cpu_ = 0;
+  double process_cpu_ = 0;
+};
+
+// Peels a revparse result to a commit oid.
+Result<git_oid> PeelCommit(git_object* obj, const std::string& what) {
+  git_object* peeled = nullptr;
+  if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0) {
+    return Error{"--range " + what + ": not a commit: " + GitLastError()};
+  }
+  git_oid oid = *git_object_id(peeled);
+  git_object_free(peeled);
+  return oid;
+}
+
+// Resolves "A..B" (or "A...B") into commits to include and to exclude.
+Status ResolveRange(git_repository* repo, const std::string& range,
+                    CommitGraph* graph, std::vector<uint32_t>* include,
+                    std::vector<uint32_t>* exclude) {
+  git_revspec spec;
+  if (git_revparse(&spec, repo, range.c_str()) != 0) {
+    return Error{"--range " + range + ": " + GitLastError()};
+  }
+  GitObjectPtr from(spec.from);
+  GitObjectPtr to(spec.to);
+  if ((spec.flags & GIT_REVSPEC_RANGE) == 0 || !from || !to) {
+    return Error{"--range " + range + ": expected A..B"};
+  }
+  Result<git_oid> a = PeelCommit(from.get(), range);
+  if (!a.ok()) return a.error();
+  Result<git_oid> b = PeelCommit(to.get(), range);
+  if (!b.ok()) return b.error();
+  include->push_back(graph->Load(*b));
+  if (spec.flags & GIT_REVSPEC_MERGE_BASE) {  // A...B: symmetric difference
+    include->push_back(graph->Load(*a));
+    git_oidarray bases{};
+    if (git_merge_bases(&bases, repo, &*a, &*b) == 0) {
+      for (std::size_t i = 0; i < bases.count; ++i) {
+        exclude->push_back(graph->Load(bases.ids[i]));
+      }
+      git_oidarray_dispose(&bases);
+    }
+  } else {
+    exclude->push_back(graph->Load(*a));
+  }
+  return Status::Ok();
+}
+
+// Fills `out->index` with the (path, blob) pairs of the full history or
+// of the range by walking commits in order; pair commits are positions in
+// `out->commits` (or kNoCommit).
+Status Walk(git_repository* repo, git_odb* odb, const GitScanOptions& options,
+            Diagnostics* diagnostics, CommitGraph* graph, OidSet* old,
+            IndexedHistory* out, ScanStats* stats, PhaseTimer* timer) {
+  out->tips = ListRefTips(repo, diagnostics);
+  std::vector<git_oid> tree_tips;
+  if (options.range.empty()) {
+    std::vector<uint32_t> starts;
+    for (const RefTip& t : out->tips) {
+      if (t.commit) {
+        starts.push_back(graph->Load(*t.commit));
+      } else {
+        tree_tips.push_back(t.tree);
+      }
+    }
+    out->commits = graph->AllParentsFirst(starts, options.cancel);
+    out->index =
+        std::make_unique<HistoryIndex>(odb, nullptr, diagnostics, &out->once);
+    timer->Mark("commits");
+    IndexSegments(std::string(git_repository_commondir(repo)) + "objects",
+                  nullptr, *graph, out->commits, options, diagnostics,
+                  &out->once, out->index.get());
+    stats->commits = out->commits.size();
+  } else {
+    std::vector<uint32_t> include, exclude;
+    Status s = ResolveRange(repo, options.range, graph, &include, &exclude);
+    if (!s.ok()) return s;
+    CommitGraph::Range r = graph->Limit(include, exclude, options.cancel);
+    for (uint32_t b : r.boundary) {
+      if (Cancelled(options.cancel)) break;
+      MarkTreeOld(odb, graph->tree(b), old, diagnostics);
+    }
+    out->commits = std::move(r.commits);
+    out->index = std::make_unique<HistoryIndex>(odb, old, diagnostics);
+    for (uint32_t i = 0; i < out->commits.size(); ++i) {
+      if (Cancelled(options.cancel)) break;
+      out->index->AddCommitTree(graph->tree(out->commits[i]), i);
+      ++stats->commits;
+    }
+  }
+  for (const git_oid& t : tree_tips) out->index->AddCommitTree(t, kNoCommit);
+  if (Cancelled(options.cancel)) stats->interrupted = true;
+  return Status::Ok();
+}
+
+// The commit walk's blob scan: every blob of the index (less skip_blobs).
+void ScanIndexedBlobs(git_repository* repo, const GitScanOptions& options,
+                      const Matcher& matcher, Diagnostics* diagnostics,
+                      IndexedHistory* out, GitScanResult* result) {
+  BlobScanOptions scan;
+  scan.objects_dir = std::string(git_repository_commondir(repo)) + "objects";
+  scan.threads = options.threads;
+  scan.max_blob_size = options.max_blob_size;
+  scan.cancel = options.cancel;
+  scan.scan_timeout = options.limits.scan_timeout;
+  scan.progress = options.progress;
+  const HistoryIndex& idx = *out->index;
+  // With skip_blobs, only the blobs not in it are read; `picked` maps a
+  // position in `fresh` back to its index in idx.blobs().
+  std::vector<git_oid> fresh;
+  std::vector<uint32_t> picked;
+  out->known.assign(idx.blobs().size(), false);
+  if (options.skip_blobs != nullptr) {
+    for (uint32_t b = 0; b < idx.blobs().size(); ++b) {
+      std::string hex = GitHex(idx.blobs()[b]);
+      if (options.skip_blobs->count(hex)) {
+        out->known[b] = options.known_secret_blobs != nullptr &&
+                        options.known_secret_blobs->count(hex) != 0;
+        continue;
+      }
+      fresh.push_back(idx.blobs()[b]);
+      picked.push_back(b);
+      result->scanned_blobs.push_back(std::move(hex));
+    }
+  }
+  const bool skipping = options.skip_blobs != nullptr;
+  scan.describe = [&idx, &picked, skipping](uint32_t b) {
+    if (skipping) b = picked[b];
+    return EscapeForDisplay(idx.paths().Path(idx.blob_path(b)));
+  };
+  out->scanned =
+      ScanBlobs(skipping ? fresh : idx.blobs(), matcher, scan, diagnostics);
+  out->hits.assign(idx.blobs().size(), nullptr);
+  for (auto& hit : out->scanned.hits) {
+    out->hits[skipping ? picked[hit.first] : hit.first] = &hit.second;
+  }
+}
+
+bool FindingLess(const Finding& a, const Finding& b) {
+  if (LocationLess(a.location, b.location)) return true;
+  if (LocationLess(b.location, a.location)) return false;
+  return std::tie(a.rule, a.secret) < std::tie(b.rule, b.secret);
+}
+
+Result<GitScanResult> ScanHistory(git_repository* repo,
+                                  const GitScanOptions& options,
+                                  const Matcher& matcher,
+                                  Diagnostics* diagnostics,
+                                  GitScanResult result) {
+  git_odb* odb_raw = nullptr;
+  if (git_repository_odb(&odb_raw, repo) != 0) {
+    return Error{result.root +
+                 ": cannot open object database: " + GitLastError()};
+  }
+  GitOdbPtr odb(odb_raw);
+  CommitGraph graph(odb.get(), ReadShallowGrafts(repo), diagnostics);
+  IndexedHistory ix;
+  PhaseTimer timer;
+  const std::string objects_dir =
+      std::string(git_repository_commondir(repo)) + "objects";
+  if (options.range.empty() && UseTreePass(objects_dir, options.provenance)) {
+    Status s = IndexByTreePass(
+        repo, options, matcher, diagnostics, &graph, &ix, &result,
+        [&timer](const char* phase) { timer.Mark(phase); });
+    if (!s.ok()) return s.error();
+    if (result.stats.interrupted) return result;
+  } else {
+    OidSet old;
+    Status s = Walk(repo, odb.get(), options, diagnostics, &graph, &old, &ix,
+                    &result.stats, &timer);
+    if (!s.ok()) return s.error();
+    old.clear();
+    timer.Mark("trees");
+    if (result.stats.interrupted) return result;
+    ScanIndexedBlobs(repo, options, matcher, diagnostics, &ix, &result);
+    timer.Mark("blobs");
+  }
+  const uint64_t commits = result.stats.commits;
+  result.stats += ix.scanned.stats;
+  result.stats.commits = commits;
+  const HistoryIndex& idx = *ix.index;
+  const std::vector<bool>& known = ix.known;
+
+  // Every (path, blob) pair of a blob with hits becomes one location per hit.
+  OdbTreeSource odb_trees(odb.get());
+  TipMembership membership(
+      ix.trees ? static_cast<TreeSource*>(ix.trees.get()) : &odb_trees,
+      ix.tips);
+  GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics,
+                                 options.limits.max_yaml_size);
+  std::map<uint32_t, GitProvenance> commit_info;
+  // Pairs far outnumber paths: judge each path id once, and build path
+  // strings only for the pairs that are reported or analysed.
+  std::unordered_map<uint32_t, std::string> system_of_path;
+  auto system_of = [&](uint32_t id) -> const std::string& {
+    auto it = system_of_path.find(id);
+    if (it == system_of_path.end()) {
+      it = system_of_path
+               .emplace(id,
+                        GitPipelineAnnotator::SystemFor(idx.paths().Path(id)))
+               .first;
+    }
+    return it->second;
+  };
+  if (options.progress != nullptr) {
+    options.progress->BeginPhase("(path, blob) pairs located",
+                                 idx.pairs().size(), true);
+  }
+  std::size_t located = 0;
+  for (const HistoryIndex::Pair& pair : idx.pairs()) {
+    if (options.progress != nullptr && ++located % 4096 == 0) {
+      options.progress->Add(4096, 0);
+    }
+    const std::string& system = system_of(pair.path);
+    if (ix.hits[pair.blob] == nullptr && system.empty() && !known[pair.blob]) {
+      continue;
+    }
+    const std::string path = idx.paths().Path(pair.path);
+    GitProvenance prov;
+    if (pair.commit != kNoCommit) {
+      auto it = commit_info.find(pair.commit);
+      if (it == commit_info.end()) {
+        it = commit_info
+                 .emplace(
+                     pair.commit,
+                     CommitProvenance(repo, graph.oid(ix.commits[pair.commit]),
+                                      diagnostics))
+                 .first;
+      }
+      prov = it->second;
+    }
+    const git_oid& blob = idx.blobs()[pair.blob];
+    prov.blob = GitHex(blob);
+    membership.Lookup(path, blob, &prov.refs, &prov.in_head);
+    if (known[pair.blob]) result.known_pairs.push_back({prov.blob, path, prov});
+    const std::size_t first = result.findings.size();
+    const std::vector<Hit> kNone;
+    const std::vector<Hit>& hits =
+        ix.hits[pair.blob] == nullptr ? kNone : *ix.hits[pair.blob];
+    AppendBlobFindings(hits, "git", path, prov, &result.findings);
+    if (!system.empty()) {
+      Location where;
+      where.source = "git";
+      where.path = path;
+      where.git = prov;
+      pipelines.Annotate(system, blob, where, &result.findings, first);
+    }
+  }
+  pipelines.MoveInto(&result);
+  std::sort(result.findings.begin(), result.findings.end(), FindingLess);
+  timer.Mark("locations");
+  return result;
+}
+
+}  // namespace
+
+Result<GitScanResult> ScanGitHistory(const GitScanOptions& options,
+                                     const Matcher& matcher,
+                                     Diagnostics* diagnostics) {
+  EnsureLibgit2();
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, options.repo_path.c_str(), 0, nullptr) !=
+      0) {
+    return Error{options.repo_path + ": not a git repository"};
+  }
+  GitRepoPtr repo(raw);
+  GitScanResult result;
+  const char* workdir = git_repository_workdir(raw);
+  result.root =
+      StripSlash(workdir != nullptr ? workdir : git_repository_path(raw));
+  result.full_history = options.range.empty() && !options.staged;
+  GitScanOptions opts = options;
+  if (opts.threads <= 0) {
+    opts.threads =
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  if (opts.staged) {
+    return ScanStaged(raw, opts, matcher, diagnostics, std::move(result));
+  }
+  if (git_repository_is_shallow(raw) == 1) {
+    result.shallow = true;
+    diagnostics->Warn(result.root,
+                      "shallow clone: history before the graft is not scanned");
+  }
+  return ScanHistory(raw, opts, matcher, diagnostics, std::move(result));
+}
+
+}  // namespace sprawl
