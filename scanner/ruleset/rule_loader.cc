@@ -1,5 +1,8 @@
 #include "scanner/ruleset/rule_loader.h"
 
+#include "scanner/base/repo_file.h"
+#include "scanner/base/text.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -240,12 +243,12 @@ class RuleParser {
   Error error_;
 };
 
+// Never blocks on a FIFO nor reads a device; at most kMaxRepoFileSize.
 Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{path + ": cannot read rule pack"};
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  auto text = ReadBoundedFile(path);
+  if (!text.ok()) return text.error();
+  if (!*text) return Error{EscapeForDisplay(path) + ": cannot read rule pack"};
+  return std::move(**text);
 }
 
 }  // namespace
