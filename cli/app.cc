@@ -1,16 +1,14 @@
 #include "cli/app.h"
 
-#include <unistd.h>
-
 #include <hs/hs.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <unordered_set>
-
-#include <sys/stat.h>
 
 #include "cli/common.h"
 #include "cli/hook.h"
@@ -60,17 +58,19 @@ Result<uint64_t> SizeSetting(const std::string& flag, const char* name,
 // make the gate stricter unless --trust-repo-config), or a range's base
 // revision (trusted), copied out by `base`.
 struct ConfigSource {
-  std::string root;                    // directory standing for the tree
+  std::string root;  // directory standing for the tree
   bool trusted = false;
-  RevisionFiles* base = nullptr;       // --range only
+  RevisionFiles* base = nullptr;  // --range only
 };
 
 // The repository-relative form of `path` under `root`, "" when outside.
 std::string RelativeTo(std::string root, const std::string& path) {
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   const std::string rel =
-      std::filesystem::path(path).lexically_normal().lexically_relative(
-          std::filesystem::path(root).lexically_normal()).string();
+      std::filesystem::path(path)
+          .lexically_normal()
+          .lexically_relative(std::filesystem::path(root).lexically_normal())
+          .string();
   return rel.empty() || rel.rfind("..", 0) == 0 ? "" : rel;
 }
 
@@ -98,7 +98,8 @@ Result<Config> ApplyConfig(const ConfigSource& source, CommonOptions* common,
   }
   for (const std::string& path : config->rules) {
     Status inside = CheckRepoPath(source.root, path, /*dir_ok=*/true);
-    if (!inside.ok()) return Error{config->path + ": " + inside.error().message};
+    if (!inside.ok())
+      return Error{config->path + ": " + inside.error().message};
   }
   if (!common->new_only && config->fail_on_new_only) {
     common->new_only = *config->fail_on_new_only;
@@ -223,9 +224,8 @@ Result<Scanned> ScanGit(const CommonOptions& common, const GitArgs& args,
   options.threads = common.threads;
   options.max_blob_size = *max_size;
   options.cancel = InstallInterruptHandler();
-  const IgnoreRules exclude =
-      GitExclusions(common.exclude, p.config, p.source.root, p.source.trusted,
-                    diagnostics);
+  const IgnoreRules exclude = GitExclusions(
+      common.exclude, p.config, p.source.root, p.source.trusted, diagnostics);
   options.exclude = &exclude;
   for (const std::string& path : p.config.rules) {
     options.own_config_paths.push_back(RelativeTo(p.source.root, path));
@@ -246,7 +246,8 @@ Result<Scanned> ScanGit(const CommonOptions& common, const GitArgs& args,
                   full};
   scanned.references = std::move(result->references);
   scanned.pipeline_findings = std::move(result->pipeline_findings);
-  if (result->range_classified) scanned.inherited = std::move(result->inherited);
+  if (result->range_classified)
+    scanned.inherited = std::move(result->inherited);
   scanned.changed_config = std::move(result->changed_config);
   return scanned;
 }
@@ -269,8 +270,8 @@ int RunDir(CommonOptions common, const DirArgs& args) {
   if (Status out = CheckOutputWritable(common.output, true); !out.ok()) {
     return FailWith(out.error().message);
   }
-  auto p = Prepare({DirRoot(args.paths), common.trust_repo_config},
-                   &common, &diagnostics);
+  auto p = Prepare({DirRoot(args.paths), common.trust_repo_config}, &common,
+                   &diagnostics);
   if (!p.ok()) return FailWith(p.error().message);
   return Finish("dir", common, *p, ScanDir(common, args, *p, &diagnostics),
                 diagnostics);

@@ -3,13 +3,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -201,9 +201,9 @@ Result<LazyMatcher::Builder> CheckedBuilder(const CommonOptions& options,
           std::string why;
           auto rules = LoadCachedRules(mo.cache_dir, key, &why);
           if (!why.empty()) {
-            diagnostics->Warn(mo.cache_dir + "/rules-" + key + ".json",
-                              "rules cache ignored (" + why +
-                                  "); rules compiled again");
+            diagnostics->Warn(
+                mo.cache_dir + "/rules-" + key + ".json",
+                "rules cache ignored (" + why + "); rules compiled again");
           }
           if (rules) {
             rules->push_back(PipelineLiteralSecretRule());

@@ -281,9 +281,10 @@ std::shared_ptr<SweepCommands> AddSweepCommands(CLI::App* app,
   c->sweep = app->add_subcommand(
       "sweep", "Scan many repositories incrementally into a datastore");
   AddCommonFlags(c->sweep, common);
-  c->sweep->add_option("--exclude", common->exclude,
-                       "Skip paths matching this gitignore-style glob; never "
-                       "reported as locations (repeatable)")
+  c->sweep
+      ->add_option("--exclude", common->exclude,
+                   "Skip paths matching this gitignore-style glob; never "
+                   "reported as locations (repeatable)")
       ->allow_extra_args(false);
   c->sweep->add_option("--root", c->root,
                        "Sweep every git repository below DIR");

@@ -81,9 +81,9 @@ class Repo {
   const std::string& dir() const { return dir_; }
   std::string Sub(const std::string& rel) const { return dir_ + "/" + rel; }
   // Writes the files (path, content) and commits them; returns the sha.
-  std::string Commit(const std::vector<std::pair<std::string, std::string>>&
-                         files,
-                     const std::string& message = "change") {
+  std::string Commit(
+      const std::vector<std::pair<std::string, std::string>>& files,
+      const std::string& message = "change") {
     for (const auto& [path, content] : files) WriteFile(Sub(path), content);
     testing::RunGit(dir_, {"add", "-A"});
     testing::RunGit(dir_, {"commit", "-q", "--allow-empty", "-m", message});
@@ -103,8 +103,8 @@ json FindCredential(const json& report, const std::string& secret,
   for (const auto& c : report["credentials"]) {
     for (const auto& l : c["locations"]) {
       if (l["path"].get<std::string>().find(path_part) != std::string::npos &&
-          c["redacted"].get<std::string>().find(secret.substr(
-              secret.size() - 4)) != std::string::npos) {
+          c["redacted"].get<std::string>().find(
+              secret.substr(secret.size() - 4)) != std::string::npos) {
         return c;
       }
     }
@@ -126,16 +126,17 @@ bool MentionsPath(const json& report, const std::string& path_part) {
 }  // namespace
 
 TEST_SUITE("gate") {
-  TEST_CASE("issue 16 item 1: a range reports what it added, not what it "
-            "inherited") {
+  TEST_CASE(
+      "issue 16 item 1: a range reports what it added, not what it "
+      "inherited") {
     Cli cli;
     TempDir tmp;
     Repo repo(tmp.Sub("repo"));
     const std::string old_key = Key(101);
-    const std::string base = repo.Commit(
-        {{"deploy/prod.env", "OPENAI_API_KEY=" + old_key + "\n"},
-         {"README", "hello\n"}},
-        "add prod env");
+    const std::string base =
+        repo.Commit({{"deploy/prod.env", "OPENAI_API_KEY=" + old_key + "\n"},
+                     {"README", "hello\n"}},
+                    "add prod env");
     repo.Git({"checkout", "-q", "-b", "feature"});
     // Touches the file holding the old key (a new blob holding it) and
     // copies the old key elsewhere: neither is new to the range.
@@ -143,16 +144,15 @@ TEST_SUITE("gate") {
                   "OPENAI_API_KEY=" + old_key + "\nLOG_FORMAT=json\n"},
                  {"ops/copy.env", "KEY=" + old_key + "\n"}},
                 "log format");
-    const std::string inherited_only = testing::RunGit(repo.dir(),
-                                                       {"rev-parse", "HEAD"});
+    const std::string inherited_only =
+        testing::RunGit(repo.dir(), {"rev-parse", "HEAD"});
     const std::string new_key = Key(202);
     repo.Commit({{"app/new.env", "OPENAI_API_KEY=" + new_key + "\n"}},
                 "new key");
 
     SUBCASE("the old key keeps its true commit and new: false") {
-      const CommandResult r =
-          cli.Run({"git", repo.dir(), "--range", base + "..HEAD", "--format",
-                   "json"});
+      const CommandResult r = cli.Run(
+          {"git", repo.dir(), "--range", base + "..HEAD", "--format", "json"});
       REQUIRE_MESSAGE(r.exit_code == 1, Show(r));
       const json report = Json(r);
       const json old_c = FindCredential(report, old_key, "deploy/prod.env");
@@ -167,9 +167,9 @@ TEST_SUITE("gate") {
       CHECK(new_c["fails"] == true);
     }
     SUBCASE("--new-only fails only on the new key") {
-      const CommandResult all = cli.Run({"git", repo.dir(), "--range",
-                                         base + "..HEAD", "--new-only",
-                                         "--format", "json"});
+      const CommandResult all =
+          cli.Run({"git", repo.dir(), "--range", base + "..HEAD", "--new-only",
+                   "--format", "json"});
       CHECK_MESSAGE(all.exit_code == 1, Show(all));
       const CommandResult old_only =
           cli.Run({"git", repo.dir(), "--range", base + ".." + inherited_only,
@@ -187,9 +187,8 @@ TEST_SUITE("gate") {
             std::string::npos);
     }
     SUBCASE("SARIF carries new in its properties and baselineState") {
-      const CommandResult r =
-          cli.Run({"git", repo.dir(), "--range", base + "..HEAD", "--format",
-                   "sarif"});
+      const CommandResult r = cli.Run(
+          {"git", repo.dir(), "--range", base + "..HEAD", "--format", "sarif"});
       CHECK(r.out.find("\"baselineState\": \"unchanged\"") !=
             std::string::npos);
       CHECK(r.out.find("\"new\": true") != std::string::npos);
@@ -213,8 +212,9 @@ TEST_SUITE("gate") {
     CHECK(cli.Run({"git", repo.dir()}).exit_code == 1);
   }
 
-  TEST_CASE("issue 16 item 2: --exclude, exclude: and .sprawlignore in every "
-            "mode") {
+  TEST_CASE(
+      "issue 16 item 2: --exclude, exclude: and .sprawlignore in every "
+      "mode") {
     Cli cli;
     TempDir tmp;
     Repo repo(tmp.Sub("repo"));
@@ -238,12 +238,11 @@ TEST_SUITE("gate") {
     for (const Row& row : rows) {
       INFO(row.name);
       std::vector<std::string> args = row.args;
-      const CommandResult plain = cli.Run(
-          [&] {
-            auto a = args;
-            a.insert(a.end(), {"--format", "json"});
-            return a;
-          }());
+      const CommandResult plain = cli.Run([&] {
+        auto a = args;
+        a.insert(a.end(), {"--format", "json"});
+        return a;
+      }());
       CHECK_MESSAGE(MentionsPath(Json(plain), "vendor/"), Show(plain));
       args.insert(args.end(), {"--exclude", "vendor/", "--format", "json"});
       const CommandResult r = cli.Run(args);
@@ -253,9 +252,9 @@ TEST_SUITE("gate") {
     // The configured exclusions and the root .sprawlignore, committed (so
     // the range's base has them too) and in the work tree.
     Repo cfg(tmp.Sub("cfg"));
-    const std::string cfg_base = cfg.Commit(
-        {{".sprawl/config.yaml", "exclude: ['vendor/**']\n"},
-         {".sprawlignore", "generated/\n"}});
+    const std::string cfg_base =
+        cfg.Commit({{".sprawl/config.yaml", "exclude: ['vendor/**']\n"},
+                    {".sprawlignore", "generated/\n"}});
     cfg.Commit({{"vendor/a.env", "OPENAI_API_KEY=" + Key(405) + "\n"},
                 {"generated/b.env", "OPENAI_API_KEY=" + Key(406) + "\n"},
                 {"app/c.env", "OPENAI_API_KEY=" + Key(407) + "\n"}});
@@ -282,7 +281,8 @@ TEST_SUITE("gate") {
       repo.Commit({{"a.env", "OPENAI_API_KEY=" + Key(501) + "\n"}});
       repo.Git({"gc", "-q"});
       bool truncated = false;
-      for (const auto& e : fs::directory_iterator(repo.Sub(".git/objects/pack"))) {
+      for (const auto& e :
+           fs::directory_iterator(repo.Sub(".git/objects/pack"))) {
         if (e.path().extension() == ".pack") {
           fs::resize_file(e.path(), 40);
           truncated = true;
@@ -297,8 +297,9 @@ TEST_SUITE("gate") {
         CHECK(report["summary"]["incomplete_reasons"].size() > 0);
       }
     }
-    SUBCASE("a file over the size limit, unless accepted from the trusted "
-            "side") {
+    SUBCASE(
+        "a file over the size limit, unless accepted from the trusted "
+        "side") {
       TempDir tree;
       WriteFile(tree.Sub("big.txt"), std::string(4096, 'a') + "\n");
       const CommandResult r =
@@ -320,13 +321,15 @@ TEST_SUITE("gate") {
       TempDir tree;
       WriteFile(tree.Sub("big.txt"), std::string(4096, 'a') + "\n");
       WriteFile(tree.Sub("k.env"), "OPENAI_API_KEY=" + Key(502) + "\n");
-      CHECK(cli.Run({"dir", tree.path(), "--max-file-size", "1000"})
-                .exit_code == 1);
+      CHECK(
+          cli.Run({"dir", tree.path(), "--max-file-size", "1000"}).exit_code ==
+          1);
     }
   }
 
-  TEST_CASE("issue 16 item 4: Ctrl-C in a late phase stops the run, says "
-            "interrupted and exits 3") {
+  TEST_CASE(
+      "issue 16 item 4: Ctrl-C in a late phase stops the run, says "
+      "interrupted and exits 3") {
     Cli cli;
     TempDir tmp;
     Repo repo(tmp.Sub("repo"));
@@ -358,7 +361,8 @@ TEST_SUITE("gate") {
       options.while_running = [&](pid_t pid) {
         const auto deadline =
             std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (!fs::exists(mark) && std::chrono::steady_clock::now() < deadline) {
+        while (!fs::exists(mark) &&
+               std::chrono::steady_clock::now() < deadline) {
           std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
         sent = std::chrono::steady_clock::now();
@@ -380,8 +384,9 @@ TEST_SUITE("gate") {
     }
   }
 
-  TEST_CASE("issue 16 item 9: --output makes .sprawl/ and a bad --output "
-            "fails before the scan") {
+  TEST_CASE(
+      "issue 16 item 9: --output makes .sprawl/ and a bad --output "
+      "fails before the scan") {
     Cli cli;
     TempDir tmp;
     WriteFile(tmp.Sub("tree/app.env"), "OPENAI_API_KEY=" + Key(901) + "\n");
@@ -445,13 +450,15 @@ TEST_SUITE("gate") {
       CHECK(r.err.find("changes sprawl's configuration") != std::string::npos);
       // The same settings do act in a scan that trusts its tree: the test
       // would prove nothing otherwise.
-      const CommandResult own = cli.Run({"git", repo.dir(), "--trust-repo-config"});
+      const CommandResult own =
+          cli.Run({"git", repo.dir(), "--trust-repo-config"});
       CHECK_MESSAGE(own.exit_code != 1, Show(own));
     }
   }
 
-  TEST_CASE("issue 20 item 5: dir: the scanned tree's settings may only make "
-            "the gate stricter") {
+  TEST_CASE(
+      "issue 20 item 5: dir: the scanned tree's settings may only make "
+      "the gate stricter") {
     Cli cli;
     struct Row {
       const char* name;
@@ -475,7 +482,8 @@ TEST_SUITE("gate") {
       INFO(row.name);
       TempDir tree;
       WriteFile(tree.Sub("app/k.env"), "OPENAI_API_KEY=" + Key(1502) + "\n");
-      for (const auto& [path, text] : row.files) WriteFile(tree.Sub(path), text);
+      for (const auto& [path, text] : row.files)
+        WriteFile(tree.Sub(path), text);
       const CommandResult r = cli.Run({"dir", tree.path()});
       CHECK_MESSAGE(r.exit_code == 1, Show(r));
       CHECK(r.err.find("--trust-repo-config") != std::string::npos);
@@ -491,8 +499,9 @@ TEST_SUITE("gate") {
     CHECK(cli.Run({"dir", tree.path()}).exit_code == 0);
   }
 
-  TEST_CASE("issue 20 item 6: repository-supplied paths stay inside the "
-            "repository, regular and bounded") {
+  TEST_CASE(
+      "issue 20 item 6: repository-supplied paths stay inside the "
+      "repository, regular and bounded") {
     Cli cli;
     TempDir outside;
     WriteFile(outside.Sub("secret.yaml"),
@@ -540,7 +549,8 @@ TEST_SUITE("gate") {
         {".sprawlignore symlinked outside",
          [&outside](const TempDir& t) {
            WriteFile(outside.Sub("ignore-all"), "app/\n");
-           fs::create_symlink(outside.Sub("ignore-all"), t.Sub(".sprawlignore"));
+           fs::create_symlink(outside.Sub("ignore-all"),
+                              t.Sub(".sprawlignore"));
          },
          false},
     };
@@ -564,8 +574,9 @@ TEST_SUITE("gate") {
     }
   }
 
-  TEST_CASE("issue 20 item 8: the rules cache is private and a tampered one "
-            "does not blind the scan") {
+  TEST_CASE(
+      "issue 20 item 8: the rules cache is private and a tampered one "
+      "does not blind the scan") {
     Cli cli;
     TempDir tree;
     WriteFile(tree.Sub("k.env"), "OPENAI_API_KEY=" + Key(1801) + "\n");
@@ -598,10 +609,10 @@ TEST_SUITE("gate") {
       bool catch_all;
     };
     const Row rows[] = {
-        {"*", true},       {"**", true},         {"/*", true},
-        {"**/*", true},    {"*.*", true},        {"/**", true},
-        {"vendor/", false}, {"*.min.js", false}, {"vendor/**", false},
-        {"!keep", false},  {"# comment", false}, {"", false},
+        {"*", true},        {"**", true},         {"/*", true},
+        {"**/*", true},     {"*.*", true},        {"/**", true},
+        {"vendor/", false}, {"*.min.js", false},  {"vendor/**", false},
+        {"!keep", false},   {"# comment", false}, {"", false},
     };
     for (const Row& row : rows) {
       INFO(row.pattern);

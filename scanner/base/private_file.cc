@@ -57,8 +57,8 @@ bool WriteSealedFile(const std::string& dir, const std::string& path,
   if (!EnsurePrivateDir(dir, why)) return false;
   const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
                           std::to_string(reinterpret_cast<uintptr_t>(&payload));
-  Fd f{::open(tmp.c_str(),
-              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)};
+  Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              0600)};
   if (f.fd < 0) {
     *why = tmp + ": cannot create: " + std::strerror(errno);
     return false;
@@ -93,7 +93,8 @@ std::optional<std::string> ReadSealedFile(const std::string& path,
   why->clear();
   Fd f{::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)};
   if (f.fd < 0) {
-    if (errno != ENOENT) *why = std::string("cannot open: ") + std::strerror(errno);
+    if (errno != ENOENT)
+      *why = std::string("cannot open: ") + std::strerror(errno);
     return std::nullopt;
   }
   struct stat st;
@@ -130,12 +131,12 @@ std::optional<std::string> ReadSealedFile(const std::string& path,
     *why = "no integrity seal (tampered with, or from an older sprawl)";
     return std::nullopt;
   }
-  const std::string digest =
-      bytes.substr(bytes.size() - 65, 64);
+  const std::string digest = bytes.substr(bytes.size() - 65, 64);
   bytes.resize(bytes.size() - kTrailer);
   if (Sha256Hex(bytes) != digest) {
-    *why = "content does not match its SHA-256 seal (tampered with or "
-           "corrupt)";
+    *why =
+        "content does not match its SHA-256 seal (tampered with or "
+        "corrupt)";
     return std::nullopt;
   }
   return bytes;

@@ -52,8 +52,9 @@ Result<std::optional<std::string>> ReadOpened(const std::string& path,
     return Error{shown + ": cannot stat: " + std::strerror(errno)};
   }
   if (!S_ISREG(st.st_mode)) {
-    return Error{shown + ": not a regular file (a device, FIFO, socket or "
-                         "directory); not read"};
+    return Error{shown +
+                 ": not a regular file (a device, FIFO, socket or "
+                 "directory); not read"};
   }
   if (static_cast<uint64_t>(st.st_size) > max) {
     return Error{shown + ": " + std::to_string(st.st_size) +
@@ -136,7 +137,7 @@ Result<std::optional<std::string>> ReadBoundedFile(const std::string& path,
 }
 
 Result<std::optional<std::string>> ReadNoFollow(const std::string& path,
-                                               uint64_t max) {
+                                                uint64_t max) {
   return ReadOpened(path, Shown(path), max, /*nofollow=*/true);
 }
 

@@ -1,7 +1,5 @@
 #include "scanner/config/config.h"
 
-#include "scanner/base/repo_file.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
@@ -10,6 +8,8 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "scanner/base/repo_file.h"
 
 namespace sprawl {
 namespace {

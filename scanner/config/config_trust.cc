@@ -36,20 +36,22 @@ void RestrictRepositoryConfig(Config* config, Diagnostics* diagnostics,
         listed.ok() ? *listed : std::set<std::string>();
     std::string dropped;
     for (const std::string& s : DefaultFailOn()) {
-      if (effective.insert(s).second) dropped += (dropped.empty() ? "" : ", ") + s;
+      if (effective.insert(s).second)
+        dropped += (dropped.empty() ? "" : ", ") + s;
     }
     if (!dropped.empty()) {
       diagnostics->Warn(where, "policy.fail_on cannot remove " + dropped +
                                    "; they still fail" + kHow);
       std::string csv;
-      for (const std::string& s : effective) csv += (csv.empty() ? "" : ",") + s;
+      for (const std::string& s : effective)
+        csv += (csv.empty() ? "" : ",") + s;
       config->fail_on = csv;
     }
   }
   if (config->fail_on_new_only) {
     if (*config->fail_on_new_only) {
-      diagnostics->Warn(where, std::string("policy.fail_on_new_only ignored") +
-                                   kHow);
+      diagnostics->Warn(where,
+                        std::string("policy.fail_on_new_only ignored") + kHow);
     }
     config->fail_on_new_only.reset();
   }
@@ -72,7 +74,8 @@ void RestrictRepositoryConfig(Config* config, Diagnostics* diagnostics,
   if (config->scan_timeout && *config->scan_timeout != 0 &&
       *config->scan_timeout < floor.scan_timeout) {
     diagnostics->Warn(where, std::string("limits.scan_timeout below the "
-                                         "default ignored") + kHow);
+                                         "default ignored") +
+                                 kHow);
     config->scan_timeout.reset();
   }
 }
@@ -94,11 +97,13 @@ IgnoreRules GitExclusions(const std::vector<std::string>& flags,
   while (!rest.empty()) {
     const std::size_t nl = rest.find('\n');
     const std::string_view line = rest.substr(0, nl);
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    rest =
+        nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
     if (!trusted && IsCatchAllPattern(line)) {
       diagnostics->Warn(".sprawlignore",
                         std::string("a pattern that excludes every file is "
-                                    "not honoured") + kHow);
+                                    "not honoured") +
+                            kHow);
       continue;
     }
     rules.AddPattern("", line);

@@ -10,7 +10,8 @@ std::string ParseIncompleteOk(const std::string& csv,
   while (pos <= csv.size()) {
     std::size_t comma = csv.find(',', pos);
     if (comma == std::string::npos) comma = csv.size();
-    const std::string item(Trim(std::string_view(csv).substr(pos, comma - pos)));
+    const std::string item(
+        Trim(std::string_view(csv).substr(pos, comma - pos)));
     pos = comma + 1;
     if (item.empty() || item == "none") continue;
     if (item == "too-large" || item == "too_large") {
@@ -30,8 +31,9 @@ std::vector<std::string> IncompleteReasons(const ScanStats& stats,
   std::vector<std::string> out;
   if (stats.interrupted) out.push_back("interrupted before the scan finished");
   if (stats.skipped_unreadable > 0) {
-    out.push_back(std::to_string(stats.skipped_unreadable) +
-                  " file(s), object(s) or repository part(s) could not be read");
+    out.push_back(
+        std::to_string(stats.skipped_unreadable) +
+        " file(s), object(s) or repository part(s) could not be read");
   }
   if (stats.skipped_too_large > 0 && !options.too_large_ok) {
     out.push_back(std::to_string(stats.skipped_too_large) +

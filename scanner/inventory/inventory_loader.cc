@@ -5,12 +5,11 @@
 #include <set>
 #include <sstream>
 
+#include "scanner/base/repo_file.h"
+#include "scanner/base/text.h"
 #include "scanner/findings/redact.h"
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/inventory.h"
-
-#include "scanner/base/repo_file.h"
-#include "scanner/base/text.h"
 #include "scanner/inventory/yaml_tree.h"
 
 namespace sprawl {

@@ -341,7 +341,8 @@ Result<std::unique_ptr<Matcher>> Matcher::Build(std::vector<Rule> rules,
   std::string cache_path;
   if (!options.cache_dir.empty()) {
     cache_path = options.cache_dir + "/rules-" + CacheKey(impl->rules) + ".hsdb";
-    impl->from_cache = n > 0 && TryLoadCache(cache_path, impl.get(), diagnostics);
+    impl->from_cache =
+        n > 0 && TryLoadCache(cache_path, impl.get(), diagnostics);
   }
   if (!impl->from_cache || options.eager_re2) {
     // Validate every pattern in RE2: a rule RE2 rejects is a broken pack.

@@ -1,8 +1,5 @@
 #include "scanner/ruleset/rule_loader.h"
 
-#include "scanner/base/repo_file.h"
-#include "scanner/base/text.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -11,6 +8,9 @@
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "scanner/base/repo_file.h"
+#include "scanner/base/text.h"
 
 namespace sprawl {
 namespace {

@@ -113,9 +113,8 @@ void DirWalker::WalkDir(const std::string& abs, const std::string& rel,
       std::string text;
       if (ReadSmallFile(Join(abs, name), &text, diagnostics_)) {
         if (pushed == 0) stack_.emplace_back(rel, IgnoreRules());
-        AddIgnoreFile(Join(shown, name), rel, text,
-                      options_.drop_catch_all, diagnostics_,
-                      &stack_.back().second);
+        AddIgnoreFile(Join(shown, name), rel, text, options_.drop_catch_all,
+                      diagnostics_, &stack_.back().second);
         pushed = 1;
       }
     }

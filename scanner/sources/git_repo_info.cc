@@ -77,8 +77,8 @@ std::vector<RefTip> StartTips(git_repository* repo,
     git_commit* commit = nullptr;
     if (git_oid_fromstr(&oid, hex.c_str()) != 0 ||
         git_commit_lookup(&commit, repo, &oid) != 0) {
-      diagnostics->Warn(EscapeForDisplay(hex), "cannot read commit: " +
-                                                   GitLastError());
+      diagnostics->Warn(EscapeForDisplay(hex),
+                        "cannot read commit: " + GitLastError());
       continue;
     }
     RefTip tip;

@@ -33,20 +33,20 @@ Status WriteBlob(git_repository* repo, const git_oid& oid,
                  const std::string& rel, const std::string& dest) {
   git_blob* blob = nullptr;
   if (git_blob_lookup(&blob, repo, &oid) != 0) {
-    return Error{EscapeForDisplay(rel) + " (base revision): cannot read: " +
-                 GitLastError()};
+    return Error{EscapeForDisplay(rel) +
+                 " (base revision): cannot read: " + GitLastError()};
   }
   const uint64_t size = git_blob_rawsize(blob);
   if (size > kMaxRepoFileSize) {
     git_blob_free(blob);
-    return Error{EscapeForDisplay(rel) + " (base revision): " +
-                 std::to_string(size) + " bytes is over the limit of " +
-                 std::to_string(kMaxRepoFileSize) +
-                 " bytes for a configuration file"};
+    return Error{
+        EscapeForDisplay(rel) + " (base revision): " + std::to_string(size) +
+        " bytes is over the limit of " + std::to_string(kMaxRepoFileSize) +
+        " bytes for a configuration file"};
   }
   std::error_code ec;
-  std::filesystem::create_directories(
-      std::filesystem::path(dest).parent_path(), ec);
+  std::filesystem::create_directories(std::filesystem::path(dest).parent_path(),
+                                      ec);
   std::ofstream out(dest, std::ios::binary | std::ios::trunc);
   out.write(static_cast<const char*>(git_blob_rawcontent(blob)),
             static_cast<std::streamsize>(size));
@@ -98,14 +98,14 @@ Result<std::unique_ptr<RevisionFiles>> RevisionFiles::OpenRangeBase(
   if (git_commit_lookup(&commit, raw, &oid) != 0 ||
       git_commit_tree(&files->repo_->tree, commit) != 0) {
     git_commit_free(commit);
-    return Error{"--range " + range + ": cannot read the base's tree: " +
-                 GitLastError()};
+    return Error{"--range " + range +
+                 ": cannot read the base's tree: " + GitLastError()};
   }
   git_commit_free(commit);
   files->commit_ = GitHex(oid);
   const char* tmp = std::getenv("TMPDIR");
-  std::string templ =
-      std::string(tmp != nullptr && *tmp ? tmp : "/tmp") + "/sprawl-base-XXXXXX";
+  std::string templ = std::string(tmp != nullptr && *tmp ? tmp : "/tmp") +
+                      "/sprawl-base-XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) {
     return Error{templ + ": cannot create a temporary directory"};
   }
@@ -141,8 +141,8 @@ Result<bool> RevisionFiles::Extract(const std::string& rel) {
   if (mode != GIT_FILEMODE_TREE) return false;  // symlink, submodule
   git_tree* sub = nullptr;
   if (git_tree_lookup(&sub, repo, &oid) != 0) {
-    return Error{EscapeForDisplay(rel) + " (base revision): cannot read: " +
-                 GitLastError()};
+    return Error{EscapeForDisplay(rel) +
+                 " (base revision): cannot read: " + GitLastError()};
   }
   struct Walk {
     git_repository* repo;
@@ -163,8 +163,7 @@ Result<bool> RevisionFiles::Extract(const std::string& rel) {
                             " (base revision): more than 10000 files"};
           return -1;
         }
-        const std::string path =
-            w->rel + "/" + root + git_tree_entry_name(e);
+        const std::string path = w->rel + "/" + root + git_tree_entry_name(e);
         if (!SafeRelative(path)) return 0;
         Status s = WriteBlob(w->repo, *git_tree_entry_id(e), path,
                              w->dir + "/" + path);

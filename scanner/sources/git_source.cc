@@ -321,7 +321,8 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     std::set<std::string> changed;
     for (const HistoryIndex::Pair& pair : idx.pairs()) {
       std::string path = idx.paths().Path(pair.path);
-      if (IsSprawlConfigPath(path, options.own_config_paths)) changed.insert(std::move(path));
+      if (IsSprawlConfigPath(path, options.own_config_paths))
+        changed.insert(std::move(path));
     }
     result.changed_config.assign(changed.begin(), changed.end());
   }
@@ -459,7 +460,8 @@ void ClassifyRange(git_repository* repo, const GitScanOptions& options,
     for (int same_path = 1; same_path >= 0 && best == nullptr; --same_path) {
       for (const Finding* b : it->second) {
         if (same_path == 1 && b->location.path != f.location.path) continue;
-        if (best == nullptr || b->location.git->date < best->location.git->date) {
+        if (best == nullptr ||
+            b->location.git->date < best->location.git->date) {
           best = b;
         }
       }
