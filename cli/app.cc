@@ -1,26 +1,33 @@
 #include "cli/app.h"
 
+#include <hs/hs.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <hs/hs.h>
-
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
-
 #include <sys/stat.h>
+#include <unordered_set>
 
 #include "cli/common.h"
 #include "cli/hook.h"
 #include "cli/sweep.h"
+#include "scanner/base/glob.h"
+#include "scanner/base/repo_file.h"
+#include "scanner/base/text.h"
 #include "scanner/config/config.h"
+#include "scanner/config/config_trust.h"
 #include "scanner/inventory/draft.h"
 #include "scanner/inventory/inventory.h"
 #include "scanner/match/rule_checker.h"
 #include "scanner/match/synthetic_cases.h"
 #include "scanner/scan/dir_scan.h"
 #include "scanner/scan/git_scan.h"
+#include "scanner/sources/git_revision_files.h"
+#include "scanner/sources/git_source.h"
 
 namespace sprawl {
 namespace {
@@ -31,7 +38,6 @@ struct DirArgs {
   std::vector<std::string> paths;
   std::string max_file_size;  // "" = config, else 50 MiB
   bool no_ignore = false;
-  std::vector<std::string> exclude;
 };
 
 struct GitArgs {
@@ -52,10 +58,59 @@ Result<uint64_t> SizeSetting(const std::string& flag, const char* name,
   return configured.value_or(kDefaultMaxSize);
 }
 
+// Where settings come from: the scanned tree (repository-supplied, may only
+// make the gate stricter unless --trust-repo-config), or a range's base
+// revision (trusted), copied out by `base`.
+struct ConfigSource {
+  std::string root;  // directory standing for the tree
+  bool trusted = false;
+  RevisionFiles* base = nullptr;  // --range only
+};
+
+// The repository-relative form of `path` under `root`, "" when outside.
+std::string RelativeTo(std::string root, const std::string& path) {
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  const std::string rel =
+      std::filesystem::path(path)
+          .lexically_normal()
+          .lexically_relative(std::filesystem::path(root).lexically_normal())
+          .string();
+  return rel.empty() || rel.rfind("..", 0) == 0 ? "" : rel;
+}
+
 // Loads `<root>/.sprawl/config.yaml` and folds it under the flags.
-Result<Config> ApplyConfig(const std::string& root, CommonOptions* common) {
-  auto config = LoadConfigForRoot(root);
+Result<Config> ApplyConfig(const ConfigSource& source, CommonOptions* common,
+                           Diagnostics* diagnostics) {
+  auto config = LoadConfigForRoot(source.root);
   if (!config.ok()) return config.error();
+  if (!source.trusted) RestrictRepositoryConfig(&*config, diagnostics);
+  // Paths the config names: inside the repository (copied out of the base
+  // revision first, for a range), regular files or rule directories.
+  std::vector<std::string> named = config->rules;
+  if (config->inventory) named.push_back(*config->inventory);
+  for (const std::string& path : named) {
+    const std::string rel = RelativeTo(source.root, path);
+    if (rel.empty()) {
+      return Error{config->path + ": " + EscapeForDisplay(path) +
+                   ": outside the repository; a repository's config may only "
+                   "name files inside it (pass it as a flag instead)"};
+    }
+    if (source.base != nullptr) {
+      auto copied = source.base->Extract(rel);
+      if (!copied.ok()) return copied.error();
+    }
+  }
+  for (const std::string& path : config->rules) {
+    Status inside = CheckRepoPath(source.root, path, /*dir_ok=*/true);
+    if (!inside.ok())
+      return Error{config->path + ": " + inside.error().message};
+  }
+  if (!common->new_only && config->fail_on_new_only) {
+    common->new_only = *config->fail_on_new_only;
+  }
+  if (common->incomplete_ok.empty() && config->incomplete_ok) {
+    common->incomplete_ok = *config->incomplete_ok;
+  }
   if (common->threads < 0) common->threads = config->threads.value_or(0);
   if (common->fail_on.empty() && config->fail_on) {
     common->fail_on = *config->fail_on;
@@ -79,6 +134,9 @@ struct Scanned {
   bool full_scan = false;
   std::vector<PipelineReference> references;          // pipeline files
   std::vector<PipelineFindingEntry> pipeline_findings;
+  // git --range: what the range inherited from its base, when classified.
+  std::optional<std::unordered_set<std::string>> inherited;
+  std::vector<std::string> changed_config;
 };
 
 // Everything a scanning command prepares before it scans: config folded
@@ -87,12 +145,15 @@ struct Prepared {
   Config config;
   Inventory inventory;
   std::unique_ptr<Matcher> matcher;
+  ConfigSource source;
 };
 
-Result<Prepared> Prepare(const std::string& root, CommonOptions* common,
+Result<Prepared> Prepare(const ConfigSource& source, CommonOptions* common,
                          Diagnostics* diagnostics) {
   Prepared p;
-  auto config = ApplyConfig(root, common);
+  p.source = source;
+  const std::string& root = source.root;
+  auto config = ApplyConfig(source, common, diagnostics);
   if (!config.ok()) return config.error();
   p.config = std::move(config).value();
   if (std::string bad = ValidateCommon(*common); !bad.empty()) {
@@ -133,9 +194,10 @@ Result<Scanned> ScanDir(const CommonOptions& common, const DirArgs& args,
   options.threads = common.threads;
   options.max_file_size = *max_size;
   options.use_ignore_files = !args.no_ignore;
+  options.drop_catch_all = !p.source.trusted;
   options.exclude = p.config.exclude;
-  options.exclude.insert(options.exclude.end(), args.exclude.begin(),
-                         args.exclude.end());
+  options.exclude.insert(options.exclude.end(), common.exclude.begin(),
+                         common.exclude.end());
   options.cancel = InstallInterruptHandler();
   ScanProgress progress;
   options.progress = &progress;
@@ -169,6 +231,16 @@ Result<Scanned> ScanGit(const CommonOptions& common, const GitArgs& args,
   options.threads = common.threads;
   options.max_blob_size = *max_size;
   options.cancel = InstallInterruptHandler();
+  const IgnoreRules exclude = GitExclusions(
+      common.exclude, p.config, p.source.root, p.source.trusted, diagnostics);
+  options.exclude = &exclude;
+  for (const std::string& path : p.config.rules) {
+    options.own_config_paths.push_back(RelativeTo(p.source.root, path));
+  }
+  if (p.config.inventory) {
+    options.own_config_paths.push_back(
+        RelativeTo(p.source.root, *p.config.inventory));
+  }
   ScanProgress progress;
   options.progress = &progress;
   auto result = [&] {
@@ -181,6 +253,9 @@ Result<Scanned> ScanGit(const CommonOptions& common, const GitArgs& args,
                   full};
   scanned.references = std::move(result->references);
   scanned.pipeline_findings = std::move(result->pipeline_findings);
+  if (result->range_classified)
+    scanned.inherited = std::move(result->inherited);
+  scanned.changed_config = std::move(result->changed_config);
   return scanned;
 }
 
@@ -191,13 +266,19 @@ int Finish(const std::string& command, const CommonOptions& common,
   ScanContext context{scanned->root, scanned->full_scan, &p.inventory};
   context.references = std::move(scanned->references);
   context.pipeline_findings = std::move(scanned->pipeline_findings);
+  if (scanned->inherited) context.inherited = &*scanned->inherited;
+  context.changed_config = std::move(scanned->changed_config);
   return FinishScan(command, common, *p.matcher, std::move(scanned->findings),
                     scanned->stats, diagnostics, context);
 }
 
 int RunDir(CommonOptions common, const DirArgs& args) {
   Diagnostics diagnostics(stderr, common.verbose);
-  auto p = Prepare(DirRoot(args.paths), &common, &diagnostics);
+  if (Status out = CheckOutputWritable(common.output, true); !out.ok()) {
+    return FailWith(out.error().message);
+  }
+  auto p = Prepare({DirRoot(args.paths), common.trust_repo_config}, &common,
+                   &diagnostics);
   if (!p.ok()) return FailWith(p.error().message);
   return Finish("dir", common, *p, ScanDir(common, args, *p, &diagnostics),
                 diagnostics);
@@ -205,7 +286,24 @@ int RunDir(CommonOptions common, const DirArgs& args) {
 
 int RunGit(CommonOptions common, const GitArgs& args) {
   Diagnostics diagnostics(stderr, common.verbose);
-  auto p = Prepare(args.repo, &common, &diagnostics);
+  if (Status out = CheckOutputWritable(common.output, true); !out.ok()) {
+    return FailWith(out.error().message);
+  }
+  // A range's settings come from its base revision, never from the change
+  // under review (which could otherwise switch its own gate off).
+  ConfigSource source{args.repo, common.trust_repo_config};
+  std::unique_ptr<RevisionFiles> base;
+  if (!args.range.empty() && !args.staged) {
+    auto opened = RevisionFiles::OpenRangeBase(args.repo, args.range);
+    if (!opened.ok()) return FailWith(opened.error().message);
+    base = std::move(opened).value();
+    for (const char* rel : {".sprawl", ".sprawlignore"}) {
+      auto copied = base->Extract(rel);
+      if (!copied.ok()) return FailWith(copied.error().message);
+    }
+    source = {base->dir(), true, base.get()};
+  }
+  auto p = Prepare(source, &common, &diagnostics);
   if (!p.ok()) return FailWith(p.error().message);
   return Finish("git", common, *p, ScanGit(common, args, *p, &diagnostics),
                 diagnostics);
@@ -213,13 +311,24 @@ int RunGit(CommonOptions common, const GitArgs& args) {
 
 int RunStdin(CommonOptions common, const StdinArgs& args) {
   Diagnostics diagnostics(stderr, common.verbose);
-  auto p = Prepare(".", &common, &diagnostics);
+  if (Status out = CheckOutputWritable(common.output, true); !out.ok()) {
+    return FailWith(out.error().message);
+  }
+  auto p = Prepare({".", common.trust_repo_config}, &common, &diagnostics);
   if (!p.ok()) return FailWith(p.error().message);
   auto limits = ResolveLimits(common, p->config);
   if (!limits.ok()) return FailWith(limits.error().message);
   auto result = ScanStream(STDIN_FILENO, args.path, "stdin", *p->matcher,
                            &diagnostics, *limits);
   if (!result.ok()) return FailWith(result.error().message);
+  // --exclude (and `exclude:`) judge the name the input is reported as.
+  IgnoreRules exclude;
+  for (const auto& glob : p->config.exclude) exclude.AddPattern("", glob);
+  for (const auto& glob : common.exclude) exclude.AddPattern("", glob);
+  if (exclude.ExcludesPath(args.path)) {
+    result->findings.clear();
+    ++result->stats.skipped_ignored;
+  }
   return Finish("stdin", common, *p,
                 Scanned{std::move(result->findings), result->stats, ".", false},
                 diagnostics);
@@ -239,6 +348,10 @@ int RunInventoryInit(CommonOptions common, const DirArgs& dir_args,
                      bool from_git) {
   const std::string output = common.output;
   if (output.empty()) return FailWith("inventory init: --output FILE is required");
+  // Before the scan: a bad --output must not cost one. `.sprawl/` is made.
+  if (Status out = CheckOutputWritable(output, true); !out.ok()) {
+    return FailWith(out.error().message);
+  }
   Diagnostics diagnostics(stderr, common.verbose);
   const std::string root = DirRoot(dir_args.paths);
   // Extend the output file when it already is an inventory.
@@ -251,7 +364,7 @@ int RunInventoryInit(CommonOptions common, const DirArgs& dir_args,
     if (!inv.ok()) return FailWith(inv.error().message);
     existing = std::move(inv).value();
   }
-  auto p = Prepare(root, &common, &diagnostics);
+  auto p = Prepare({root, common.trust_repo_config}, &common, &diagnostics);
   if (!p.ok()) return FailWith(p.error().message);
   Result<Scanned> scanned =
       from_git ? ScanGit(common, GitArgs{root, "", false, ""}, *p, &diagnostics)
@@ -364,14 +477,13 @@ int RunCli(int argc, char** argv) {
                   "(default 50MiB)");
   dir->add_flag("--no-ignore", dir_args.no_ignore,
                 "Do not honour .gitignore and .sprawlignore files");
-  dir->add_option("--exclude", dir_args.exclude,
-                  "Skip paths matching this gitignore-style glob (repeatable)")
-      ->allow_extra_args(false);
+  AddGateFlags(dir, &common);
 
   GitArgs git_args;
   CLI::App* git = app.add_subcommand(
       "git", "Scan git history: every blob reachable from any ref, once");
   AddCommonFlags(git, &common);
+  AddGateFlags(git, &common);
   git->add_option("repo", git_args.repo, "Repository (default: .)");
   git->add_option("--range", git_args.range,
                   "Only blobs introduced by commits in A..B (CI gate)");
@@ -384,6 +496,7 @@ int RunCli(int argc, char** argv) {
   StdinArgs stdin_args;
   CLI::App* in = app.add_subcommand("stdin", "Scan standard input");
   AddCommonFlags(in, &common);
+  AddGateFlags(in, &common);
   in->add_option("--path", stdin_args.path,
                  "Name to report for the input (default: -)");
 
@@ -398,6 +511,7 @@ int RunCli(int argc, char** argv) {
   CLI::App* init = inventory->add_subcommand(
       "init", "Draft (or extend) an inventory from a scan of PATH");
   AddCommonFlags(init, &common);
+  AddGateFlags(init, &common);
   init->add_option("paths", init_args.paths, "Directory to scan (default: .)");
   init->add_flag("--git", init_git, "Scan the git history of PATH instead");
 

@@ -8,6 +8,9 @@ namespace sprawl {
 constexpr int kExitOk = 0;
 constexpr int kExitPolicy = 1;
 constexpr int kExitError = 2;
+// The scan could not read everything it was asked to (unreadable input,
+// nothing read, over a limit, interrupted) and nothing outranks it.
+constexpr int kExitIncomplete = 3;
 
 int RunCli(int argc, char** argv);
 

@@ -1,7 +1,9 @@
 #include "cli/common.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -21,6 +23,9 @@
 #include "scanner/base/status_line.h"
 #include "scanner/base/text.h"
 #include "scanner/findings/pairing.h"
+#include "scanner/base/repo_file.h"
+#include "scanner/base/test_pause.h"
+#include "scanner/findings/completeness.h"
 #include "scanner/findings/credential.h"
 #include "scanner/findings/report_builder.h"
 #include "scanner/inventory/dates.h"
@@ -90,6 +95,57 @@ void AddCommonFlags(CLI::App* cmd, CommonOptions* o) {
   cmd->add_option("--max-yaml-size", o->max_yaml_size,
                   "Parse pipeline files up to BYTES; larger ones are matched "
                   "as text only, with a diagnostic (default 5MiB)");
+}
+
+void AddGateFlags(CLI::App* cmd, CommonOptions* o) {
+  cmd->add_option("--exclude", o->exclude,
+                  "Skip paths matching this gitignore-style glob; never "
+                  "reported as locations (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--new-only", o->new_only,
+                "git --range: only credentials new to the range fail the "
+                "gate (inherited ones are reported, with new: false)");
+  cmd->add_option("--incomplete-ok", o->incomplete_ok,
+                  "Skips that do not make the scan incomplete (exit 3): "
+                  "too-large,timed-out, or none (default)");
+  cmd->add_flag("--trust-repo-config", o->trust_repo_config,
+                "Let the scanned tree's .sprawl/config.yaml and ignore files "
+                "weaken the gate (catch-all excludes, fewer fail_on "
+                "statuses, lower limits)");
+}
+
+Status CheckOutputWritable(const std::string& output, bool make_parents) {
+  if (output.empty() || output == "-") return Status::Ok();
+  namespace fs = std::filesystem;
+  const fs::path path(output);
+  std::error_code ec;
+  const fs::path parent =
+      path.has_parent_path() ? path.parent_path() : fs::path(".");
+  if (make_parents && !fs::exists(parent, ec)) {
+    fs::create_directories(parent, ec);
+    if (ec) {
+      return Error{output + ": cannot create its directory: " + ec.message()};
+    }
+  }
+  struct stat st;
+  if (::stat(output.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return Error{output + ": is a directory"};
+    if (::access(output.c_str(), W_OK) != 0) {
+      return Error{output + ": cannot write: " + std::strerror(errno)};
+    }
+    return Status::Ok();
+  }
+  if (errno != ENOENT) {
+    return Error{output + ": cannot write: " + std::strerror(errno)};
+  }
+  if (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Error{output + ": cannot write: directory " + parent.string() +
+                 " does not exist"};
+  }
+  if (::access(parent.c_str(), W_OK | X_OK) != 0) {
+    return Error{output + ": cannot write: " + std::strerror(errno)};
+  }
+  return Status::Ok();
 }
 
 Result<ScanLimits> ResolveLimits(const CommonOptions& options,
@@ -169,7 +225,13 @@ Result<LazyMatcher::Builder> CheckedBuilder(const CommonOptions& options,
     return LazyMatcher::Builder(
         [packs = std::move(packs).value(), key, mo,
          diagnostics]() -> Result<std::unique_ptr<Matcher>> {
-          auto rules = LoadCachedRules(mo.cache_dir, key);
+          std::string why;
+          auto rules = LoadCachedRules(mo.cache_dir, key, &why);
+          if (!why.empty()) {
+            diagnostics->Warn(
+                mo.cache_dir + "/rules-" + key + ".json",
+                "rules cache ignored (" + why + "); rules compiled again");
+          }
           if (rules) {
             rules->push_back(PipelineLiteralSecretRule());
             return Matcher::Build(std::move(*rules), mo, diagnostics);
@@ -233,13 +295,17 @@ Result<Inventory> ResolveInventory(const CommonOptions& options,
   if (path.empty()) {
     if (const char* e = std::getenv("SPRAWL_INVENTORY"); e && *e) path = e;
   }
-  if (path.empty() && configured) path = *configured;
-  if (path.empty()) {
-    const std::string fallback = root + "/.sprawl/inventory.yaml";
-    if (access(fallback.c_str(), F_OK) != 0) return Inventory{};
-    path = fallback;
+  if (!path.empty()) return LoadInventory(path);  // named by the user
+  // Named by the repository: a regular file inside it, size-capped.
+  const bool named = configured.has_value();
+  path = named ? *configured : root + "/.sprawl/inventory.yaml";
+  auto text = ReadRepoFile(root, path);
+  if (!text.ok()) return text.error();
+  if (!*text) {
+    if (!named) return Inventory{};
+    return Error{path + ": cannot read inventory"};
   }
-  return LoadInventory(path);
+  return ParseInventory(**text, path);
 }
 
 Result<Report> MakeReport(const std::string& command,
@@ -259,6 +325,7 @@ Result<Report> MakeReport(const std::string& command,
   auto credentials =
       GroupCredentials(std::move(findings), matcher.rules(), Fingerprinter(key));
   PairCredentials(matcher.rules(), &credentials);
+  ro.inherited = context.inherited;
   Report report =
       BuildReport(command, std::move(credentials), matcher.rules(), ro);
   report.stats = stats;
@@ -276,15 +343,33 @@ Result<Report> MakeReport(const std::string& command,
   }
   for (const char* name : {"/.github/CODEOWNERS", "/CODEOWNERS",
                            "/docs/CODEOWNERS", "/.gitlab/CODEOWNERS"}) {
-    std::ifstream in(context.root + name, std::ios::binary);
-    if (in) {
-      rec.codeowners.assign(std::istreambuf_iterator<char>(in),
-                            std::istreambuf_iterator<char>());
+    // Repository-supplied: never a link out, a device or a FIFO.
+    auto text = ReadRepoFile(context.root, context.root + name);
+    if (!text.ok()) {
+      std::cerr << "sprawl: warning: " << text.error().message << '\n';
+      ++report.diagnostics;
+      continue;
+    }
+    if (*text) {
+      rec.codeowners = std::move(**text);
       break;
     }
   }
+  const std::atomic<bool>* cancel = InstallInterruptHandler();
+  TestPause("reconcile", cancel);
   static const Inventory kEmpty;
   Reconcile(context.inventory ? *context.inventory : kEmpty, rec, &report);
+  if (options.new_only && context.inherited != nullptr) ApplyNewOnly(&report);
+  // Ctrl-C after the scan finished still makes the run incomplete.
+  if (cancel->load()) report.stats.interrupted = true;
+  CompletenessOptions complete;
+  if (std::string bad = ParseIncompleteOk(options.incomplete_ok, &complete);
+      !bad.empty()) {
+    return Error{bad};
+  }
+  // What the scan did not read, and any report it writes, are named.
+  report.incomplete = IncompleteReasons(report.stats, complete);
+  report.changed_config = context.changed_config;
   return report;
 }
 
@@ -387,7 +472,26 @@ int EmitReport(const CommonOptions& options, const Report& report) {
   if (report.stats.interrupted) {
     std::cerr << "sprawl: warning: interrupted; the report is partial\n";
   }
-  return ReportFails(report) ? kExitPolicy : kExitOk;
+  for (const auto& why : report.incomplete) {
+    std::cerr << "sprawl: warning: incomplete scan: " << why << '\n';
+  }
+  for (const auto& path : report.changed_config) {
+    std::cerr << "sprawl: warning: the range changes sprawl's configuration "
+              << EscapeForDisplay(path)
+              << "; the base revision's settings were used\n";
+  }
+  // Precedence 2 > 1 > 3 > 0 (errors return above). A Ctrl-C while the
+  // report was written still makes the run incomplete.
+  const bool late_interrupt = InstallInterruptHandler()->load();
+  if (late_interrupt && !report.stats.interrupted) {
+    std::cerr << "sprawl: warning: interrupted while writing the report\n";
+  }
+  if (ReportFails(report)) return kExitPolicy;
+  if (!report.incomplete.empty() || report.stats.interrupted ||
+      late_interrupt) {
+    return kExitIncomplete;
+  }
+  return kExitOk;
 }
 
 int FinishScan(const std::string& command, const CommonOptions& options,
@@ -397,6 +501,13 @@ int FinishScan(const std::string& command, const CommonOptions& options,
   auto report = MakeReport(command, options, matcher, std::move(findings),
                            stats, diagnostics, context);
   if (!report.ok()) return FailWith(report.error().message);
+  const std::atomic<bool>* cancel = InstallInterruptHandler();
+  TestPause("report", cancel);
+  if (cancel->load() && !report->stats.interrupted) {
+    report->stats.interrupted = true;
+    report->incomplete.insert(report->incomplete.begin(),
+                              "interrupted before the report was written");
+  }
   return EmitReport(options, *report);
 }
 
@@ -408,6 +519,11 @@ std::string ValidateCommon(const CommonOptions& options) {
   if (!options.fail_on.empty()) {
     auto f = ParseFailOn(options.fail_on);
     if (!f.ok()) return f.error().message;
+  }
+  CompletenessOptions complete;
+  if (std::string bad = ParseIncompleteOk(options.incomplete_ok, &complete);
+      !bad.empty()) {
+    return bad;
   }
   if (!options.min_confidence.empty()) {
     auto m = ParseMinConfidence(options.min_confidence, "--min-confidence");

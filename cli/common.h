@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -44,6 +45,10 @@ struct CommonOptions {
   std::string inventory;             // --inventory FILE
   std::string scan_timeout;          // --scan-timeout SECONDS ("" = config)
   std::string max_yaml_size;         // --max-yaml-size BYTES ("" = config)
+  std::vector<std::string> exclude;  // --exclude GLOB (repeatable)
+  bool trust_repo_config = false;    // --trust-repo-config
+  bool new_only = false;             // --new-only / policy.fail_on_new_only
+  std::string incomplete_ok;         // --incomplete-ok LIST
 };
 
 // The per-file limits from the flags, else the config, else the defaults.
@@ -59,11 +64,18 @@ struct ScanContext {
   // From pipeline files, copied into the report (statuses set there).
   std::vector<PipelineReference> references;
   std::vector<PipelineFindingEntry> pipeline_findings;
+  // git --range, once classified: digests of the secrets the range
+  // inherited from its base (sets each credential's `new`). Not owned.
+  const std::unordered_set<std::string>* inherited = nullptr;
+  // git --range: sprawl's own config files the range changes.
+  std::vector<std::string> changed_config;
 };
 
 // --inventory, else $SPRAWL_INVENTORY, else the config's `inventory:`, else
 // <root>/.sprawl/inventory.yaml; none found is an empty inventory. A file
-// that was named but is missing or invalid is an Error (exit 2).
+// that was named but is missing or invalid is an Error (exit 2). The last
+// two are repository-supplied: regular files inside `root`, size-capped
+// (scanner/base/repo_file.h).
 Result<Inventory> ResolveInventory(const CommonOptions& options,
                                    const std::string& root,
                                    const std::optional<std::string>& configured);
@@ -94,6 +106,12 @@ bool UseColor(const CommonOptions& options, int fd);
 
 // Registers the common flags on `cmd`.
 void AddCommonFlags(CLI::App* cmd, CommonOptions* options);
+// Registers the flags of commands that scan and gate: --exclude,
+// --new-only, --incomplete-ok, --trust-repo-config.
+void AddGateFlags(CLI::App* cmd, CommonOptions* options);
+// Fails (an Error naming it) when --output cannot be written, before any
+// scan: creates missing parent directories when `make_parents`.
+Status CheckOutputWritable(const std::string& output, bool make_parents);
 // Registers only the rule-loading flags (rules subcommands).
 void AddRuleFlags(CLI::App* cmd, CommonOptions* options);
 

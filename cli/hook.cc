@@ -167,6 +167,10 @@ case $status in
   } >&2
   exit 1
   ;;
+3)
+  echo "sprawl pre-commit: not every staged change could be read (exit 3, incomplete scan; see the warnings above); commit blocked." >&2
+  exit 1
+  ;;
 *)
   echo "sprawl pre-commit: sprawl could not check the staged changes (exit $status, see the error above); commit blocked." >&2
   exit 1

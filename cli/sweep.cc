@@ -92,6 +92,9 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
     return FailWith("sweep: give exactly one of --root DIR or --repos FILE");
   }
   Diagnostics diagnostics(stderr, common.verbose);
+  if (Status out = CheckOutputWritable(common.output, true); !out.ok()) {
+    return FailWith(out.error().message);
+  }
   const std::string root = a.root.empty() ? "." : a.root;
   auto config = PrepareCommon(root, &common);
   if (!config.ok()) return FailWith(config.error().message);
@@ -162,6 +165,11 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   auto limits = ResolveLimits(common, *config);
   if (!limits.ok()) return FailWith(limits.error().message);
   options.limits = *limits;
+  // --exclude and the sweep root's `exclude:` (the operator's, trusted).
+  IgnoreRules exclude;
+  for (const auto& glob : config->exclude) exclude.AddPattern("", glob);
+  for (const auto& glob : common.exclude) exclude.AddPattern("", glob);
+  options.exclude = &exclude;
   // Loaded when the first repository needs a scan: none may.
   auto build = PrepareMatcher(common, &diagnostics);
   if (!build.ok()) return FailWith(build.error().message);
@@ -262,6 +270,9 @@ void FilterReport(const SweepCommands& a, Report* report) {
 }
 
 int RunReport(const SweepCommands& a, const CommonOptions& common) {
+  if (Status out = CheckOutputWritable(common.output, true); !out.ok()) {
+    return FailWith(out.error().message);
+  }
   if (std::string bad = ValidateCommon(common); !bad.empty())
     return FailWith(bad);
   if (!a.since.empty() && !ParseDate(a.since)) {
@@ -333,6 +344,11 @@ std::shared_ptr<SweepCommands> AddSweepCommands(CLI::App* app,
   c->sweep = app->add_subcommand(
       "sweep", "Scan many repositories incrementally into a datastore");
   AddCommonFlags(c->sweep, common);
+  c->sweep
+      ->add_option("--exclude", common->exclude,
+                   "Skip paths matching this gitignore-style glob; never "
+                   "reported as locations (repeatable)")
+      ->allow_extra_args(false);
   c->sweep->add_option("--root", c->root,
                        "Sweep every git repository below DIR");
   c->sweep->add_option("--repos", c->repos,

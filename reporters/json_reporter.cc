@@ -151,6 +151,15 @@ Json SummaryJson(const Report& report) {
                   {"timed_out", st.timed_out}};
   s["diagnostics"] = report.diagnostics;
   s["interrupted"] = st.interrupted;
+  s["incomplete"] = !report.incomplete.empty();
+  if (!report.incomplete.empty()) s["incomplete_reasons"] = report.incomplete;
+  if (!report.changed_config.empty()) {
+    Json changed = Json::array();
+    for (const auto& p : report.changed_config) {
+      changed.push_back(EscapeForDisplay(p));
+    }
+    s["changed_config"] = std::move(changed);
+  }
   return s;
 }
 

@@ -211,6 +211,7 @@ void RenderSarif(const Report& report, std::ostream& out) {
         p["confidence_reason"] = c.confidence_reason;
       }
       if (c.suggested_owner) p["suggested_owner"] = *c.suggested_owner;
+      if (c.is_new) p["new"] = *c.is_new;
       if (c.secret) p["secret"] = EscapeForDisplay(*c.secret);
       p.update(LocationProperties(l));
       r["properties"] = std::move(p);
@@ -266,7 +267,8 @@ void RenderSarif(const Report& report, std::ostream& out) {
   Json run;
   run["tool"] = {{"driver", std::move(driver)}};
   run["invocations"] =
-      Json::array({{{"executionSuccessful", !report.stats.interrupted}}});
+      Json::array({{{"executionSuccessful",
+                     !report.stats.interrupted && report.incomplete.empty()}}});
   run["originalUriBaseIds"] = {
       {kSrcRoot,
        {{"description",

@@ -56,6 +56,10 @@ void RenderText(const Report& report, const RenderOptions& options,
     out << "  " << paint(kDim, c.fingerprint) << '\n';
     if (c.secret) out << "  secret: " << EscapeForDisplay(*c.secret) << '\n';
     if (!c.reason.empty()) out << "  reason: " << c.reason << '\n';
+    if (c.is_new && report.command == "git") {
+      out << (*c.is_new ? "  new in this range\n"
+                        : "  not new: inherited from the range's base\n");
+    }
     if (c.inventory_id) out << "  inventory: " << *c.inventory_id << '\n';
     if (c.owner) out << "  owner: " << *c.owner << '\n';
     if (c.suggested_owner) {
@@ -137,6 +141,19 @@ void RenderText(const Report& report, const RenderOptions& options,
   }
   if (NothingScanned(report)) {
     out << paint(kYellow, "Nothing was scanned.") << '\n';
+  }
+  if (!report.incomplete.empty()) {
+    out << paint(kRed, "Incomplete scan: not everything was read:") << '\n';
+    for (const auto& why : report.incomplete) out << "  - " << why << '\n';
+  }
+  if (!report.changed_config.empty()) {
+    out << paint(kYellow,
+                 "This range changes sprawl's own configuration (read from "
+                 "the base revision instead):")
+        << '\n';
+    for (const auto& p : report.changed_config) {
+      out << "  - " << EscapeForDisplay(p) << '\n';
+    }
   }
 }
 

@@ -49,11 +49,13 @@ TEST_SUITE("limits") {
         Sprawl(cache, {"dir", dir.Sub("tree"), "--format", "json",
                        "--scan-timeout", "0.000001", "--fail-on", "none"});
     CAPTURE(limited.err);
-    REQUIRE(limited.exit_code == 0);
+    // Content not fully matched makes the scan incomplete: exit 3.
+    REQUIRE(limited.exit_code == 3);
     CHECK(limited.err.find("big.txt") != std::string::npos);
     CHECK(limited.err.find("scan time limit") != std::string::npos);
     const json a = json::parse(limited.out);
     CHECK(a["summary"]["skipped"]["timed_out"] == 1);
+    CHECK(a["summary"]["incomplete"] == true);
     // Stopped long before the end: the last token is never reached (the
     // first may or may not be, depending on the clock).
     for (const std::string& where : Secrets(a)) CHECK(where == "big.txt:1");
@@ -87,6 +89,7 @@ TEST_SUITE("limits") {
         Sprawl(cache, {"dir", dir.Sub("tree"), "--format", "json",
                        "--max-yaml-size", "1KiB", "--fail-on", "none"});
     CAPTURE(limited.err);
+    // Still matched as text: a YAML size skip is not an incomplete scan.
     REQUIRE(limited.exit_code == 0);
     CHECK(limited.err.find("pipeline file not parsed") != std::string::npos);
     CHECK(json::parse(limited.out)["references"].empty());

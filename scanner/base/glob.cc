@@ -170,4 +170,26 @@ IgnoreRules::Verdict IgnoreRules::Check(std::string_view rel_path,
   return Verdict::kNone;
 }
 
+bool IgnoreRules::ExcludesPath(std::string_view path) const {
+  if (rules_.empty()) return false;
+  for (std::size_t slash = path.find('/'); slash != std::string_view::npos;
+       slash = path.find('/', slash + 1)) {
+    if (Check(path.substr(0, slash), true) == Verdict::kIgnore) return true;
+  }
+  return Check(path, false) == Verdict::kIgnore;
+}
+
+bool IsCatchAllPattern(std::string_view line) {
+  IgnoreRules one;
+  one.AddPattern("", line);
+  if (one.empty()) return false;
+  static constexpr std::string_view kProbes[] = {
+      "sprawl-probe-q7z3", "sprawl-probe-q7z3.k9x", ".sprawl-probe-q7z3",
+      "q7z3-dir/sprawl-probe-q7z3.k9x", "q7z3-dir/q8w-dir/sprawl-probe-q7z3"};
+  for (std::string_view probe : kProbes) {
+    if (one.ExcludesPath(probe)) return true;
+  }
+  return false;
+}
+
 }  // namespace sprawl

@@ -14,6 +14,12 @@ namespace sprawl {
 // Whole-string match of `path` against `pattern`.
 bool GlobMatch(std::string_view pattern, std::string_view path);
 
+// True when the gitignore-style `line` would exclude any file anywhere
+// (`*`, `**`, `/`, `*.*`, `**/*`...): judged on probe paths no real tree
+// names on purpose. Repository-supplied exclusions of this kind switch a
+// gate off, so they are dropped (docs/gate.md).
+bool IsCatchAllPattern(std::string_view line);
+
 class IgnoreRules {
  public:
   // Adds the lines of a .gitignore-format file located in directory `base`
@@ -25,6 +31,11 @@ class IgnoreRules {
   // kNone: no rule matched; kIgnore / kInclude: the last matching rule.
   enum class Verdict { kNone, kIgnore, kInclude };
   Verdict Check(std::string_view rel_path, bool is_dir) const;
+  // True when `path` (a file path relative to the root, as a history or the
+  // index names it) is excluded the way a directory walk would exclude it:
+  // an ignored ancestor directory excludes everything below it (as in git,
+  // nothing below can be re-included), else the file's own verdict.
+  bool ExcludesPath(std::string_view path) const;
   bool empty() const { return rules_.empty(); }
 
  private:

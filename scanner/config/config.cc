@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "scanner/base/repo_file.h"
+
 namespace sprawl {
 namespace {
 
@@ -157,9 +159,35 @@ Result<Config> ParseConfig(const std::string& yaml_text,
           config.min_confidence = v;
           continue;
         }
+        if (key == "fail_on_new_only") {
+          if (!kv.second.IsScalar() ||
+              (kv.second.Scalar() != "true" && kv.second.Scalar() != "false")) {
+            return Error{At(origin, kv.second, "policy." + key) +
+                         "expected true or false"};
+          }
+          config.fail_on_new_only = kv.second.Scalar() == "true";
+          continue;
+        }
+        if (key == "incomplete_ok") {
+          auto list = StringList(origin, kv.second, "policy.incomplete_ok");
+          if (!list.ok()) return list.error();
+          std::string csv;
+          for (const auto& s : *list) {
+            if (s != "too-large" && s != "too_large" && s != "timed-out" &&
+                s != "timed_out") {
+              return Error{At(origin, kv.second, "policy." + key) +
+                           "unknown kind '" + s +
+                           "' (expected too-large, timed-out)"};
+            }
+            csv += (csv.empty() ? "" : ",") + s;
+          }
+          config.incomplete_ok = csv;
+          continue;
+        }
         if (key != "fail_on") {
           return Error{At(origin, kv.first, "policy." + key) +
-                       "unknown key (expected fail_on, min_confidence)"};
+                       "unknown key (expected fail_on, fail_on_new_only, "
+                       "incomplete_ok, min_confidence)"};
         }
         auto list = StringList(origin, kv.second, "policy.fail_on");
         if (!list.ok()) return list.error();
@@ -211,11 +239,10 @@ Result<Config> ParseConfig(const std::string& yaml_text,
 Result<Config> LoadConfigForRoot(const std::string& root) {
   const std::string path =
       (std::filesystem::path(root) / ".sprawl" / "config.yaml").string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Config{};
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return ParseConfig(buf.str(), path, root);
+  auto text = ReadRepoFile(root, path);
+  if (!text.ok()) return text.error();
+  if (!*text) return Config{};
+  return ParseConfig(**text, path, root);
 }
 
 }  // namespace sprawl

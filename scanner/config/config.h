@@ -24,6 +24,12 @@ struct Config {
   std::optional<uint64_t> max_yaml_size;  // bytes
   std::optional<double> scan_timeout;     // seconds per file or blob
   std::optional<int> threads;
+  // policy.fail_on_new_only: in `git --range`, only credentials new to the
+  // range fail the gate.
+  std::optional<bool> fail_on_new_only;
+  // policy.incomplete_ok: skips that do not make the scan incomplete
+  // ("too-large,timed-out"; see scanner/findings/completeness.h).
+  std::optional<std::string> incomplete_ok;
 };
 
 // Parses "123", "10MB", "50MiB", "1G" into bytes.

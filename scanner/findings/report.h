@@ -32,7 +32,9 @@ struct ReportedCredential {
   std::optional<std::string> suggested_owner;  // for unowned / unregistered
   std::string environment;  // from the inventory entry
   bool reused = false;      // seen in more than one repository
-  std::optional<bool> is_new;  // sweeps: first seen since the last sweep
+  // Sweeps: first seen since the last sweep. `git --range`: not reachable
+  // from the range's base (false: the range inherited it).
+  std::optional<bool> is_new;
   bool fails = false;       // fails the policy (--fail-on)
   std::vector<std::string> also_matched;  // other rule ids for the same value
   // Non-secret id of a multi-part credential (key id, app id, endpoint
@@ -82,6 +84,12 @@ struct Report {
   std::vector<RuleInfo> rules;  // the rule table (SARIF and friends)
   ScanStats stats;
   int diagnostics = 0;  // warnings printed during the scan
+  // What the scan could not read (IncompleteReasons); non-empty: exit 3
+  // unless something outranks it.
+  std::vector<std::string> incomplete;
+  // `git --range`: sprawl's own configuration files the range changes; they
+  // were read from the base revision, not from the range.
+  std::vector<std::string> changed_config;
 };
 
 // True when the report covers no content at all, so "no findings" must not

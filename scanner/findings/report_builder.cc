@@ -1,6 +1,7 @@
 #include "scanner/findings/report_builder.h"
 
 #include "scanner/base/redact.h"
+#include "scanner/base/hash.h"
 #include "scanner/base/text.h"
 
 namespace sprawl {
@@ -73,9 +74,21 @@ Report BuildReport(const std::string& command,
     rc.identifier = c.identifier;
     rc.locations = std::move(c.locations);
     rc.fails = options.fail_on.count(rc.status) > 0;
+    if (options.inherited != nullptr) {
+      rc.is_new = options.inherited->count(Sha256Hex(c.secret)) == 0;
+    }
     report.credentials.push_back(std::move(rc));
   }
   return report;
+}
+
+void ApplyNewOnly(Report* report) {
+  for (ReportedCredential& c : report->credentials) {
+    if (!c.is_new || *c.is_new || !c.fails) continue;
+    c.fails = false;
+    c.reason += c.reason.empty() ? "" : "; ";
+    c.reason += "passes: not new in this range (fail_on_new_only)";
+  }
 }
 
 bool ReportFails(const Report& report) {

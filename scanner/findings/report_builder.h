@@ -4,6 +4,7 @@
 #pragma once
 
 #include <set>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -24,12 +25,20 @@ Result<std::set<std::string>> ParseFailOn(const std::string& csv);
 struct ReportOptions {
   bool show_secrets = false;           // include raw secrets (--show-secrets)
   std::set<std::string> fail_on = DefaultFailOn();
+  // `git --range`, once classified: SHA-256 hex digests of the secrets the
+  // range inherited from its base. Sets every credential's is_new. Not owned.
+  const std::unordered_set<std::string>* inherited = nullptr;
 };
 
 Report BuildReport(const std::string& command,
                    std::vector<Credential> credentials,
                    const std::vector<Rule>& rules,
                    const ReportOptions& options);
+
+// policy.fail_on_new_only / --new-only: a credential the range inherited
+// (is_new == false) does not fail the gate; its status is unchanged and its
+// reason says why it passes.
+void ApplyNewOnly(Report* report);
 
 // True when any credential fails the policy (exit code 1).
 bool ReportFails(const Report& report);

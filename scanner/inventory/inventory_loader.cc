@@ -1,10 +1,14 @@
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "scanner/base/redact.h"
+#include "scanner/base/repo_file.h"
+#include "scanner/base/text.h"
+#include "scanner/findings/redact.h"
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/inventory.h"
 #include "scanner/inventory/yaml_tree.h"
@@ -374,11 +378,11 @@ Result<Inventory> ParseInventory(const std::string& yaml_text,
 }
 
 Result<Inventory> LoadInventory(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{path + ": cannot read inventory"};
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return ParseInventory(buf.str(), path);
+  // Never blocks on a FIFO nor reads a device; no size cap (a flag names it).
+  auto text = ReadBoundedFile(path, UINT64_MAX);
+  if (!text.ok()) return text.error();
+  if (!*text) return Error{EscapeForDisplay(path) + ": cannot read inventory"};
+  return ParseInventory(**text, path);
 }
 
 }  // namespace sprawl

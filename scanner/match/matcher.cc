@@ -13,6 +13,7 @@
 
 #include "scanner/base/check.h"
 #include "scanner/base/hash.h"
+#include "scanner/base/private_file.h"
 #include "scanner/base/text.h"
 #include "scanner/match/checksum.h"
 #include "scanner/match/placeholder.h"
@@ -218,11 +219,18 @@ bool Matcher::loaded_from_cache() const { return impl_->from_cache; }
 
 namespace {
 
-bool TryLoadCache(const std::string& path, Matcher::Impl* impl) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::string bytes((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
+bool TryLoadCache(const std::string& path, Matcher::Impl* impl,
+                  Diagnostics* diagnostics) {
+  std::string why;
+  std::optional<std::string> sealed = ReadSealedFile(path, 1u << 30, &why);
+  if (!sealed) {
+    if (!why.empty() && diagnostics != nullptr) {
+      diagnostics->Warn(path, "compiled rules cache ignored (" + why +
+                                  "); rules compiled again");
+    }
+    return false;
+  }
+  const std::string& bytes = *sealed;
   const std::size_t n = impl->rules.size();
   const std::size_t magic = sizeof(kCacheMagic) - 1;
   const std::size_t header = magic + 4 + n * 9;
@@ -267,18 +275,10 @@ void WriteCache(const std::string& dir, const std::string& path,
   }
   out.append(bytes, length);
   std::free(bytes);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  // Write-then-rename so concurrent runs never read a torn file.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return;
-    f.write(out.data(), static_cast<std::streamsize>(out.size()));
-    if (!f) return;
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
+  // Private, sealed, write-then-rename: concurrent runs never read a torn
+  // file, and a tampered one is refused.
+  std::string why;
+  WriteSealedFile(dir, path, out, &why);
 }
 
 // Compiles the Hyperscan database, demoting rules it rejects.
@@ -343,7 +343,8 @@ Result<std::unique_ptr<Matcher>> Matcher::Build(std::vector<Rule> rules,
   std::string cache_path;
   if (!options.cache_dir.empty()) {
     cache_path = options.cache_dir + "/rules-" + CacheKey(impl->rules) + ".hsdb";
-    impl->from_cache = n > 0 && TryLoadCache(cache_path, impl.get());
+    impl->from_cache =
+        n > 0 && TryLoadCache(cache_path, impl.get(), diagnostics);
   }
   if (!impl->from_cache || options.eager_re2) {
     // Validate every pattern in RE2: a rule RE2 rejects is a broken pack.

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scanner/base/hash.h"
+#include "scanner/base/private_file.h"
 
 namespace sprawl {
 
@@ -26,11 +27,14 @@ std::string RulesCacheKey(const std::vector<PackText>& packs) {
 }
 
 std::optional<std::vector<Rule>> LoadCachedRules(const std::string& dir,
-                                                 const std::string& key) {
-  std::ifstream in(dir + "/rules-" + key + ".json", std::ios::binary);
-  if (!in) return std::nullopt;
+                                                 const std::string& key,
+                                                 std::string* why) {
+  std::string ignored;
+  if (why == nullptr) why = &ignored;
+  auto text = ReadSealedFile(dir + "/rules-" + key + ".json", 256u << 20, why);
+  if (!text) return std::nullopt;
   try {
-    nlohmann::json j = nlohmann::json::parse(in);
+    nlohmann::json j = nlohmann::json::parse(*text);
     std::vector<Rule> rules;
     for (const auto& r : j.at("rules")) {
       Rule rule;
@@ -46,6 +50,7 @@ std::optional<std::vector<Rule>> LoadCachedRules(const std::string& dir,
       const int checksum = r.at("checksum").get<int>();
       if (checksum < 0 ||
           checksum > static_cast<int>(Checksum::kPypiMacaroon)) {
+        *why = "unknown checksum kind";
         return std::nullopt;
       }
       rule.checksum = static_cast<Checksum>(checksum);
@@ -59,8 +64,14 @@ std::optional<std::vector<Rule>> LoadCachedRules(const std::string& dir,
       rule.line = r.at("line");
       rules.push_back(std::move(rule));
     }
+    // Packs always hold rules: an empty entry would blind every scan.
+    if (rules.empty()) {
+      *why = "holds no rules";
+      return std::nullopt;
+    }
     return rules;
   } catch (const std::exception&) {
+    *why = "not a rules cache";
     return std::nullopt;
   }
 }
@@ -92,18 +103,9 @@ void StoreCachedRules(const std::string& dir, const std::string& key,
                    {"origin", r.origin},
                    {"line", r.line}});
   }
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const std::string path = dir + "/rules-" + key + ".json";
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return;
-    out << nlohmann::json{{"rules", arr}}.dump();
-    if (!out) return;
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
+  std::string why;  // a cache that cannot be written is only slower
+  WriteSealedFile(dir, dir + "/rules-" + key + ".json",
+                  nlohmann::json{{"rules", arr}}.dump(), &why);
 }
 
 }  // namespace sprawl

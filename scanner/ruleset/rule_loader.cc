@@ -10,6 +10,9 @@
 #include <set>
 #include <sstream>
 
+#include "scanner/base/repo_file.h"
+#include "scanner/base/text.h"
+
 namespace sprawl {
 namespace {
 
@@ -446,12 +449,12 @@ class RuleParser {
   Error error_;
 };
 
+// Never blocks on a FIFO nor reads a device; at most kMaxRepoFileSize.
 Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{path + ": cannot read rule pack"};
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  auto text = ReadBoundedFile(path);
+  if (!text.ok()) return text.error();
+  if (!*text) return Error{EscapeForDisplay(path) + ": cannot read rule pack"};
+  return std::move(**text);
 }
 
 }  // namespace

@@ -269,6 +269,7 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
   DirWalkOptions walk_options;
   walk_options.use_ignore_files = options.use_ignore_files;
   walk_options.exclude = options.exclude;
+  walk_options.drop_catch_all = options.drop_catch_all;
   walk_options.cancel = options.cancel;
   DirWalker walker(walk_options, diagnostics, &walk_stats);
   std::vector<WalkItem> batch;

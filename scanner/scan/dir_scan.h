@@ -26,6 +26,8 @@ struct DirScanOptions {
   uint64_t max_file_size = 50u << 20;      // larger files: diagnostic, skipped
   bool use_ignore_files = true;            // .gitignore / .sprawlignore
   std::vector<std::string> exclude;        // extra gitignore-style globs
+  // Ignore-file lines covering every file are dropped (DirWalkOptions).
+  bool drop_catch_all = true;
   const std::atomic<bool>* cancel = nullptr;
   ScanProgress* progress = nullptr;        // may be null
   ScanLimits limits;                       // scan timeout, YAML size

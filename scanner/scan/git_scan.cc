@@ -7,10 +7,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
 
+#include "scanner/base/hash.h"
+#include "scanner/base/test_pause.h"
 #include "scanner/base/text.h"
 #include "scanner/git/git_handles.h"
 #include "scanner/scan/blob_scan.h"
@@ -138,7 +141,7 @@ Status ResolveRange(git_repository* repo, const std::string& range,
 Status Walk(git_repository* repo, git_odb* odb, const GitScanOptions& options,
             Diagnostics* diagnostics, CommitGraph* graph, OidSet* old,
             IndexedHistory* out, ScanStats* stats, PhaseTimer* timer) {
-  out->tips = ListRefTips(repo, diagnostics);
+  out->tips = StartTips(repo, options.tips, diagnostics);
   std::vector<git_oid> tree_tips;
   if (options.range.empty()) {
     std::vector<uint32_t> starts;
@@ -230,6 +233,24 @@ bool AtBranchTip(const std::vector<std::string>& refs, bool in_head) {
   if (in_head) return true;
   for (const std::string& r : refs) {
     if (r.starts_with("refs/heads/") || r.starts_with("refs/remotes/")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// True for files that configure sprawl itself: anything under `.sprawl/`,
+// any `.sprawlignore`, and `extra` (or anything under an `extra` directory).
+bool IsSprawlConfigPath(const std::string& path,
+                        const std::vector<std::string>& extra) {
+  if (path.rfind(".sprawl/", 0) == 0 || path == ".sprawlignore" ||
+      (path.size() > 14 &&
+       path.compare(path.size() - 14, 14, "/.sprawlignore") == 0)) {
+    return true;
+  }
+  for (const std::string& e : extra) {
+    if (path == e || (path.size() > e.size() && path.rfind(e, 0) == 0 &&
+                      path[e.size()] == '/')) {
       return true;
     }
   }
@@ -350,10 +371,41 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       pending = 0;
     }
   };
+  // Paths excluded by --exclude / `exclude:` / .sprawlignore, judged once
+  // per path id.
+  std::unordered_map<uint32_t, bool> excluded_path;
+  auto excluded = [&](uint32_t id) {
+    if (options.exclude == nullptr || options.exclude->empty()) return false;
+    auto it = excluded_path.find(id);
+    if (it == excluded_path.end()) {
+      it = excluded_path
+               .emplace(id, options.exclude->ExcludesPath(idx.paths().Path(id)))
+               .first;
+    }
+    return it->second;
+  };
+  if (!options.range.empty()) {
+    std::set<std::string> changed;
+    for (const HistoryIndex::Pair& pair : idx.pairs()) {
+      std::string path = idx.paths().Path(pair.path);
+      if (IsSprawlConfigPath(path, options.own_config_paths))
+        changed.insert(std::move(path));
+    }
+    result.changed_config.assign(changed.begin(), changed.end());
+  }
+  TestPause("locations", options.cancel);
   for (const HistoryIndex::Pair& pair : idx.pairs()) {
+    if (Cancelled(options.cancel)) {
+      result.stats.interrupted = true;
+      break;
+    }
     const std::string& system = system_of(pair.path);
     if (ix.hits[pair.blob] == nullptr && system.empty() && !known[pair.blob]) {
       count(false);
+      continue;
+    }
+    if (excluded(pair.path)) {
+      ++result.stats.skipped_ignored;
       continue;
     }
     count(true);
@@ -393,9 +445,105 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     options.progress->Add(pending, 0);
   }
   pipelines.MoveInto(&result);
+  if (Cancelled(options.cancel)) result.stats.interrupted = true;
   std::sort(result.findings.begin(), result.findings.end(), FindingLess);
   timer.Mark("locations");
+  result.stats.skipped_unreadable += graph.missing_count();
   return result;
+}
+
+// The commits a range excludes: A of A..B, the merge bases of A...B.
+std::vector<std::string> RangeBase(git_repository* repo,
+                                   const std::string& range) {
+  std::vector<std::string> out;
+  git_revspec spec;
+  if (git_revparse(&spec, repo, range.c_str()) != 0) return out;
+  GitObjectPtr from(spec.from);
+  GitObjectPtr to(spec.to);
+  if (!from || !to) return out;
+  Result<git_oid> a = PeelCommit(from.get(), range);
+  Result<git_oid> b = PeelCommit(to.get(), range);
+  if (!a.ok() || !b.ok()) return out;
+  if ((spec.flags & GIT_REVSPEC_MERGE_BASE) == 0) {
+    out.push_back(GitHex(*a));
+    return out;
+  }
+  git_oidarray bases{};
+  if (git_merge_bases(&bases, repo, &*a, &*b) == 0) {
+    for (std::size_t i = 0; i < bases.count; ++i) {
+      out.push_back(GitHex(bases.ids[i]));
+    }
+    git_oidarray_dispose(&bases);
+  }
+  return out;
+}
+
+// Tells the secrets a range added from those it inherited: scans the full
+// history of the range's base (only when the range found something) and,
+// for each range secret also found there, records its digest in
+// `inherited` and gives its locations the commit that introduced it in the
+// base (the same path's first, else the earliest anywhere). Problems
+// reading the base only make a secret look new, never old.
+void ClassifyRange(git_repository* repo, const GitScanOptions& options,
+                   const Matcher& matcher, Diagnostics* diagnostics,
+                   GitScanResult* range) {
+  GitScanOptions base = options;
+  base.range.clear();
+  base.tips = RangeBase(repo, options.range);
+  base.exclude = nullptr;
+  base.classify_range = false;
+  base.skip_blobs = nullptr;
+  base.known_secret_blobs = nullptr;
+  range->range_classified = true;
+  if (base.tips.empty()) return;  // a root commit range: all of it is new
+  Diagnostics quiet(nullptr);
+  GitScanResult base_result;
+  base_result.root = range->root;
+  Result<GitScanResult> scanned =
+      ScanHistory(repo, base, matcher, &quiet, std::move(base_result));
+  if (quiet.warnings() + quiet.errors() > 0) {
+    diagnostics->Note(
+        "", std::to_string(quiet.warnings() + quiet.errors()) +
+                " problem(s) reading the history of the range's base; a "
+                "secret it holds there may be reported as new");
+  }
+  if (!scanned.ok()) {
+    range->range_classified = false;
+    return;
+  }
+  if (scanned->stats.interrupted) {
+    range->stats.interrupted = true;
+    range->range_classified = false;
+    return;
+  }
+  std::unordered_map<std::string, std::vector<const Finding*>> in_base;
+  for (const Finding& f : scanned->findings) {
+    if (f.location.git) in_base[Sha256Hex(f.secret)].push_back(&f);
+  }
+  for (Finding& f : range->findings) {
+    const std::string digest = Sha256Hex(f.secret);
+    auto it = in_base.find(digest);
+    if (it == in_base.end()) continue;
+    range->inherited.insert(digest);
+    if (!f.location.git) continue;
+    const Finding* best = nullptr;
+    for (int same_path = 1; same_path >= 0 && best == nullptr; --same_path) {
+      for (const Finding* b : it->second) {
+        if (same_path == 1 && b->location.path != f.location.path) continue;
+        if (best == nullptr ||
+            b->location.git->date < best->location.git->date) {
+          best = b;
+        }
+      }
+    }
+    GitProvenance& to = *f.location.git;
+    const GitProvenance& from = *best->location.git;
+    to.commit = from.commit;
+    to.author = from.author;
+    to.author_email = from.author_email;
+    to.date = from.date;
+    to.summary = from.summary;
+  }
 }
 
 }  // namespace
@@ -434,7 +582,28 @@ Result<GitScanResult> ScanGitHistory(const GitScanOptions& options,
     diagnostics->Warn(result.root,
                       "shallow clone: history before the graft is not scanned");
   }
-  return ScanHistory(raw, opts, matcher, diagnostics, std::move(result));
+  Result<GitScanResult> scanned =
+      ScanHistory(raw, opts, matcher, diagnostics, std::move(result));
+  if (scanned.ok() && opts.range.empty() && !scanned->stats.interrupted &&
+      scanned->stats.files_scanned == 0 && scanned->stats.commits == 0 &&
+      scanned->stats.skipped_unreadable == 0 &&
+      git_repository_is_empty(raw) == 0) {
+    // References exist, yet not one commit or blob could be read (a
+    // truncated or missing pack): nothing here may pass for clean.
+    ++scanned->stats.skipped_unreadable;
+    diagnostics->Warn(scanned->root,
+                      "the repository has references but no commit or blob "
+                      "could be read; its history was not scanned");
+  }
+  if (scanned.ok() && !opts.range.empty() && opts.classify_range &&
+      !scanned->stats.interrupted) {
+    if (scanned->findings.empty()) {
+      scanned->range_classified = true;
+    } else {
+      ClassifyRange(raw, opts, matcher, diagnostics, &*scanned);
+    }
+  }
+  return scanned;
 }
 
 }  // namespace sprawl

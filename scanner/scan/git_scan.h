@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "scanner/base/diagnostics.h"
+#include "scanner/base/glob.h"
 #include "scanner/base/result.h"
 #include "scanner/base/scan_progress.h"
 #include "scanner/base/scan_stats.h"
@@ -48,6 +49,21 @@ struct GitScanOptions {
   // Full history: the commit walk or the tree pass; kAuto chooses by size.
   // Both give the same findings.
   GitProvenanceMode provenance = GitProvenanceMode::kAuto;
+  // Full history: hex commit oids to start from instead of every ref (the
+  // base of a range, to tell what a range added from what it inherited).
+  std::vector<std::string> tips;
+  // Paths these rules exclude (--exclude, the config's `exclude:`, the root
+  // `.sprawlignore`) are never locations, in any mode. Not owned.
+  const IgnoreRules* exclude = nullptr;
+  // --range: find every secret of the range in the history of its base
+  // (one more full-history scan, only when the range has findings) to set
+  // GitScanResult::inherited and give inherited secrets their true
+  // introducing commit.
+  bool classify_range = true;
+  // --range: repository-relative files that configure sprawl besides
+  // `.sprawl/**` and `.sprawlignore` (a configured inventory or rule pack);
+  // a range that adds or changes any is listed in changed_config.
+  std::vector<std::string> own_config_paths;
 };
 
 // A (path, blob) pair of a known secret blob, with its provenance.
@@ -71,6 +87,14 @@ struct GitScanResult {
   std::vector<PipelineFindingEntry> pipeline_findings;
   // Every pair of a blob in known_secret_blobs, in history order.
   std::vector<KnownBlobPair> known_pairs;
+  // --range: SHA-256 hex digests of the secrets found in the range that are
+  // also reachable from its base (not new to the range). Set when the range
+  // was classified (`range_classified`); otherwise every secret counts new.
+  std::unordered_set<std::string> inherited;
+  bool range_classified = false;
+  // --range: repository-relative paths of sprawl's own configuration the
+  // range changes (.sprawl/*, .sprawlignore, the configured inventory).
+  std::vector<std::string> changed_config;
 };
 
 // A repository that cannot be opened, or a range that does not resolve, is

@@ -50,7 +50,7 @@ Status IndexByTreePass(git_repository* repo, const GitScanOptions& options,
                        const std::function<void(const char*)>& mark) {
   const std::string objects_dir =
       std::string(git_repository_commondir(repo)) + "objects";
-  out->tips = ListRefTips(repo, diagnostics);
+  out->tips = StartTips(repo, options.tips, diagnostics);
   std::vector<git_oid> tree_tips;
   std::vector<git_oid> commit_tips;
   for (const RefTip& t : out->tips) {

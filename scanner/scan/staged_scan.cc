@@ -142,6 +142,10 @@ Result<GitScanResult> ScanStaged(git_repository* repo,
   std::vector<StagedEntry> entries;
   for (StagedBlob& s : staged) {
     if (git_oid_equal(&s.blob, &empty_blob)) continue;
+    if (options.exclude != nullptr && options.exclude->ExcludesPath(s.path)) {
+      ++result.stats.skipped_ignored;
+      continue;
+    }
     auto [it, added] =
         blob_ids.try_emplace(s.blob, static_cast<uint32_t>(blobs.size()));
     if (added) blobs.push_back(s.blob);

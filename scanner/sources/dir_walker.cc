@@ -12,6 +12,7 @@
 #include <memory>
 #include <sstream>
 
+#include "scanner/base/repo_file.h"
 #include "scanner/base/text.h"
 
 namespace sprawl {
@@ -22,12 +23,39 @@ struct DirCloser {
 };
 using DirHandle = std::unique_ptr<DIR, DirCloser>;
 
-bool ReadSmallFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  *out = buf.str();
+// Adds the lines of an ignore file, less (with a warning) catch-all lines
+// when `drop_catch_all`.
+void AddIgnoreFile(const std::string& shown, const std::string& base,
+                   std::string_view text, bool drop_catch_all,
+                   Diagnostics* diagnostics, IgnoreRules* rules) {
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    const std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (drop_catch_all && IsCatchAllPattern(line)) {
+      diagnostics->Warn(shown,
+                        "a pattern that excludes every file is not honoured "
+                        "(the scanned tree cannot switch its own gate off; "
+                        "--trust-repo-config to allow)");
+      continue;
+    }
+    rules->AddPattern(base, line);
+  }
+}
+
+// An ignore file: never a symlink (in or out of the tree), a device or a
+// FIFO, at most kMaxRepoFileSize; anything else is a warning and ignored.
+bool ReadSmallFile(const std::string& path, std::string* out,
+                   Diagnostics* diagnostics) {
+  auto text = ReadNoFollow(path);
+  if (!text.ok()) {
+    diagnostics->Warn("", text.error().message);
+    return false;
+  }
+  if (!*text) return false;
+  *out = std::move(**text);
   return true;
 }
 
@@ -83,9 +111,10 @@ void DirWalker::WalkDir(const std::string& abs, const std::string& rel,
   if (options_.use_ignore_files) {
     for (const char* name : {".gitignore", ".sprawlignore"}) {
       std::string text;
-      if (ReadSmallFile(Join(abs, name), &text)) {
+      if (ReadSmallFile(Join(abs, name), &text, diagnostics_)) {
         if (pushed == 0) stack_.emplace_back(rel, IgnoreRules());
-        stack_.back().second.AddFile(rel, text);
+        AddIgnoreFile(Join(shown, name), rel, text, options_.drop_catch_all,
+                      diagnostics_, &stack_.back().second);
         pushed = 1;
       }
     }

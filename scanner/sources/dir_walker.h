@@ -24,6 +24,10 @@ struct DirWalkOptions {
   bool use_ignore_files = true;       // .gitignore and .sprawlignore
   std::vector<std::string> exclude;   // gitignore-style globs, root-relative
   int max_depth = 256;                // deeper directories: diagnostic
+  // Ignore-file lines that would exclude every file (IsCatchAllPattern)
+  // are dropped with a warning: the scanned tree may not switch its own
+  // gate off (docs/gate.md). False only with --trust-repo-config.
+  bool drop_catch_all = true;
   const std::atomic<bool>* cancel = nullptr;
 };
 

@@ -36,6 +36,8 @@ class CommitGraph {
   const git_oid& oid(uint32_t c) const { return nodes_[c].oid; }
   const git_oid& tree(uint32_t c) const { return nodes_[c].tree; }
   int64_t time(uint32_t c) const { return nodes_[c].time; }
+  // Commits that could not be read (each named in a warning).
+  uint64_t missing_count() const { return missing_.size(); }
   // Parents present in the repository (loads them).
   std::vector<uint32_t> Parents(uint32_t c);
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "scanner/base/thread_errors.h"
+#include "scanner/base/test_pause.h"
 #include "scanner/pipelines/pipeline_files.h"
 #include "scanner/sources/git_tree_share.h"
 
@@ -328,6 +329,7 @@ std::unique_ptr<RelevantTrees> RunTreePass(const ObjectCatalog& catalog,
   if (options.progress != nullptr) {
     options.progress->BeginPhase("trees read", n, true);
   }
+  TestPause("tree-pass", options.cancel);
   std::vector<Part> parts(threads);
   std::vector<std::size_t> starts(threads + 1);
   for (std::size_t k = 0; k <= threads; ++k) starts[k] = n * k / threads;

@@ -84,6 +84,30 @@ std::vector<RefTip> ListRefTips(git_repository* repo,
   return tips;
 }
 
+std::vector<RefTip> StartTips(git_repository* repo,
+                              const std::vector<std::string>& commits,
+                              Diagnostics* diagnostics) {
+  if (commits.empty()) return ListRefTips(repo, diagnostics);
+  std::vector<RefTip> tips;
+  for (const std::string& hex : commits) {
+    git_oid oid;
+    git_commit* commit = nullptr;
+    if (git_oid_fromstr(&oid, hex.c_str()) != 0 ||
+        git_commit_lookup(&commit, repo, &oid) != 0) {
+      diagnostics->Warn(EscapeForDisplay(hex),
+                        "cannot read commit: " + GitLastError());
+      continue;
+    }
+    RefTip tip;
+    tip.name = hex;
+    tip.commit = oid;
+    tip.tree = *git_commit_tree_id(commit);
+    git_commit_free(commit);
+    tips.push_back(std::move(tip));
+  }
+  return tips;
+}
+
 OidSet ReadShallowGrafts(git_repository* repo) {
   OidSet out;
   if (git_repository_is_shallow(repo) != 1) return out;

@@ -29,6 +29,12 @@ struct RefTip {
 // (a tag of a blob) are skipped with a note.
 std::vector<RefTip> ListRefTips(git_repository* repo, Diagnostics* diagnostics);
 
+// `commits` (hex oids) as tips named by their oid when non-empty (a range's
+// base), else ListRefTips. An oid that is no readable commit is a warning.
+std::vector<RefTip> StartTips(git_repository* repo,
+                              const std::vector<std::string>& commits,
+                              Diagnostics* diagnostics);
+
 // Oids listed in the repository's `shallow` file (graft points).
 OidSet ReadShallowGrafts(git_repository* repo);
 

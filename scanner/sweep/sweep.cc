@@ -238,6 +238,7 @@ Outcome ScanRepository(const SweepTarget& target, const std::string& path,
   scan.threads = ctx->threads_per_repo;
   scan.max_blob_size = ctx->options.max_blob_size;
   scan.limits = ctx->options.limits;
+  scan.exclude = ctx->options.exclude;
   scan.cancel = ctx->options.cancel;
   scan.skip_blobs = &skip;
   scan.known_secret_blobs = &known;

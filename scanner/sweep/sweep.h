@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "scanner/base/glob.h"
 #include "scanner/base/diagnostics.h"
 #include "scanner/base/result.h"
 #include "scanner/base/scan_progress.h"
@@ -45,6 +46,8 @@ struct SweepOptions {
   const std::atomic<bool>* cancel = nullptr;   // stop after current repos
   ScanProgress* progress = nullptr;  // repositories done (and bytes read)
   ScanLimits limits;                 // per blob, as for `sprawl git`
+  // --exclude / `exclude:`: paths never reported as locations. Not owned.
+  const IgnoreRules* exclude = nullptr;
   // A ref file or directory changed this recently before the last sweep
   // read it proves nothing by its stat (see ref_signature.h); tests shrink
   // it to exercise the stat-only path without waiting.
