@@ -27,7 +27,7 @@
 #include "scanner/scan/dir_scan.h"
 #include "scanner/scan/git_scan.h"
 #include "scanner/sources/git_revision_files.h"
-#include "scanner/sources/git_source.h"
+#include "scanner/scan/git_scan.h"
 
 namespace sprawl {
 namespace {

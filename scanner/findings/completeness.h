@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "scanner/scan/scan_stats.h"
+#include "scanner/base/scan_stats.h"
 
 namespace sprawl {
 

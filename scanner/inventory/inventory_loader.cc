@@ -8,7 +8,7 @@
 #include "scanner/base/redact.h"
 #include "scanner/base/repo_file.h"
 #include "scanner/base/text.h"
-#include "scanner/findings/redact.h"
+#include "scanner/base/redact.h"
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/inventory.h"
 #include "scanner/inventory/yaml_tree.h"

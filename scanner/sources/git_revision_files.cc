@@ -9,7 +9,7 @@
 
 #include "scanner/base/repo_file.h"
 #include "scanner/base/text.h"
-#include "scanner/sources/git_handles.h"
+#include "scanner/git/git_handles.h"
 
 namespace sprawl {
 
