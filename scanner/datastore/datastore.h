@@ -66,6 +66,8 @@ struct KnownBlobSighting {
   // The pipeline system of `path` ("" = not a pipeline file): a copied
   // location keeps its pipeline context only when it is of this system.
   std::string system;
+  // The same for the developer client of `path` (scanner/clients).
+  std::string client;
 };
 
 // What one repository's scan adds to the datastore; every part is a union

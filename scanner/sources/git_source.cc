@@ -16,6 +16,8 @@
 #include "scanner/sources/git_handles.h"
 #include "scanner/sources/git_history.h"
 #include "scanner/sources/git_indexed.h"
+#include "scanner/clients/client_files.h"
+#include "scanner/sources/git_clients.h"
 #include "scanner/sources/git_pipelines.h"
 #include "scanner/sources/git_provenance.h"
 #include "scanner/sources/git_repo_info.h"
@@ -264,6 +266,8 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       ix.tips);
   GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics,
                                  options.limits.max_yaml_size);
+  GitClientAnnotator clients(odb.get(), matcher, diagnostics,
+                             options.limits.max_yaml_size);
   std::map<uint32_t, GitProvenance> commit_info;
   // Pairs far outnumber paths: judge each path id once, and build path
   // strings only for the pairs that are reported or analysed.
@@ -278,6 +282,21 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     }
     return it->second;
   };
+  // The same for developer-client files: by name, else (for JSON and YAML
+  // paths) by the blob's content.
+  std::unordered_map<uint32_t, std::pair<std::string, bool>> client_of_path;
+  auto client_of = [&](uint32_t id, const git_oid& blob) -> std::string {
+    auto it = client_of_path.find(id);
+    if (it == client_of_path.end()) {
+      const std::string path = idx.paths().Path(id);
+      std::string client = GitClientAnnotator::ClientForPath(path);
+      const bool sniff = client.empty() && ClientSniffable(path);
+      it = client_of_path.emplace(id, std::make_pair(std::move(client), sniff))
+               .first;
+    }
+    if (!it->second.second) return it->second.first;
+    return clients.Sniff(idx.paths().Path(id), blob);
+  };
   if (options.progress != nullptr) {
     options.progress->BeginPhase("(path, blob) pairs located",
                                  idx.pairs().size(), true);
@@ -288,7 +307,10 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       options.progress->Add(4096, 0);
     }
     const std::string& system = system_of(pair.path);
-    if (ix.hits[pair.blob] == nullptr && system.empty() && !known[pair.blob]) {
+    const std::string client =
+        system.empty() ? client_of(pair.path, idx.blobs()[pair.blob]) : "";
+    if (ix.hits[pair.blob] == nullptr && system.empty() && client.empty() &&
+        !known[pair.blob]) {
       continue;
     }
     const std::string path = idx.paths().Path(pair.path);
@@ -321,8 +343,16 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       where.git = prov;
       pipelines.Annotate(system, blob, where, &result.findings, first);
     }
+    if (!client.empty()) {
+      Location where;
+      where.source = "git";
+      where.path = path;
+      where.git = prov;
+      clients.Annotate(client, blob, where, &result.findings, first);
+    }
   }
   pipelines.MoveInto(&result);
+  clients.MoveInto(&result);
   std::sort(result.findings.begin(), result.findings.end(), FindingLess);
   timer.Mark("locations");
   return result;

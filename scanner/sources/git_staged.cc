@@ -11,6 +11,7 @@
 #include "scanner/sources/git_blob_scan.h"
 #include "scanner/sources/git_handles.h"
 #include "scanner/sources/git_index_reader.h"
+#include "scanner/sources/git_clients.h"
 #include "scanner/sources/git_pipelines.h"
 
 namespace sprawl {
@@ -168,9 +169,16 @@ Result<GitScanResult> ScanStaged(git_repository* repo,
   }
   GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics,
                                  options.limits.max_yaml_size);
+  GitClientAnnotator clients(odb.get(), matcher, diagnostics,
+                             options.limits.max_yaml_size);
   for (const StagedEntry& e : entries) {
     const std::string system = GitPipelineAnnotator::SystemFor(e.path);
-    if (hit_pos[e.blob] < 0 && system.empty()) continue;
+    std::string client =
+        system.empty() ? GitClientAnnotator::ClientForPath(e.path) : "";
+    if (system.empty() && client.empty()) {
+      client = clients.Sniff(e.path, blobs[e.blob]);
+    }
+    if (hit_pos[e.blob] < 0 && system.empty() && client.empty()) continue;
     GitProvenance prov;
     prov.blob = GitHex(blobs[e.blob]);
     const std::size_t first = result.findings.size();
@@ -185,8 +193,16 @@ Result<GitScanResult> ScanStaged(git_repository* repo,
       where.git = prov;
       pipelines.Annotate(system, blobs[e.blob], where, &result.findings, first);
     }
+    if (!client.empty()) {
+      Location where;
+      where.source = "index";
+      where.path = e.path;
+      where.git = prov;
+      clients.Annotate(client, blobs[e.blob], where, &result.findings, first);
+    }
   }
   pipelines.MoveInto(&result);
+  clients.MoveInto(&result);
   std::sort(result.findings.begin(), result.findings.end(),
             [](const Finding& a, const Finding& b) {
               if (LocationLess(a.location, b.location)) return true;

@@ -13,6 +13,7 @@
 #include "scanner/base/dir_fd.h"
 #include "scanner/findings/credential.h"
 #include "scanner/findings/redact.h"
+#include "scanner/clients/client_files.h"
 #include "scanner/pipelines/pipeline_files.h"
 #include "scanner/sources/git_mirror.h"
 #include "scanner/sources/git_ref_files.h"
@@ -108,8 +109,9 @@ RepositoryScan ToRepositoryScan(GitScanResult* result, const std::string& repo,
   scan.found = ToStored(std::move(result->findings), repo, matcher, options);
   for (KnownBlobPair& pair : result->known_pairs) {
     std::string system = PipelineSystemForPath(pair.path);
-    scan.known.push_back(
-        {std::move(pair.path), std::move(pair.git), std::move(system)});
+    std::string client = ClientForPath(pair.path);
+    scan.known.push_back({std::move(pair.path), std::move(pair.git),
+                          std::move(system), std::move(client)});
   }
   scan.references = std::move(result->references);
   scan.pipeline_findings = std::move(result->pipeline_findings);
