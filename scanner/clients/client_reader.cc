@@ -86,8 +86,9 @@ std::vector<ClientReference> FindClientReferences(std::string_view v) {
       }
       if (IsIdentStart(v[i + 1])) {
         std::size_t n = i + 1;
-        while (n < v.size() && (std::isalnum(static_cast<unsigned char>(
-                                    v[n])) || v[n] == '_')) {
+        while (
+            n < v.size() &&
+            (std::isalnum(static_cast<unsigned char>(v[n])) || v[n] == '_')) {
           ++n;
         }
         out.push_back({std::string(v.substr(i + 1, n - i - 1)), i});
@@ -199,11 +200,11 @@ std::string HostOf(std::string_view url) {
 std::string Child(const std::string& parent, std::string_view key) {
   bool plain = !key.empty();
   for (char c : key) {
-    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) ||
-                      c == '_' || c == '-');
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                      c == '-');
   }
-  std::string k = plain ? std::string(key)
-                        : "\"" + EscapeForDisplay(key) + "\"";
+  std::string k =
+      plain ? std::string(key) : "\"" + EscapeForDisplay(key) + "\"";
   return parent.empty() ? k : parent + "." + k;
 }
 
@@ -237,8 +238,9 @@ void ClientReader::Diagnose(std::string message) {
 
 std::optional<uint64_t> ClientReader::LocateText(std::string_view text) {
   if (text.empty()) return std::nullopt;
-  std::string escaped = OrderedJson(std::string(text)).dump(
-      -1, ' ', false, OrderedJson::error_handler_t::replace);
+  std::string escaped =
+      OrderedJson(std::string(text))
+          .dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
   escaped = escaped.substr(1, escaped.size() - 2);
   for (const std::string& needle : {escaped, std::string(text)}) {
     auto cur = cursor_.find(needle);
@@ -313,9 +315,8 @@ bool ClientReader::Value(std::string_view value, const std::string& key_path,
   if (scheme == "basic") {
     if (auto decoded = DecodeBase64(v)) {
       const std::size_t colon = decoded->find(':');
-      std::string password = colon == std::string::npos
-                                 ? *decoded
-                                 : decoded->substr(colon + 1);
+      std::string password =
+          colon == std::string::npos ? *decoded : decoded->substr(colon + 1);
       if (PlausibleSecret(password) && IsValidUtf8(password)) {
         AddLiteral(std::move(password), key_path, scope, offset, v.size(),
                    true);
@@ -386,8 +387,8 @@ class YamlToJson {
       return false;
     }
     if (depth > limits_.max_depth) {
-      problem_ = "nested over " + std::to_string(limits_.max_depth) +
-                 " levels deep";
+      problem_ =
+          "nested over " + std::to_string(limits_.max_depth) + " levels deep";
       return false;
     }
     switch (n.Type()) {

@@ -24,10 +24,9 @@ const std::vector<std::string>& HomeStorePatterns() {
       // MCP configs of AI agents and editors.
       ".config/Claude/claude_desktop_config.json",
       "Library/Application Support/Claude/claude_desktop_config.json",
-      ".claude.json", ".claude/settings.json", ".mcp.json",
-      ".cursor/mcp.json", ".codeium/windsurf/mcp_config.json",
-      ".gemini/settings.json", ".config/Code/User/mcp.json",
-      ".config/Code/User/settings.json",
+      ".claude.json", ".claude/settings.json", ".mcp.json", ".cursor/mcp.json",
+      ".codeium/windsurf/mcp_config.json", ".gemini/settings.json",
+      ".config/Code/User/mcp.json", ".config/Code/User/settings.json",
       "Library/Application Support/Code/User/mcp.json",
       "Library/Application Support/Code/User/settings.json"};
   return k;

@@ -98,8 +98,8 @@ void ReadNpmrc(ClientReader* r) {
       scope.endpoint = default_registry;
     }
     const std::string kp = EscapeForDisplay(key);
-    if (field == "_authToken" || field == "password" ||
-        field == "_password" || field == "_auth") {
+    if (field == "_authToken" || field == "password" || field == "_password" ||
+        field == "_auth") {
       if (r->References(value, kp, At(l, value))) continue;
     }
     if (field == "_authToken" || field == "password") {
@@ -118,8 +118,7 @@ void ReadNpmrc(ClientReader* r) {
         }
         if (PlausibleSecret(secret)) r->Decoded(secret, value, kp, scope);
       } else {
-        r->Value(value, kp, ValueKind::kPositional, field, scope,
-                 At(l, value));
+        r->Value(value, kp, ValueKind::kPositional, field, scope, At(l, value));
       }
     } else if (ClassifySecretName(field) != SecretName::kNo) {
       r->Value(value, kp, ValueKind::kNamed, field, scope, At(l, value));
@@ -210,9 +209,8 @@ void ReadNetrc(ClientReader* r) {
       if (!next(&tok)) break;
       ValueScope scope;
       scope.endpoint = machine;
-      const std::string kp =
-          Child(machine.empty() ? std::string("?") : "machine." + machine,
-                key);
+      const std::string kp = Child(
+          machine.empty() ? std::string("?") : Child("machine", machine), key);
       if (key == "password") {
         r->Value(tok, kp, ValueKind::kPositional, key, scope,
                  static_cast<uint64_t>(tok.data() - c.data()));
@@ -250,8 +248,8 @@ namespace {
 
 bool IsMethod(std::string_view w) {
   static const std::set<std::string, std::less<>> kMethods = {
-      "GET",   "POST",    "PUT",  "PATCH", "DELETE", "HEAD",
-      "OPTIONS", "TRACE", "CONNECT", "GRAPHQL"};
+      "GET",  "POST",    "PUT",   "PATCH",   "DELETE",
+      "HEAD", "OPTIONS", "TRACE", "CONNECT", "GRAPHQL"};
   return kMethods.count(w) > 0;
 }
 
@@ -313,8 +311,8 @@ void ReadHttpFile(ClientReader* r) {
     if (t.starts_with("@")) {
       std::string_view key, value;
       if (SplitKeyValue(t.substr(1), false, &key, &value)) {
-        r->Value(value, "@" + EscapeForDisplay(key),
-                 ValueKind::kNamed, key, ValueScope{}, At(l, value));
+        r->Value(value, "@" + EscapeForDisplay(key), ValueKind::kNamed, key,
+                 ValueScope{}, At(l, value));
       }
       continue;
     }
@@ -322,9 +320,9 @@ void ReadHttpFile(ClientReader* r) {
     const std::string_view first = t.substr(0, sp);
     if (IsMethod(first) || t.starts_with("http://") ||
         t.starts_with("https://") || t.starts_with("{{")) {
-      std::string_view url =
-          IsMethod(first) && sp != std::string_view::npos ? t.substr(sp + 1)
-                                                          : t;
+      std::string_view url = IsMethod(first) && sp != std::string_view::npos
+                                 ? t.substr(sp + 1)
+                                 : t;
       url = Trim(url.substr(0, url.find(" HTTP/")));
       scope.endpoint = ResolveHost(url, vars);
       in_headers = true;
@@ -344,9 +342,9 @@ void ReadHttpFile(ClientReader* r) {
 
 void ReadBruno(ClientReader* r) {
   static const std::set<std::string, std::less<>> kAuthSecrets = {
-      "token",          "password",     "secretAccessKey", "sessionToken",
-      "client_secret",  "clientSecret", "access_token",    "refresh_token",
-      "accessToken",    "refreshToken", "value",           "secret"};
+      "token",         "password",     "secretAccessKey", "sessionToken",
+      "client_secret", "clientSecret", "access_token",    "refresh_token",
+      "accessToken",   "refreshToken", "value",           "secret"};
   const std::vector<Line> lines = Lines(r->content());
   // First pass: the names of vars:secret lists, and the request URL.
   std::set<std::string, std::less<>> secret_vars;
