@@ -15,11 +15,11 @@ constexpr int kMaxDepth = 200;
 // ntlm, jwt, asap).
 bool IsAuthSecretParam(std::string_view key) {
   static const std::set<std::string, std::less<>> kKeys = {
-      "token",        "password",        "accessToken",   "access_token",
-      "refreshToken", "refresh_token",   "clientSecret",  "client_secret",
-      "secretKey",    "secretAccessKey", "sessionToken",  "authKey",
-      "secret",       "clientToken",     "privateKey",    "consumerSecret",
-      "tokenSecret",  "apiKey",          "identityToken", "value"};
+      "token",         "password",     "accessToken",   "access_token",
+      "refreshToken",  "refresh_token", "clientSecret", "client_secret",
+      "secretKey",     "secretAccessKey", "sessionToken", "authKey",
+      "secret",        "clientToken",  "privateKey",    "consumerSecret",
+      "tokenSecret",   "apiKey",       "identityToken", "value"};
   return kKeys.count(key) > 0;
 }
 

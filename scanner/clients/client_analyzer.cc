@@ -20,9 +20,8 @@ ClientAnalysis AnalyzeClientFile(std::string_view path,
   }
   ClientReader reader(path, content, &out);
   if (content.find('\0') != std::string_view::npos) {
-    reader.Diagnose(
-        "developer-client file holds binary data: not parsed "
-        "(scanned as plain text)");
+    reader.Diagnose("developer-client file holds binary data: not parsed "
+                    "(scanned as plain text)");
     return out;
   }
   using JsonReader = void (*)(const OrderedJson&, ClientReader*);
@@ -47,9 +46,9 @@ ClientAnalysis AnalyzeClientFile(std::string_view path,
     json_reader = ReadAzureCli;
   }
   if (json_reader != nullptr) {
-    std::optional<OrderedJson> doc =
-        yaml ? ParseYamlFile(content, limits, &reader)
-             : ParseJsonFile(content, &reader);
+    std::optional<OrderedJson> doc = yaml
+                                         ? ParseYamlFile(content, limits, &reader)
+                                         : ParseJsonFile(content, &reader);
     if (!doc) return out;
     json_reader(*doc, &reader);
     out.parsed = true;

@@ -30,7 +30,7 @@ bool HasExt(std::string_view base, std::string_view ext) {
 }
 
 constexpr std::array<std::string_view, 13> kAll = {
-    kPostman, kInsomnia,   kBruno,  kHttpFile, kNpm,      kPypi, kNetrc,
+    kPostman, kInsomnia, kBruno,     kHttpFile, kNpm,      kPypi,  kNetrc,
     kDocker,  kKubeconfig, kAwsCli, kGcloud,   kAzureCli, kMcp};
 
 }  // namespace
@@ -67,8 +67,8 @@ std::string ClientForPath(std::string_view path) {
     return std::string(kAwsCli);
   }
   if (base == "application_default_credentials.json" ||
-      (base == "adc.json" &&
-       dir.find("legacy_credentials") != std::string_view::npos)) {
+      (base == "adc.json" && dir.find("legacy_credentials") !=
+                                 std::string_view::npos)) {
     return std::string(kGcloud);
   }
   if (base == "accessTokens.json" || base == "msal_token_cache.json" ||
@@ -117,7 +117,8 @@ std::string ClientForContent(std::string_view path, std::string_view head) {
         return std::string(kMcp);
       }
     }
-    if (has("\"auths\"") || has("\"credHelpers\"") || has("\"credsStore\"")) {
+    if (has("\"auths\"") || has("\"credHelpers\"") ||
+        has("\"credsStore\"")) {
       return std::string(kDocker);
     }
     if (has("\"type\"") &&

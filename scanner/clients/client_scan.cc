@@ -97,8 +97,8 @@ void AnnotateClientFile(std::string_view content, std::string_view client,
         analysis.LiteralAt(OffsetOf(starts, loc.line, loc.column));
     loc.client = ContextOf(client, l);
     if (l != nullptr) {
-      inside[static_cast<std::size_t>(l - analysis.literals.data())].push_back(
-          i);
+      inside[static_cast<std::size_t>(l - analysis.literals.data())]
+          .push_back(i);
     }
   }
   const std::optional<uint32_t> rule = rules.For(client);
@@ -121,9 +121,9 @@ void AnnotateClientFile(std::string_view content, std::string_view client,
     bool part_matched = false;
     for (std::size_t i : inside[n]) {
       const std::string& secret = (*findings)[i].secret;
-      part_matched =
-          part_matched ||
-          (secret != l.value && l.value.find(secret) != std::string::npos);
+      part_matched = part_matched ||
+                     (secret != l.value &&
+                      l.value.find(secret) != std::string::npos);
     }
     if (part_matched || !rule) continue;
     findings->push_back(Finding{*rule, std::move(l.value), at});

@@ -43,8 +43,8 @@ void ReadArgs(const OrderedJson& args, const std::string& path,
     if (eq != std::string_view::npos) {
       const std::string_view name = flag.substr(0, eq);
       if (ClassifySecretName(name) != SecretName::kNo) {
-        r->Value(std::string(flag.substr(eq + 1)), kp, ValueKind::kNamed, name,
-                 scope);
+        r->Value(std::string(flag.substr(eq + 1)), kp, ValueKind::kNamed,
+                 name, scope);
       } else {
         r->References(a, kp, std::nullopt, true);
       }

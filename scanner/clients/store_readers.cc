@@ -97,8 +97,8 @@ void ReadKubeconfig(const OrderedJson& doc, ClientReader* r) {
       auto cfg = ap->find("config");
       if (cfg != ap->end() && cfg->is_object()) {
         const std::string akp = Child(Child(kp, "auth-provider"), "config");
-        for (std::string_view k :
-             {"client-secret", "id-token", "refresh-token", "access-token"}) {
+        for (std::string_view k : {"client-secret", "id-token",
+                                   "refresh-token", "access-token"}) {
           Positional(*cfg, k, akp, scope, r);
         }
       }
@@ -132,8 +132,8 @@ void ReadGcloud(const OrderedJson& doc, ClientReader* r) {
   // gcloud's legacy credential files nest the same fields.
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (it->is_object()) {
-      for (std::string_view k :
-           {"private_key", "refresh_token", "client_secret"}) {
+      for (std::string_view k : {"private_key", "refresh_token",
+                                 "client_secret"}) {
         Positional(*it, k, it.key(), scope, r);
       }
     }
@@ -145,9 +145,9 @@ namespace {
 void WalkAzure(const OrderedJson& j, const std::string& path, ValueScope scope,
                ClientReader* r, int depth) {
   static const std::set<std::string, std::less<>> kSecrets = {
-      "accessToken",   "refreshToken",           "access_token",
-      "refresh_token", "client_secret",          "clientSecret",
-      "secret",        "servicePrincipalSecret", "password"};
+      "accessToken", "refreshToken", "access_token", "refresh_token",
+      "client_secret", "clientSecret", "secret", "servicePrincipalSecret",
+      "password"};
   if (depth > kMaxDepth) return;
   if (j.is_array()) {
     for (std::size_t i = 0; i < j.size(); ++i) {
@@ -156,8 +156,8 @@ void WalkAzure(const OrderedJson& j, const std::string& path, ValueScope scope,
     return;
   }
   if (!j.is_object()) return;
-  for (std::string_view k :
-       {"environment", "_authority", "resource", "authority"}) {
+  for (std::string_view k : {"environment", "_authority", "resource",
+                             "authority"}) {
     const std::string v = StringOr(j, k);
     if (!v.empty()) {
       scope.endpoint = HostOf(v);

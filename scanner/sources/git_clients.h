@@ -54,7 +54,7 @@ class GitClientAnnotator {
   Diagnostics* diagnostics_;
   PipelineLimits limits_;
   PipelineOutputs outputs_;
-  std::unique_ptr<ContentScanner> scanner_;               // for decoded values
+  std::unique_ptr<ContentScanner> scanner_;  // for decoded values
   std::unordered_map<std::string, std::string> sniffed_;  // blob hex -> client
 };
 
