@@ -26,7 +26,7 @@
 namespace sprawl {
 
 // The schema version this build writes; older files are migrated on open.
-inline constexpr int kDatastoreSchemaVersion = 3;
+inline constexpr int kDatastoreSchemaVersion = 4;
 
 struct StoredRepository {
   std::string repo;            // key: path relative to --root, or the URL
