@@ -24,6 +24,7 @@
 #include "scanner/inventory/inventory.h"
 #include "scanner/match/rule_checker.h"
 #include "scanner/match/synthetic_cases.h"
+#include "scanner/clients/home_stores.h"
 #include "scanner/scan/dir_scan.h"
 #include "scanner/scan/git_scan.h"
 #include "scanner/sources/git_revision_files.h"
@@ -38,6 +39,10 @@ struct DirArgs {
   std::vector<std::string> paths;
   std::string max_file_size;  // "" = config, else 50 MiB
   bool no_ignore = false;
+  // --home [DIR]: only the developer credential stores under DIR ("" =
+  // $HOME); `home_given` says whether the flag was there at all.
+  std::string home;
+  bool home_given = false;
 };
 
 struct GitArgs {
@@ -191,6 +196,14 @@ Result<Scanned> ScanDir(const CommonOptions& common, const DirArgs& args,
   DirScanOptions options;
   options.limits = *limits;
   if (!args.paths.empty()) options.roots = args.paths;
+  if (args.home_given) {
+    // Only the known stores, named relative to the home directory.
+    options.roots.clear();
+    for (const HomeStore& s : HomeCredentialStores(args.home)) {
+      options.roots.push_back(s.path);
+      options.root_names.push_back(s.rel);
+    }
+  }
   options.threads = common.threads;
   options.max_file_size = *max_size;
   options.use_ignore_files = !args.no_ignore;
@@ -206,8 +219,10 @@ Result<Scanned> ScanDir(const CommonOptions& common, const DirArgs& args,
     return ScanDirectories(options, *p.matcher, diagnostics);
   }();
   if (!result.ok()) return result.error();
+  // A --home scan covers a few stores, not a tree: no `unseen` list.
   Scanned scanned{std::move(result->findings), result->stats,
-                  DirRoot(args.paths), true};
+                  args.home_given ? args.home : DirRoot(args.paths),
+                  !args.home_given};
   scanned.references = std::move(result->references);
   scanned.pipeline_findings = std::move(result->pipeline_findings);
   return scanned;
@@ -272,12 +287,28 @@ int Finish(const std::string& command, const CommonOptions& common,
                     scanned->stats, diagnostics, context);
 }
 
-int RunDir(CommonOptions common, const DirArgs& args) {
+int RunDir(CommonOptions common, DirArgs args) {
   Diagnostics diagnostics(stderr, common.verbose);
   if (Status out = CheckOutputWritable(common.output, true); !out.ok()) {
     return FailWith(out.error().message);
   }
-  auto p = Prepare({DirRoot(args.paths), common.trust_repo_config}, &common,
+  if (args.home_given) {
+    if (!args.paths.empty()) return FailWith("--home takes no PATH arguments");
+    if (args.home.empty()) {
+      const char* h = std::getenv("HOME");
+      if (h == nullptr || *h == '\0') {
+        return FailWith("--home: HOME is not set; give the directory");
+      }
+      args.home = h;
+    }
+    struct stat st;
+    if (::stat(args.home.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return FailWith(args.home + ": home directory does not exist");
+    }
+  }
+  auto p = Prepare({args.home_given ? args.home : DirRoot(args.paths),
+                    common.trust_repo_config},
+                   &common,
                    &diagnostics);
   if (!p.ok()) return FailWith(p.error().message);
   return Finish("dir", common, *p, ScanDir(common, args, *p, &diagnostics),
@@ -478,6 +509,12 @@ int RunCli(int argc, char** argv) {
   dir->add_flag("--no-ignore", dir_args.no_ignore,
                 "Do not honour .gitignore and .sprawlignore files");
   AddGateFlags(dir, &common);
+  CLI::Option* home = dir->add_option(
+      "--home", dir_args.home,
+      "Scan only the developer credential stores under DIR (default $HOME): "
+      "registry and CLI credential files, API clients' and MCP configs; "
+      "read-only (docs/clients.md)");
+  home->expected(0, 1);
 
   GitArgs git_args;
   CLI::App* git = app.add_subcommand(
@@ -544,7 +581,10 @@ int RunCli(int argc, char** argv) {
     return kExitError;
   }
   if (int rc; RunSweepCommands(*sweep_commands, common, &rc)) return rc;
-  if (dir->parsed()) return RunDir(common, dir_args);
+  if (dir->parsed()) {
+    dir_args.home_given = home->count() > 0;
+    return RunDir(common, dir_args);
+  }
   if (git->parsed()) return RunGit(common, git_args);
   if (in->parsed()) return RunStdin(common, stdin_args);
   if (lint->parsed()) return RunInventoryLint(lint_file);

@@ -30,6 +30,7 @@
 #include "scanner/findings/report_builder.h"
 #include "scanner/inventory/dates.h"
 #include "scanner/inventory/reconcile.h"
+#include "scanner/clients/client_scan.h"
 #include "scanner/pipelines/pipeline_scan.h"
 #include "scanner/ruleset/rule_cache.h"
 #include "scanner/ruleset/rule_loader.h"
@@ -205,6 +206,7 @@ Result<std::vector<Rule>> ParseAndCache(const std::vector<PackText>& packs,
   if (!rules.ok()) return rules.error();
   if (!cache_dir.empty()) StoreCachedRules(cache_dir, key, *rules);
   rules->push_back(PipelineLiteralSecretRule());
+  for (Rule& r : ClientSecretRules()) rules->push_back(std::move(r));
   return rules;
 }
 
@@ -234,6 +236,7 @@ Result<LazyMatcher::Builder> CheckedBuilder(const CommonOptions& options,
           }
           if (rules) {
             rules->push_back(PipelineLiteralSecretRule());
+            for (Rule& r : ClientSecretRules()) rules->push_back(std::move(r));
             return Matcher::Build(std::move(*rules), mo, diagnostics);
           }
           auto parsed = ParseAndCache(packs, mo.cache_dir, key);

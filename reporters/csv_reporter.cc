@@ -30,7 +30,8 @@ std::string Cell(std::string_view raw) {
 
 void RenderCsv(const Report& report, std::ostream& out) {
   out << "fingerprint,rule,provider,category,status,owner,inventory_id,"
-         "redacted,source,path,line,column,commit\r\n";
+         "redacted,source,path,line,column,commit,client,endpoint,server,"
+         "key_path\r\n";
   for (const auto& c : report.credentials) {
     for (const auto& l : c.locations) {
       const std::string commit = l.git ? l.git->commit : "";
@@ -41,7 +42,13 @@ void RenderCsv(const Report& report, std::ostream& out) {
           << Cell(EscapeForDisplay(c.inventory_id.value_or(""))) << ','
           << Cell(c.redacted) << ',' << Cell(l.source) << ','
           << Cell(EscapeForDisplay(l.path)) << ',' << l.line << ',' << l.column
-          << ',' << Cell(commit) << "\r\n";
+          << ',' << Cell(commit);
+      // Developer-client columns (empty outside client files).
+      const ClientContext none;
+      const ClientContext& k = l.client ? *l.client : none;
+      out << ',' << Cell(k.client) << ',' << Cell(EscapeForDisplay(k.endpoint))
+          << ',' << Cell(EscapeForDisplay(k.server)) << ','
+          << Cell(EscapeForDisplay(k.key_path)) << "\r\n";
     }
   }
 }

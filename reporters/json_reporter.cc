@@ -69,6 +69,18 @@ void LocationMembers(const Location& l, Sink* sink) {
     if (!l.pipeline->job.empty()) sink->Member("job", l.pipeline->job);
     sink->EndMember();
   }
+  if (l.client) {
+    sink->BeginMember("client");
+    sink->Member("client", l.client->client);
+    sink->Member("key_path", EscapeForDisplay(l.client->key_path));
+    if (!l.client->endpoint.empty()) {
+      sink->Member("endpoint", EscapeForDisplay(l.client->endpoint));
+    }
+    if (!l.client->server.empty()) {
+      sink->Member("server", EscapeForDisplay(l.client->server));
+    }
+    sink->EndMember();
+  }
 }
 
 // Builds an object member by member.

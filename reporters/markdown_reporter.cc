@@ -122,7 +122,63 @@ std::string LocationText(const Location& l) {
     s +=
         ", pipeline " + Md(l.pipeline->system) + " " + Md(l.pipeline->key_path);
   }
+  if (l.client) {
+    s += ", client " + Md(l.client->client) + " " + Md(l.client->key_path);
+  }
   return s;
+}
+
+// Credentials held in developer tools' files (scanner/clients): one row
+// per location, then the references those files make. Returns how many
+// credentials it listed.
+uint64_t DeveloperClientSection(const Report& report, std::ostream& out) {
+  uint64_t credentials = 0;
+  std::string rows;
+  for (const auto& c : report.credentials) {
+    bool counted = false;
+    for (const auto& l : c.locations) {
+      if (!l.client) continue;
+      if (!counted) ++credentials;
+      counted = true;
+      std::string for_what = Md(l.client->endpoint);
+      if (!l.client->server.empty()) {
+        for_what += (for_what.empty() ? "" : ", ") + std::string("server ") +
+                    Md(l.client->server);
+      }
+      rows += "| " + Md(l.client->client) + " | " + Md(l.path) + ":" +
+              std::to_string(l.line) + " " + Md(l.client->key_path) + " | " +
+              for_what + " | " + Md(c.rule) + " | " + Md(c.redacted) + " | " +
+              c.status + " |\n";
+    }
+  }
+  uint64_t references = 0;
+  for (const auto& r : report.references) {
+    // Client references carry the client as their system.
+    static const char* const kClients[] = {
+        "postman", "insomnia", "bruno", "http-file", "npm", "pypi", "netrc",
+        "docker", "kubeconfig", "aws-cli", "gcloud", "azure-cli", "mcp"};
+    for (const char* k : kClients) references += r.system == k ? 1 : 0;
+  }
+  if (credentials == 0 && references == 0) return 0;
+  out << "## Developer-client credentials\n\n"
+         "Credentials held in the configs and exports of developer tools (API "
+         "clients, package registries, cluster and cloud CLIs, MCP servers of "
+         "AI agents): copied between machines, synced to vendors and "
+         "exported, they belong in a secrets manager or the tool's "
+         "credential helper (OWASP NHI2:2025 Secret Leakage, NHI7:2025 "
+         "Long-Lived Secrets; NIST CSF 2.0 PR.AA-01, PR.DS-01).\n\n";
+  if (credentials > 0) {
+    out << "| client | where | for | rule | preview | status |\n"
+           "| --- | --- | --- | --- | --- | --- |\n"
+        << rows << '\n';
+  }
+  if (references > 0) {
+    out << references
+        << " reference(s) in these files point at secrets kept elsewhere "
+           "(`{{apiKey}}`, `${env:X}`); they are listed under `references` "
+           "in the JSON report.\n\n";
+  }
+  return credentials;
 }
 
 void TallyTable(std::ostream& out, const char* header,
@@ -303,6 +359,7 @@ void RenderMarkdown(const Report& report, std::ostream& out,
     }
     out << '\n';
   }
+  const uint64_t client_credentials = DeveloperClientSection(report, out);
   if (!report.repositories.empty()) {
     out << "## Repositories\n\n| repository | status | blobs scanned |\n"
            "| --- | --- | ---: |\n";
@@ -334,7 +391,13 @@ void RenderMarkdown(const Report& report, std::ostream& out,
       << report.pipeline_findings.size()
       << " | NHI6:2025 Insecure Cloud Deployment Configurations, NHI7:2025 "
          "Long-Lived Secrets, NHI4:2025 Insecure Authentication "
-         "| PR.AA-03 (services authenticated) |\n\n";
+         "| PR.AA-03 (services authenticated) |\n"
+      << "| developer-client credentials | held in developer tools' configs "
+         "and exports | "
+      << client_credentials
+      << " | NHI2:2025 Secret Leakage, NHI4:2025 Insecure Authentication, "
+         "NHI7:2025 Long-Lived Secrets | PR.AA-01 (identities and "
+         "credentials managed), PR.DS-01 (data at rest protected) |\n\n";
 }
 
 }  // namespace sprawl

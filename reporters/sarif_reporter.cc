@@ -157,6 +157,16 @@ Json LocationProperties(const Location& l) {
     p["pipeline_system"] = l.pipeline->system;
     p["pipeline_key_path"] = EscapeForDisplay(l.pipeline->key_path);
   }
+  if (l.client) {
+    p["client"] = l.client->client;
+    p["client_key_path"] = EscapeForDisplay(l.client->key_path);
+    if (!l.client->endpoint.empty()) {
+      p["client_endpoint"] = EscapeForDisplay(l.client->endpoint);
+    }
+    if (!l.client->server.empty()) {
+      p["client_server"] = EscapeForDisplay(l.client->server);
+    }
+  }
   return p;
 }
 

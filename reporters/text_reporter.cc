@@ -86,6 +86,16 @@ void RenderText(const Report& report, const RenderOptions& options,
       if (l.pipeline) {
         out << "  " << l.pipeline->system << " " << l.pipeline->key_path;
       }
+      if (l.client) {
+        out << "  " << l.client->client << " "
+            << EscapeForDisplay(l.client->key_path);
+        if (!l.client->server.empty()) {
+          out << " (server " << EscapeForDisplay(l.client->server) << ")";
+        }
+        if (!l.client->endpoint.empty()) {
+          out << " for " << EscapeForDisplay(l.client->endpoint);
+        }
+      }
       out << '\n';
     }
     out << '\n';

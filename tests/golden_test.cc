@@ -126,7 +126,7 @@ TEST_SUITE("golden") {
       std::stringstream ss(row);
       for (std::string cell; std::getline(ss, cell, ',');) f.push_back(cell);
       if (row.back() == ',') f.emplace_back();
-      REQUIRE(f.size() == 13);
+      REQUIRE(f.size() == 17);
       from_csv.insert(f[0] + "|" + f[4] + "|" + f[9] + "|" + f[10] + "|" + f[11]);
     }
     CHECK(from_csv == expected);

@@ -53,14 +53,16 @@ inline Report SampleReport() {
   ai.suggested_owner = "@team-payments";
   ai.fails = true;
   Location file{"file",       "app/settings.py", 12, 15,
-                std::nullopt, std::nullopt,      ""};
-  Location hist{"git", kSpacePath, 3, 1, GitProvenance{}, std::nullopt, ""};
+                std::nullopt, std::nullopt,      std::nullopt, ""};
+  Location hist{"git",        kSpacePath,   3,           1,
+                GitProvenance{}, std::nullopt, std::nullopt, ""};
   hist.git->commit = std::string(40, 'c');
   hist.git->author = "Dev, \"Quoted\" <x>";
   hist.git->date = "2026-01-02T03:04:05+00:00";
   hist.git->blob = std::string(40, 'b');
   hist.git->in_head = false;
-  Location hostile{"file", kHostilePath, 1, 7, std::nullopt, std::nullopt, ""};
+  Location hostile{"file",       kHostilePath, 1,           7,
+                   std::nullopt, std::nullopt, std::nullopt, ""};
   ai.locations = {file, hist, hostile};
 
   ReportedCredential aws;
@@ -81,6 +83,7 @@ inline Report SampleReport() {
                 24,
                 std::nullopt,
                 PipelineContext{"github-actions", "jobs.build.env.AWS_KEY", ""},
+                std::nullopt,
                 ""};
   aws.locations = {pipe};
 
@@ -97,7 +100,7 @@ inline Report SampleReport() {
   stripe.inventory_id = "billing-stripe";
   stripe.owner = "billing@corp.test";
   Location idx{"index",         "billing/keys.py", 4, 2,
-               GitProvenance{}, std::nullopt,      ""};
+               GitProvenance{}, std::nullopt,      std::nullopt, ""};
   idx.git->blob = std::string(40, 'd');
   stripe.locations = {idx};
 

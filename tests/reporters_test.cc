@@ -160,8 +160,9 @@ TEST_SUITE("reporters") {
     CHECK(rows[0] == std::vector<std::string>{
                          "fingerprint", "rule", "provider", "category",
                          "status", "owner", "inventory_id", "redacted",
-                         "source", "path", "line", "column", "commit"});
-    for (const auto& row : rows) CHECK(row.size() == 13);
+                         "source", "path", "line", "column", "commit",
+                         "client", "endpoint", "server", "key_path"});
+    for (const auto& row : rows) CHECK(row.size() == 17);
     // Row order follows the report: ai (3 locations), aws, stripe.
     CHECK(rows[1][9] == "app/settings.py");
     CHECK(rows[2][9] == testing::kSpacePath);
@@ -394,7 +395,8 @@ TEST_SUITE("reporters") {
                     "scanned") != std::string::npos);
     CHECK(Render("csv", empty) ==
           "fingerprint,rule,provider,category,status,owner,inventory_id,"
-          "redacted,source,path,line,column,commit\r\n");
+          "redacted,source,path,line,column,commit,client,endpoint,server,"
+          "key_path\r\n");
     const auto j = nlohmann::json::parse(Render("sarif", empty));
     CHECK(j["runs"][0]["results"].empty());
   }

@@ -35,6 +35,26 @@ std::string PipelineJson(const Location& l) {
                    {"job", l.pipeline->job}});
 }
 
+std::string ClientJson(const Location& l) {
+  if (!l.client) return "";
+  return Dump(Json{{"client", l.client->client},
+                   {"endpoint", l.client->endpoint},
+                   {"server", l.client->server},
+                   {"key_path", l.client->key_path}});
+}
+
+std::optional<ClientContext> ParseClient(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  Json j = Json::parse(text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  ClientContext c;
+  c.client = j.value("client", "");
+  c.endpoint = j.value("endpoint", "");
+  c.server = j.value("server", "");
+  c.key_path = j.value("key_path", "");
+  return c;
+}
+
 std::optional<PipelineContext> ParsePipeline(const std::string& text) {
   if (text.empty()) return std::nullopt;
   Json j = Json::parse(text, nullptr, false);

@@ -34,4 +34,8 @@ std::vector<std::string> ParseList(const std::string& text);
 std::string PipelineJson(const Location& l);
 std::optional<PipelineContext> ParsePipeline(const std::string& text);
 
+// "" when the location has no developer-client context.
+std::string ClientJson(const Location& l);
+std::optional<ClientContext> ParseClient(const std::string& text);
+
 }  // namespace sprawl

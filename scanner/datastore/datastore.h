@@ -26,7 +26,7 @@
 namespace sprawl {
 
 // The schema version this build writes; older files are migrated on open.
-inline constexpr int kDatastoreSchemaVersion = 3;
+inline constexpr int kDatastoreSchemaVersion = 4;
 
 struct StoredRepository {
   std::string repo;            // key: path relative to --root, or the URL
@@ -66,6 +66,8 @@ struct KnownBlobSighting {
   // The pipeline system of `path` ("" = not a pipeline file): a copied
   // location keeps its pipeline context only when it is of this system.
   std::string system;
+  // The same for the developer client of `path` (scanner/clients).
+  std::string client;
 };
 
 // What one repository's scan adds to the datastore; every part is a union

@@ -142,7 +142,7 @@ Status InsertLocations(SqliteDb* db, int64_t repo_id,
   auto loc = db->Prepare(
       "INSERT INTO locations(fingerprint, repo_id, source, path, line, col, "
       "commit_oid, author, author_email, date, summary, blob, in_head, refs, "
-      "pipeline) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" +
+      "pipeline, client) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" +
       std::string(kLocationUpsert));
   if (!loc.ok()) return loc.error();
   for (const Location& l : c.locations) {
@@ -161,7 +161,8 @@ Status InsertLocations(SqliteDb* db, int64_t repo_id,
         .Bind(12, g.blob)
         .Bind(13, static_cast<int64_t>(g.in_head ? 1 : 0))
         .Bind(14, JsonList(g.refs))
-        .Bind(15, PipelineJson(l));
+        .Bind(15, PipelineJson(l))
+        .Bind(16, ClientJson(l));
     if (Status s = loc->Run(); !s.ok()) return s;
   }
   return Status::Ok();
@@ -202,10 +203,12 @@ Status CopyKnownLocations(SqliteDb* db, int64_t repo_id,
   auto copy = db->Prepare(
       "INSERT INTO locations(fingerprint, repo_id, source, path, line, col, "
       "commit_oid, author, author_email, date, summary, blob, in_head, refs, "
-      "pipeline) "
+      "pipeline, client) "
       "SELECT DISTINCT fingerprint, repo_id, source, ?1, line, col, ?2, ?3, "
       "?4, ?5, ?6, blob, ?7, ?8, CASE WHEN pipeline = '' THEN '' "
-      "WHEN json_extract(pipeline, '$.system') = ?9 THEN pipeline ELSE '' END "
+      "WHEN json_extract(pipeline, '$.system') = ?9 THEN pipeline ELSE '' END, "
+      "CASE WHEN client = '' THEN '' "
+      "WHEN json_extract(client, '$.client') = ?12 THEN client ELSE '' END "
       "FROM locations WHERE repo_id = ?10 AND blob = ?11" +
       std::string(kLocationUpsert));
   if (!copy.ok()) return copy.error();
@@ -220,7 +223,8 @@ Status CopyKnownLocations(SqliteDb* db, int64_t repo_id,
         .Bind(8, JsonList(k.git.refs))
         .Bind(9, k.system)
         .Bind(10, repo_id)
-        .Bind(11, k.git.blob);
+        .Bind(11, k.git.blob)
+        .Bind(12, k.client);
     if (Status s = copy->Run(); !s.ok()) return s;
   }
   return Status::Ok();

@@ -124,10 +124,10 @@ ON CONFLICT(fingerprint) DO UPDATE SET
 
 INSERT OR IGNORE INTO locations(fingerprint, repo_id, source, path, line, col,
     commit_oid, author, author_email, date, summary, blob, in_head, refs,
-    pipeline)
+    pipeline, client)
 SELECT l.fingerprint, d.id, l.source, l.path, l.line, l.col, l.commit_oid,
        l.author, l.author_email, l.date, l.summary, l.blob, l.in_head, l.refs,
-       l.pipeline
+       l.pipeline, l.client
 FROM src.locations l
 JOIN src.repositories sr ON sr.id = l.repo_id
 JOIN repositories d ON d.repo = sr.repo;

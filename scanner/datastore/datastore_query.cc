@@ -31,7 +31,7 @@ StoredCredential ReadCredential(const SqliteStmt& s) {
 }
 
 // Columns: fingerprint, repo, source, path, line, col, commit_oid, author,
-// author_email, date, summary, blob, in_head, refs, pipeline.
+// author_email, date, summary, blob, in_head, refs, pipeline, client.
 Location ReadLocation(const SqliteStmt& s) {
   Location l;
   l.repo = s.Text(1);
@@ -52,6 +52,7 @@ Location ReadLocation(const SqliteStmt& s) {
     l.git = std::move(g);
   }
   l.pipeline = ParsePipeline(s.Text(14));
+  l.client = ParseClient(s.Text(15));
   return l;
 }
 
@@ -83,7 +84,7 @@ Result<std::vector<StoredCredential>> Datastore::Credentials(
   auto ls = db_.Prepare(
       "SELECT l.fingerprint, r.repo, l.source, l.path, l.line, l.col, "
       "l.commit_oid, l.author, l.author_email, l.date, l.summary, l.blob, "
-      "l.in_head, l.refs, l.pipeline FROM locations l "
+      "l.in_head, l.refs, l.pipeline, l.client FROM locations l "
       "JOIN repositories r ON r.id = l.repo_id");
   if (!ls.ok()) return ls.error();
   while (ls->Step()) {

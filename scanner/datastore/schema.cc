@@ -100,6 +100,11 @@ CREATE TABLE dir_listings (
   PRIMARY KEY (root, path)
 ) WITHOUT ROWID;
 )sql",
+      // 3 -> 4: the developer-client context of a location (client,
+      // endpoint, MCP server, key path; JSON, '' = not in a client file).
+      R"sql(
+ALTER TABLE locations ADD COLUMN client TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return k;
 }

@@ -17,6 +17,15 @@ struct PipelineContext {
   std::string job;       // optional
 };
 
+// Where a credential sits in a developer client's file (scanner/clients):
+// an API client export, a registry or CLI credential file, an MCP config.
+struct ClientContext {
+  std::string client;    // postman, insomnia, npm, kubeconfig, mcp, ...
+  std::string endpoint;  // host or URL it is for; "" when the file omits it
+  std::string server;    // MCP server name; "" for other clients
+  std::string key_path;  // where in the file (auths."ghcr.io".auth)
+};
+
 // Git provenance of a location (source "git" or "index").
 struct GitProvenance {
   std::string commit;        // sha of the commit that introduced the blob
@@ -36,6 +45,7 @@ struct Location {
   uint64_t column = 0; // 1-based, in bytes
   std::optional<GitProvenance> git;
   std::optional<PipelineContext> pipeline;
+  std::optional<ClientContext> client;  // in a developer client's file
   std::string repo;    // sweeps only
 };
 

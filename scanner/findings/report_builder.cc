@@ -8,9 +8,9 @@ namespace sprawl {
 
 const std::vector<std::string>& AllStatuses() {
   static const std::vector<std::string> k = {
-      "revoked",          "expired",        "unowned",
-      "misplaced",        "unregistered",   "rotation-overdue",
-      "review-overdue",   "allowed",        "registered"};
+      "revoked",        "expired",      "unowned",
+      "misplaced",      "unregistered", "rotation-overdue",
+      "review-overdue", "allowed",      "registered"};
   return k;
 }
 
@@ -24,7 +24,8 @@ Result<std::set<std::string>> ParseFailOn(const std::string& csv) {
   while (pos <= csv.size()) {
     std::size_t comma = csv.find(',', pos);
     if (comma == std::string::npos) comma = csv.size();
-    const std::string item(Trim(std::string_view(csv).substr(pos, comma - pos)));
+    const std::string item(
+        Trim(std::string_view(csv).substr(pos, comma - pos)));
     pos = comma + 1;
     if (item.empty()) continue;
     if (item == "none") continue;
@@ -72,6 +73,19 @@ Report BuildReport(const std::string& command,
       if (r != c.rule) rc.also_matched.push_back(rules[r].id);
     }
     rc.identifier = c.identifier;
+    // A developer-client rule names a credential found by its place; when
+    // a provider rule also matched the value, the provider is that one's.
+    if (rule.origin == "builtin:clients") {
+      for (uint32_t r : c.rules) {
+        const Rule& other = rules[r];
+        if (r != c.rule && other.origin != "builtin:clients" &&
+            other.origin != "builtin:pipelines" &&
+            other.provider != "generic") {
+          rc.provider = other.provider;
+          break;
+        }
+      }
+    }
     rc.locations = std::move(c.locations);
     rc.fails = options.fail_on.count(rc.status) > 0;
     if (options.inherited != nullptr) {

@@ -17,7 +17,9 @@ namespace sprawl {
 
 struct Consumer {
   std::string id;
-  std::string type;     // application | partner | service-account | automation
+  std::string type;     // application | partner | service-account |
+                        // automation | dev-client (a developer tool:
+                        // its credentials may live in client files)
   std::string owner;
   std::string purpose;
   std::optional<int64_t> review_every;   // days

@@ -199,12 +199,13 @@ class Loader {
         return false;
       }
       static const std::set<std::string> kTypes = {
-          "application", "partner", "service-account", "automation"};
+          "application", "partner", "service-account", "automation",
+          "dev-client"};
       if (!kTypes.count(c.type)) {
         Fail(n["type"], ctx + "type",
              "'" + c.type +
                  "' is not one of application, partner, service-account, "
-                 "automation");
+                 "automation, dev-client");
         return false;
       }
       if (!inv->consumer_by_id.emplace(c.id, inv->consumers.size()).second) {

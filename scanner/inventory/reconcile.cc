@@ -138,6 +138,22 @@ void Reconcile(const Inventory& inv, const ReconcileOptions& o, Report* report) 
     if (auto ci = inv.consumer_by_id.find(e.consumer); ci != inv.consumer_by_id.end()) {
       consumer = &inv.consumers[ci->second];
     }
+    // A credential of a service or pipeline consumer does not belong in a
+    // developer tool's config (scanner/clients), unless allowed_paths
+    // names that file; a `dev-client` consumer's credentials may live there.
+    std::vector<std::string> in_client;
+    if (consumer != nullptr && consumer->type != "dev-client") {
+      for (const auto& l : c.locations) {
+        if (!l.client) continue;
+        if (!e.allowed_paths.empty() && PathAllowed(e.allowed_paths, l.path)) {
+          continue;
+        }
+        in_client.push_back(l.client->client + " " + l.path);
+      }
+      std::sort(in_client.begin(), in_client.end());
+      in_client.erase(std::unique(in_client.begin(), in_client.end()),
+                      in_client.end());
+    }
     std::optional<int64_t> rotation_due;
     if (e.rotate_every) {
       const auto base = e.last_rotated ? e.last_rotated : e.created;
@@ -167,6 +183,10 @@ void Reconcile(const Inventory& inv, const ReconcileOptions& o, Report* report) 
       c.status = "misplaced";
       c.reason = "outside allowed_paths " + Join(e.allowed_paths) + ": " +
                  EscapeForDisplay(Join(misplaced));
+    } else if (!in_client.empty()) {
+      c.status = "misplaced";
+      c.reason =
+          "in a developer tool's config: " + EscapeForDisplay(Join(in_client));
     } else if (rotation_due && *rotation_due < o.today) {
       c.status = "rotation-overdue";
       c.reason = "rotation was due " + FormatDate(*rotation_due);

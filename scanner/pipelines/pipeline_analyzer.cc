@@ -446,6 +446,10 @@ void ParseAndWalk(std::string_view content, YamlWalker* walker,
 
 }  // namespace
 
+void CheckYamlDocumentsAdvance(const std::string& text) {
+  CheckDocumentsAdvance(text);
+}
+
 std::vector<uint64_t> LineStarts(std::string_view content) {
   std::vector<uint64_t> starts{0};
   for (std::size_t i = content.find('\n'); i != std::string_view::npos;

@@ -73,4 +73,10 @@ uint64_t OffsetOf(const std::vector<uint64_t>& line_starts, uint64_t line,
                   uint64_t column);
 std::vector<uint64_t> LineStarts(std::string_view content);
 
+// Guards yaml-cpp's LoadAll against streams it would loop on forever (a
+// document that starts where the previous one did): reads `text` once with
+// a no-op handler and throws YAML::ParserException there. Call before
+// YAML::LoadAll on untrusted input; the client readers use it too.
+void CheckYamlDocumentsAdvance(const std::string& text);
+
 }  // namespace sprawl

@@ -12,6 +12,8 @@
 
 #include "scanner/base/bounded_queue.h"
 #include "scanner/base/text.h"
+#include "scanner/clients/client_files.h"
+#include "scanner/clients/client_scan.h"
 #include "scanner/pipelines/pipeline_files.h"
 #include "scanner/pipelines/pipeline_scan.h"
 #include "scanner/scan/content_scanner.h"
@@ -139,6 +141,10 @@ void ScanFile(const WalkItem& item, const DirScanOptions& options,
   // scanned; anything else with a NUL byte is binary.
   const Utf16Kind utf16 = SniffUtf16(head);
   if (utf16 == Utf16Kind::kNone && LooksBinary(head)) {
+    if (!ClientForPath(item.rel_path).empty()) {
+      diagnostics->Warn(item.rel_path,
+                        "developer-client file holds binary data: not read");
+    }
     ++stats->skipped_binary;
     return;
   }
@@ -157,18 +163,29 @@ void ScanFile(const WalkItem& item, const DirScanOptions& options,
                                          "; scanned as plain text");
     system.clear();
   }
+  // So is a developer client's file (scanner/clients).
+  std::string client = system.empty() ? ClientFor(item.rel_path, head) : "";
+  if (!client.empty() &&
+      static_cast<uint64_t>(st.st_size) > pipeline_limits.max_bytes) {
+    diagnostics->Warn(item.rel_path, "developer-client file not parsed: " +
+                                         HumanBytes(st.st_size) + " is over " +
+                                         HumanBytes(pipeline_limits.max_bytes) +
+                                         "; scanned as plain text");
+    client.clear();
+  }
   std::string content;
   Status st_read;
   if (utf16 != Utf16Kind::kNone) {
     // Whole (the file is under --max-file-size); positions refer to the
     // decoded UTF-8 text.
     system.clear();
+    client.clear();
     content = std::move(head);
     st_read = ReadRest(fd, &content);
     content = DecodeUtf16(content, utf16);
     scanner->ScanBuffer(content, hits);
     bytes = content.size();
-  } else if (!system.empty()) {
+  } else if (!system.empty() || !client.empty()) {
     content = std::move(head);
     st_read = ReadRest(fd, &content);
     scanner->ScanBuffer(content, hits);
@@ -196,6 +213,22 @@ void ScanFile(const WalkItem& item, const DirScanOptions& options,
     AnnotatePipelineFile(content, system, where,
                          FindPipelineLiteralRule(scanner->matcher().rules()),
                          out, first, pipelines, diagnostics, pipeline_limits);
+  }
+  if (!client.empty()) {
+    Location where;
+    where.source = "file";
+    where.path = item.rel_path;
+    const ClientRuleIndex rules(scanner->matcher().rules());
+    std::vector<Hit> value_hits;
+    const ValueScanner rescan =
+        [&](std::string_view value,
+            std::vector<std::pair<uint32_t, std::string>>* found) {
+          value_hits.clear();
+          scanner->ScanBuffer(value, &value_hits);
+          for (Hit& h : value_hits) found->emplace_back(h.rule, h.secret);
+        };
+    AnnotateClientFile(content, client, where, rules, rescan, out, first,
+                       pipelines, diagnostics, pipeline_limits);
   }
 }
 
@@ -283,10 +316,12 @@ Result<DirScanResult> ScanDirectories(const DirScanOptions& options,
       batch.clear();
     }
   };
-  const bool many = options.roots.size() > 1;
-  for (const auto& root : options.roots) {
+  const bool many = options.roots.size() > 1 || !options.root_names.empty();
+  for (std::size_t r = 0; r < options.roots.size(); ++r) {
+    const std::string& root = options.roots[r];
     struct stat st;
-    std::string shown = root;
+    std::string shown = r < options.root_names.size() ? options.root_names[r]
+                                                      : root;
     while (shown.size() > 1 && shown.back() == '/') shown.pop_back();
     if (::stat(root.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
       emit(WalkItem{root, shown});  // a file root is reported as given

@@ -22,6 +22,10 @@ namespace sprawl {
 
 struct DirScanOptions {
   std::vector<std::string> roots = {"."};  // directories or files
+  // How reports name each root (same length as `roots`), or empty: a
+  // single directory root is then "", others as given (`dir --home` names
+  // them relative to the home directory).
+  std::vector<std::string> root_names;
   int threads = 0;                         // 0 = hardware concurrency
   uint64_t max_file_size = 50u << 20;      // larger files: diagnostic, skipped
   bool use_ignore_files = true;            // .gitignore / .sprawlignore

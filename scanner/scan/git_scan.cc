@@ -28,11 +28,18 @@
 #include "scanner/scan/indexed_history.h"
 #include "scanner/scan/index_segments.h"
 #include "scanner/scan/git_pipeline_annotator.h"
+#include "scanner/scan/commit_provenance.h"
+#include "scanner/scan/staged_scan.h"
+#include "scanner/git/object_store_health.h"
+#include "scanner/scan/indexed_history.h"
+#include "scanner/scan/index_segments.h"
+#include "scanner/clients/client_files.h"
+#include "scanner/scan/git_client_annotator.h"
+#include "scanner/scan/git_pipeline_annotator.h"
 #include "scanner/sources/history_index.h"
 #include "scanner/sources/ref_tips.h"
 #include "scanner/scan/commit_provenance.h"
 #include "scanner/scan/staged_scan.h"
-#include "scanner/git/object_store_health.h"
 
 namespace sprawl {
 namespace {
@@ -309,6 +316,8 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       ix.tips);
   GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics,
                                  options.limits.max_yaml_size);
+  GitClientAnnotator clients(odb.get(), matcher, diagnostics,
+                             options.limits.max_yaml_size);
   std::map<uint32_t, GitProvenance> commit_info;
   // Pairs far outnumber paths: judge each path id once, and build path
   // strings only for the pairs that are reported or analysed.
@@ -355,6 +364,21 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       return result;
     }
   }
+  // The same for developer-client files: by name, else (for JSON and YAML
+  // paths) by the blob's content.
+  std::unordered_map<uint32_t, std::pair<std::string, bool>> client_of_path;
+  auto client_of = [&](uint32_t id, const git_oid& blob) -> std::string {
+    auto it = client_of_path.find(id);
+    if (it == client_of_path.end()) {
+      const std::string path = idx.paths().Path(id);
+      std::string client = GitClientAnnotator::ClientForPath(path);
+      const bool sniff = client.empty() && ClientSniffable(path);
+      it = client_of_path.emplace(id, std::make_pair(std::move(client), sniff))
+               .first;
+    }
+    if (!it->second.second) return it->second.first;
+    return clients.Sniff(idx.paths().Path(id), blob);
+  };
   if (options.progress != nullptr) {
     options.progress->BeginPhase("(path, blob) pairs located",
                                  idx.pairs().size(), true);
@@ -400,7 +424,10 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       break;
     }
     const std::string& system = system_of(pair.path);
-    if (ix.hits[pair.blob] == nullptr && system.empty() && !known[pair.blob]) {
+    const std::string client =
+        system.empty() ? client_of(pair.path, idx.blobs()[pair.blob]) : "";
+    if (ix.hits[pair.blob] == nullptr && system.empty() && client.empty() &&
+        !known[pair.blob]) {
       count(false);
       continue;
     }
@@ -440,12 +467,20 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       pipelines.Annotate(system, blob, where, &result.findings, first,
                          AtBranchTip(prov.refs, prov.in_head));
     }
+    if (!client.empty()) {
+      Location where;
+      where.source = "git";
+      where.path = path;
+      where.git = prov;
+      clients.Annotate(client, blob, where, &result.findings, first);
+    }
   }
   if (options.progress != nullptr && pending > 0) {
     options.progress->Add(pending, 0);
   }
   pipelines.MoveInto(&result);
   if (Cancelled(options.cancel)) result.stats.interrupted = true;
+  clients.MoveInto(&result);
   std::sort(result.findings.begin(), result.findings.end(), FindingLess);
   timer.Mark("locations");
   result.stats.skipped_unreadable += graph.missing_count();

@@ -12,6 +12,12 @@
 #include "scanner/git/index_file_reader.h"
 #include "scanner/scan/blob_scan.h"
 #include "scanner/scan/git_pipeline_annotator.h"
+#include "scanner/scan/blob_scan.h"
+#include "scanner/git/pack_read_order.h"
+#include "scanner/git/git_handles.h"
+#include "scanner/git/index_file_reader.h"
+#include "scanner/scan/git_client_annotator.h"
+#include "scanner/scan/git_pipeline_annotator.h"
 
 namespace sprawl {
 namespace {
@@ -172,9 +178,16 @@ Result<GitScanResult> ScanStaged(git_repository* repo,
   }
   GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics,
                                  options.limits.max_yaml_size);
+  GitClientAnnotator clients(odb.get(), matcher, diagnostics,
+                             options.limits.max_yaml_size);
   for (const StagedEntry& e : entries) {
     const std::string system = GitPipelineAnnotator::SystemFor(e.path);
-    if (hit_pos[e.blob] < 0 && system.empty()) continue;
+    std::string client =
+        system.empty() ? GitClientAnnotator::ClientForPath(e.path) : "";
+    if (system.empty() && client.empty()) {
+      client = clients.Sniff(e.path, blobs[e.blob]);
+    }
+    if (hit_pos[e.blob] < 0 && system.empty() && client.empty()) continue;
     GitProvenance prov;
     prov.blob = GitHex(blobs[e.blob]);
     const std::size_t first = result.findings.size();
@@ -189,8 +202,16 @@ Result<GitScanResult> ScanStaged(git_repository* repo,
       where.git = prov;
       pipelines.Annotate(system, blobs[e.blob], where, &result.findings, first);
     }
+    if (!client.empty()) {
+      Location where;
+      where.source = "index";
+      where.path = e.path;
+      where.git = prov;
+      clients.Annotate(client, blobs[e.blob], where, &result.findings, first);
+    }
   }
   pipelines.MoveInto(&result);
+  clients.MoveInto(&result);
   std::sort(result.findings.begin(), result.findings.end(),
             [](const Finding& a, const Finding& b) {
               if (LocationLess(a.location, b.location)) return true;

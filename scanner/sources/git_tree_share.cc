@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "scanner/clients/client_files.h"
 #include "scanner/pipelines/pipeline_files.h"
 
 namespace sprawl::tree_pass {
@@ -241,6 +242,7 @@ class ShareReader {
       // where it was (a partial clone, or a corrupt repository).
       j.matters =
           targets_.Has(*e.oid) || PipelineCandidateName(e.name) ||
+          ClientCandidateName(e.name) ||
           (!blobs_.MayHave(*e.oid) && catalog_.Find(*e.oid) == kNoEntry);
       j.kept = j.matters || IsYamlName(e.name);
     } else {

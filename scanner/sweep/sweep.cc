@@ -20,6 +20,8 @@
 #include "scanner/findings/credential.h"
 #include "scanner/git/ref_files.h"
 #include "scanner/git/ref_signature.h"
+#include "scanner/base/redact.h"
+#include "scanner/clients/client_files.h"
 #include "scanner/pipelines/pipeline_files.h"
 #include "scanner/scan/git_scan.h"
 #include "scanner/sources/git_mirror.h"
@@ -122,8 +124,9 @@ RepositoryScan ToRepositoryScan(GitScanResult* result, const std::string& repo,
   scan.found = ToStored(std::move(result->findings), repo, matcher, options);
   for (KnownBlobPair& pair : result->known_pairs) {
     std::string system = PipelineSystemForPath(pair.path);
-    scan.known.push_back(
-        {std::move(pair.path), std::move(pair.git), std::move(system)});
+    std::string client = ClientForPath(pair.path);
+    scan.known.push_back({std::move(pair.path), std::move(pair.git),
+                          std::move(system), std::move(client)});
   }
   scan.references = std::move(result->references);
   scan.pipeline_findings = std::move(result->pipeline_findings);
