@@ -16,8 +16,8 @@
 #include "scanner/findings/credential.h"
 #include "scanner/findings/report_builder.h"
 #include "scanner/inventory/dates.h"
-#include "scanner/inventory/reconcile.h"
 #include "scanner/pipelines/pipeline_scan.h"
+#include "scanner/report/assemble_report.h"
 #include "scanner/ruleset/rule_cache.h"
 #include "scanner/ruleset/rule_loader.h"
 
@@ -216,39 +216,23 @@ Result<Report> MakeReport(const std::string& command,
                           std::vector<Finding> findings, const ScanStats& stats,
                           const Diagnostics& diagnostics,
                           const ScanContext& context) {
-  ReportOptions ro;
-  ro.show_secrets = options.show_secrets;
-  if (!options.fail_on.empty()) {
-    auto fail_on = ParseFailOn(options.fail_on);
-    if (!fail_on.ok()) return fail_on.error();
-    ro.fail_on = *fail_on;
-  }
+  auto policy =
+      MakeReportPolicy(options.fail_on, options.now, options.show_secrets);
+  if (!policy.ok()) return policy.error();
   std::optional<std::string> key;
   if (const char* k = std::getenv("SPRAWL_FINGERPRINT_KEY"); k && *k) key = k;
-  auto credentials =
-      GroupCredentials(std::move(findings), matcher.rules(), Fingerprinter(key));
-  Report report =
-      BuildReport(command, std::move(credentials), matcher.rules(), ro);
-  report.stats = stats;
-  report.references = context.references;
-  report.pipeline_findings = context.pipeline_findings;
-  report.diagnostics = diagnostics.warnings() + diagnostics.errors();
-  ReconcileOptions rec;
-  rec.today = options.now.empty() ? TodayUtc() : *ParseDate(options.now);
-  rec.full_scan = context.full_scan && !stats.interrupted;
-  rec.fail_on = ro.fail_on;
-  for (const char* name : {"/.github/CODEOWNERS", "/CODEOWNERS",
-                           "/docs/CODEOWNERS", "/.gitlab/CODEOWNERS"}) {
-    std::ifstream in(context.root + name, std::ios::binary);
-    if (in) {
-      rec.codeowners.assign(std::istreambuf_iterator<char>(in),
-                            std::istreambuf_iterator<char>());
-      break;
-    }
-  }
+  ScanOutput scan;
+  scan.findings = std::move(findings);
+  scan.stats = stats;
+  scan.diagnostics = diagnostics.warnings() + diagnostics.errors();
+  scan.references = context.references;
+  scan.pipeline_findings = context.pipeline_findings;
+  scan.root = context.root;
+  scan.full_scan = context.full_scan;
   static const Inventory kEmpty;
-  Reconcile(context.inventory ? *context.inventory : kEmpty, rec, &report);
-  return report;
+  return AssembleReport(command, std::move(scan), matcher.rules(),
+                        context.inventory ? *context.inventory : kEmpty,
+                        *policy, Fingerprinter(key));
 }
 
 int EmitReport(const CommonOptions& options, const Report& report) {

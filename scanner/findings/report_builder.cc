@@ -65,13 +65,10 @@ Report BuildReport(const std::string& command,
     rc.confidence = ConfidenceName(rule.confidence);
     rc.redacted = RedactSecret(c.secret, rule.prefix);
     if (options.show_secrets) rc.secret = c.secret;
-    rc.status = "unregistered";
-    rc.reason = "not in the inventory";
     for (uint32_t r : c.rules) {
       if (r != c.rule) rc.also_matched.push_back(rules[r].id);
     }
     rc.locations = std::move(c.locations);
-    rc.fails = options.fail_on.count(rc.status) > 0;
     report.credentials.push_back(std::move(rc));
   }
   return report;

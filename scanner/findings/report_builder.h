@@ -1,6 +1,8 @@
-// BuildReport turns grouped credentials into the engine-free Report that
-// reporters render, applying the secrets policy (redaction) and the gate
-// policy (which statuses fail). Pure function; thread-safe.
+// BuildReport turns grouped credentials into the rows of the engine-free
+// Report that reporters render, applying the secrets policy (redaction).
+// Status, reason and the gate verdict (`fails`) are left for Reconcile
+// (inventory/reconcile.h), which sets them once; AssembleReport
+// (report/assemble_report.h) chains the two. Pure function; thread-safe.
 #pragma once
 
 #include <set>
@@ -23,7 +25,6 @@ Result<std::set<std::string>> ParseFailOn(const std::string& csv);
 
 struct ReportOptions {
   bool show_secrets = false;           // include raw secrets (--show-secrets)
-  std::set<std::string> fail_on = DefaultFailOn();
 };
 
 Report BuildReport(const std::string& command,

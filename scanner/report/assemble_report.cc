@@ -1,0 +1,62 @@
+#include "scanner/report/assemble_report.h"
+
+#include <utility>
+
+#include "scanner/inventory/dates.h"
+#include "scanner/inventory/reconcile.h"
+#include "scanner/report/codeowners.h"
+
+namespace sprawl {
+
+Result<ReportPolicy> MakeReportPolicy(const std::string& fail_on,
+                                      const std::string& now,
+                                      bool show_secrets) {
+  ReportPolicy policy;
+  policy.show_secrets = show_secrets;
+  if (!fail_on.empty()) {
+    auto parsed = ParseFailOn(fail_on);
+    if (!parsed.ok()) return parsed.error();
+    policy.fail_on = std::move(parsed).value();
+  }
+  if (now.empty()) {
+    policy.today = TodayUtc();
+  } else {
+    const auto day = ParseDate(now);
+    if (!day) return Error{"--now: expected YYYY-MM-DD, got '" + now + "'"};
+    policy.today = *day;
+  }
+  return policy;
+}
+
+Report AssembleReport(const std::string& command, ScanOutput scan,
+                      const std::vector<Rule>& rules,
+                      const Inventory& inventory, const ReportPolicy& policy,
+                      const Fingerprinter& fingerprint) {
+  ReportOptions ro;
+  ro.show_secrets = policy.show_secrets;
+  auto credentials =
+      GroupCredentials(std::move(scan.findings), rules, fingerprint);
+  Report report = BuildReport(command, std::move(credentials), rules, ro);
+  report.stats = scan.stats;
+  report.references = std::move(scan.references);
+  report.pipeline_findings = std::move(scan.pipeline_findings);
+  report.diagnostics = scan.diagnostics;
+  ReconcileOptions rec;
+  rec.today = policy.today;
+  rec.full_scan = scan.full_scan && !scan.stats.interrupted;
+  rec.fail_on = policy.fail_on;
+  rec.codeowners = ReadCodeowners(scan.root);
+  Reconcile(inventory, rec, &report);
+  return report;
+}
+
+void ReconcileReport(const Inventory& inventory, const ReportPolicy& policy,
+                     bool full_scan, Report* report) {
+  ReconcileOptions rec;
+  rec.today = policy.today;
+  rec.full_scan = full_scan;
+  rec.fail_on = policy.fail_on;
+  Reconcile(inventory, rec, report);
+}
+
+}  // namespace sprawl
