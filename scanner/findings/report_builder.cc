@@ -44,6 +44,25 @@ Result<std::set<std::string>> ParseFailOn(const std::string& csv) {
   return out;
 }
 
+ReportedCredential ReportRow(Credential c, const std::vector<Rule>& rules,
+                             bool show_secrets) {
+  const Rule& rule = rules[c.rule];
+  ReportedCredential rc;
+  rc.fingerprint = c.fingerprint;
+  rc.rule = rule.id;
+  rc.rule_name = rule.name;
+  rc.provider = rule.provider;
+  rc.category = rule.category;
+  rc.confidence = ConfidenceName(rule.confidence);
+  rc.redacted = RedactSecret(c.secret, rule.prefix);
+  if (show_secrets) rc.secret = c.secret;
+  for (uint32_t r : c.rules) {
+    if (r != c.rule) rc.also_matched.push_back(rules[r].id);
+  }
+  rc.locations = std::move(c.locations);
+  return rc;
+}
+
 Report BuildReport(const std::string& command,
                    std::vector<Credential> credentials,
                    const std::vector<Rule>& rules,
@@ -55,21 +74,8 @@ Report BuildReport(const std::string& command,
                             ConfidenceName(r.confidence), r.references});
   }
   for (Credential& c : credentials) {
-    const Rule& rule = rules[c.rule];
-    ReportedCredential rc;
-    rc.fingerprint = c.fingerprint;
-    rc.rule = rule.id;
-    rc.rule_name = rule.name;
-    rc.provider = rule.provider;
-    rc.category = rule.category;
-    rc.confidence = ConfidenceName(rule.confidence);
-    rc.redacted = RedactSecret(c.secret, rule.prefix);
-    if (options.show_secrets) rc.secret = c.secret;
-    for (uint32_t r : c.rules) {
-      if (r != c.rule) rc.also_matched.push_back(rules[r].id);
-    }
-    rc.locations = std::move(c.locations);
-    report.credentials.push_back(std::move(rc));
+    report.credentials.push_back(
+        ReportRow(std::move(c), rules, options.show_secrets));
   }
   return report;
 }

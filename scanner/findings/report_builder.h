@@ -27,6 +27,14 @@ struct ReportOptions {
   bool show_secrets = false;           // include raw secrets (--show-secrets)
 };
 
+// The one mapping of a credential to a report row: what its rule says of it
+// (id, name, provider, category, confidence, the other rules that matched)
+// and the preview; the raw secret only with `show_secrets`. Status, reason
+// and `fails` are left at their defaults for Reconcile. Sweeps store these
+// rows (scanner/sweep/sweep.cc) and read them back (store_report.cc).
+ReportedCredential ReportRow(Credential c, const std::vector<Rule>& rules,
+                             bool show_secrets);
+
 Report BuildReport(const std::string& command,
                    std::vector<Credential> credentials,
                    const std::vector<Rule>& rules,
