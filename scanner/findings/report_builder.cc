@@ -2,19 +2,27 @@
 
 #include "scanner/base/redact.h"
 #include "scanner/base/text.h"
+#include "scanner/findings/credential_status.h"
 
 namespace sprawl {
 
 const std::vector<std::string>& AllStatuses() {
-  static const std::vector<std::string> k = {
-      "revoked",          "expired",        "unowned",
-      "misplaced",        "unregistered",   "rotation-overdue",
-      "review-overdue",   "allowed",        "registered"};
+  static const std::vector<std::string> k = [] {
+    std::vector<std::string> names;
+    for (CredentialStatus s : kAllCredentialStatuses) {
+      names.emplace_back(StatusName(s));
+    }
+    return names;
+  }();
   return k;
 }
 
 std::set<std::string> DefaultFailOn() {
-  return {"revoked", "expired", "unowned", "misplaced", "unregistered"};
+  std::set<std::string> out;
+  for (CredentialStatus s : kAllCredentialStatuses) {
+    if (FailsByDefault(s)) out.emplace(StatusName(s));
+  }
+  return out;
 }
 
 Result<std::set<std::string>> ParseFailOn(const std::string& csv) {
@@ -27,9 +35,7 @@ Result<std::set<std::string>> ParseFailOn(const std::string& csv) {
     pos = comma + 1;
     if (item.empty()) continue;
     if (item == "none") continue;
-    bool known = false;
-    for (const auto& s : AllStatuses()) known = known || s == item;
-    if (!known) {
+    if (!ParseStatus(item)) {
       std::string list;
       for (const auto& s : AllStatuses()) {
         if (!list.empty()) list += ", ";
