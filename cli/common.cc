@@ -20,6 +20,7 @@
 #include "scanner/report/assemble_report.h"
 #include "scanner/ruleset/rule_cache.h"
 #include "scanner/ruleset/rule_loader.h"
+#include "scanner/ruleset/rule_set.h"
 
 namespace sprawl {
 
@@ -110,18 +111,6 @@ std::string CacheDir(const CommonOptions& options) {
 
 namespace {
 
-// Parses the packs (storing them in the rule cache) and adds the rule that
-// pipeline scans name.
-Result<std::vector<Rule>> ParseAndCache(const std::vector<PackText>& packs,
-                                        const std::string& cache_dir,
-                                        const std::string& key) {
-  auto rules = ParseRulePacks(packs);
-  if (!rules.ok()) return rules.error();
-  if (!cache_dir.empty()) StoreCachedRules(cache_dir, key, *rules);
-  rules->push_back(PipelineLiteralSecretRule());
-  return rules;
-}
-
 // PrepareMatcher for any packs: they are read and checked now.
 Result<LazyMatcher::Builder> CheckedBuilder(const CommonOptions& options,
                                             Diagnostics* diagnostics,
@@ -139,17 +128,14 @@ Result<LazyMatcher::Builder> CheckedBuilder(const CommonOptions& options,
     return LazyMatcher::Builder(
         [packs = std::move(packs).value(), key, mo,
          diagnostics]() -> Result<std::unique_ptr<Matcher>> {
-          auto rules = LoadCachedRules(mo.cache_dir, key);
-          if (rules) {
-            rules->push_back(PipelineLiteralSecretRule());
-            return Matcher::Build(std::move(*rules), mo, diagnostics);
-          }
-          auto parsed = ParseAndCache(packs, mo.cache_dir, key);
+          auto rules = LoadCachedRuleSet(mo.cache_dir, key);
+          if (rules) return Matcher::Build(std::move(*rules), mo, diagnostics);
+          auto parsed = BuildRuleSet(packs, mo.cache_dir, key);
           if (!parsed.ok()) return parsed.error();
           return Matcher::Build(std::move(parsed).value(), mo, diagnostics);
         });
   }
-  auto rules = ParseAndCache(*packs, mo.cache_dir, key);
+  auto rules = BuildRuleSet(*packs, mo.cache_dir, key);
   if (!rules.ok()) return rules.error();
   return LazyMatcher::Builder(
       [rules = std::move(rules).value(), mo,
