@@ -32,8 +32,10 @@
 #include "scanner/inventory/reconcile.h"
 #include "scanner/clients/client_scan.h"
 #include "scanner/pipelines/pipeline_scan.h"
+#include "scanner/report/assemble_report.h"
 #include "scanner/ruleset/rule_cache.h"
 #include "scanner/ruleset/rule_loader.h"
+#include "scanner/ruleset/rule_set.h"
 
 namespace sprawl {
 
@@ -197,19 +199,6 @@ std::string CacheDir(const CommonOptions& options) {
 
 namespace {
 
-// Parses the packs (storing them in the rule cache) and adds the rule that
-// pipeline scans name.
-Result<std::vector<Rule>> ParseAndCache(const std::vector<PackText>& packs,
-                                        const std::string& cache_dir,
-                                        const std::string& key) {
-  auto rules = ParseRulePacks(packs);
-  if (!rules.ok()) return rules.error();
-  if (!cache_dir.empty()) StoreCachedRules(cache_dir, key, *rules);
-  rules->push_back(PipelineLiteralSecretRule());
-  for (Rule& r : ClientSecretRules()) rules->push_back(std::move(r));
-  return rules;
-}
-
 // PrepareMatcher for any packs: they are read and checked now.
 Result<LazyMatcher::Builder> CheckedBuilder(const CommonOptions& options,
                                             Diagnostics* diagnostics,
@@ -228,23 +217,21 @@ Result<LazyMatcher::Builder> CheckedBuilder(const CommonOptions& options,
         [packs = std::move(packs).value(), key, mo,
          diagnostics]() -> Result<std::unique_ptr<Matcher>> {
           std::string why;
-          auto rules = LoadCachedRules(mo.cache_dir, key, &why);
+          auto rules =
+              LoadCachedRuleSet(mo.cache_dir, key, &why, ClientSecretRules());
           if (!why.empty()) {
             diagnostics->Warn(
                 mo.cache_dir + "/rules-" + key + ".json",
                 "rules cache ignored (" + why + "); rules compiled again");
           }
-          if (rules) {
-            rules->push_back(PipelineLiteralSecretRule());
-            for (Rule& r : ClientSecretRules()) rules->push_back(std::move(r));
-            return Matcher::Build(std::move(*rules), mo, diagnostics);
-          }
-          auto parsed = ParseAndCache(packs, mo.cache_dir, key);
+          if (rules) return Matcher::Build(std::move(*rules), mo, diagnostics);
+          auto parsed =
+              BuildRuleSet(packs, mo.cache_dir, key, ClientSecretRules());
           if (!parsed.ok()) return parsed.error();
           return Matcher::Build(std::move(parsed).value(), mo, diagnostics);
         });
   }
-  auto rules = ParseAndCache(*packs, mo.cache_dir, key);
+  auto rules = BuildRuleSet(*packs, mo.cache_dir, key, ClientSecretRules());
   if (!rules.ok()) return rules.error();
   return LazyMatcher::Builder(
       [rules = std::move(rules).value(), mo,
@@ -316,64 +303,37 @@ Result<Report> MakeReport(const std::string& command,
                           std::vector<Finding> findings, const ScanStats& stats,
                           const Diagnostics& diagnostics,
                           const ScanContext& context) {
-  ReportOptions ro;
-  ro.show_secrets = options.show_secrets;
-  if (!options.fail_on.empty()) {
-    auto fail_on = ParseFailOn(options.fail_on);
-    if (!fail_on.ok()) return fail_on.error();
-    ro.fail_on = *fail_on;
-  }
+  auto policy =
+      MakeReportPolicy(options.fail_on, options.now, options.show_secrets);
+  if (!policy.ok()) return policy.error();
   std::optional<std::string> key;
   if (const char* k = std::getenv("SPRAWL_FINGERPRINT_KEY"); k && *k) key = k;
-  auto credentials =
-      GroupCredentials(std::move(findings), matcher.rules(), Fingerprinter(key));
-  PairCredentials(matcher.rules(), &credentials);
-  ro.inherited = context.inherited;
-  Report report =
-      BuildReport(command, std::move(credentials), matcher.rules(), ro);
-  report.stats = stats;
-  report.references = context.references;
-  report.pipeline_findings = context.pipeline_findings;
-  report.diagnostics = diagnostics.warnings() + diagnostics.errors();
-  ReconcileOptions rec;
-  rec.today = options.now.empty() ? TodayUtc() : *ParseDate(options.now);
-  rec.full_scan = context.full_scan && !stats.interrupted;
-  rec.fail_on = ro.fail_on;
   if (!options.min_confidence.empty()) {
     auto floor = ParseMinConfidence(options.min_confidence, "--min-confidence");
     if (!floor.ok()) return floor.error();
-    rec.min_confidence = *floor;
+    policy->min_confidence = *floor;
   }
-  for (const char* name : {"/.github/CODEOWNERS", "/CODEOWNERS",
-                           "/docs/CODEOWNERS", "/.gitlab/CODEOWNERS"}) {
-    // Repository-supplied: never a link out, a device or a FIFO.
-    auto text = ReadRepoFile(context.root, context.root + name);
-    if (!text.ok()) {
-      std::cerr << "sprawl: warning: " << text.error().message << '\n';
-      ++report.diagnostics;
-      continue;
-    }
-    if (*text) {
-      rec.codeowners = std::move(**text);
-      break;
-    }
-  }
-  const std::atomic<bool>* cancel = InstallInterruptHandler();
-  TestPause("reconcile", cancel);
-  static const Inventory kEmpty;
-  Reconcile(context.inventory ? *context.inventory : kEmpty, rec, &report);
-  if (options.new_only && context.inherited != nullptr) ApplyNewOnly(&report);
-  // Ctrl-C after the scan finished still makes the run incomplete.
-  if (cancel->load()) report.stats.interrupted = true;
-  CompletenessOptions complete;
-  if (std::string bad = ParseIncompleteOk(options.incomplete_ok, &complete);
+  policy->new_only = options.new_only;
+  if (std::string bad =
+          ParseIncompleteOk(options.incomplete_ok, &policy->complete);
       !bad.empty()) {
     return Error{bad};
   }
-  // What the scan did not read, and any report it writes, are named.
-  report.incomplete = IncompleteReasons(report.stats, complete);
-  report.changed_config = context.changed_config;
-  return report;
+  policy->cancel = InstallInterruptHandler();
+  ScanOutput scan;
+  scan.findings = std::move(findings);
+  scan.stats = stats;
+  scan.diagnostics = diagnostics.warnings() + diagnostics.errors();
+  scan.references = context.references;
+  scan.pipeline_findings = context.pipeline_findings;
+  scan.root = context.root;
+  scan.full_scan = context.full_scan;
+  scan.inherited = context.inherited;
+  scan.changed_config = context.changed_config;
+  static const Inventory kEmpty;
+  return AssembleReport(command, std::move(scan), matcher.rules(),
+                        context.inventory ? *context.inventory : kEmpty,
+                        *policy, Fingerprinter(key));
 }
 
 bool UseColor(const CommonOptions& options, int fd) {

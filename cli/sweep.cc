@@ -14,7 +14,7 @@
 #include "scanner/datastore/datastore.h"
 #include "scanner/findings/report_builder.h"
 #include "scanner/inventory/dates.h"
-#include "scanner/inventory/reconcile.h"
+#include "scanner/report/assemble_report.h"
 #include "scanner/sweep/dir_listing.h"
 #include "scanner/sweep/git_common_dir.h"
 #include "scanner/sweep/store_report.h"
@@ -45,25 +45,18 @@ struct SweepCommands {
 
 namespace {
 
-// Reconciles a stored report against the inventory, like MakeReport does
-// for a single scan (no CODEOWNERS: a sweep has no single root).
+// Reconciles a stored report against the inventory by the policy of the
+// flags, as AssembleReport does for a single scan.
 Status ReconcileReport(const CommonOptions& common, const Inventory& inventory,
                        bool full_scan, Report* report) {
-  ReconcileOptions rec;
-  rec.today = common.now.empty() ? TodayUtc() : *ParseDate(common.now);
-  rec.full_scan = full_scan;
-  rec.fail_on = DefaultFailOn();
-  if (!common.fail_on.empty()) {
-    auto fail_on = ParseFailOn(common.fail_on);
-    if (!fail_on.ok()) return fail_on.error();
-    rec.fail_on = *fail_on;
-  }
+  auto policy = MakeReportPolicy(common.fail_on, common.now, false);
+  if (!policy.ok()) return policy.error();
   if (!common.min_confidence.empty()) {
     auto floor = ParseMinConfidence(common.min_confidence, "--min-confidence");
     if (!floor.ok()) return floor.error();
-    rec.min_confidence = *floor;
+    policy->min_confidence = *floor;
   }
-  Reconcile(inventory, rec, report);
+  sprawl::ReconcileReport(inventory, *policy, full_scan, report);
   return Status::Ok();
 }
 

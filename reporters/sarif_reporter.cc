@@ -9,7 +9,7 @@
 // against %SRCROOT% (percent-encoded bytes, so any file name round-trips).
 // Columns are sprawl's byte columns (SARIF's default unit is UTF-16 code
 // units; they agree on ASCII lines). Validated against the official schema
-// in tests/sarif_schema_test.cc.
+// in tests/cli/sarif_schema_test.cc.
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>

@@ -271,4 +271,21 @@ std::string RunGit(const std::string& cwd, const std::vector<std::string>& args,
   return r.out;
 }
 
+static std::vector<std::string>& SkippedList() {
+  static std::vector<std::string> list;
+  return list;
+}
+
+void Skip(const std::string& reason) {
+  const char* ci = std::getenv("CI");
+  if (ci != nullptr && std::string_view(ci) == "true") {
+    FAIL("CI=true and a check cannot run: " << reason);
+    return;
+  }
+  MESSAGE("SKIPPED: " << reason);
+  SkippedList().push_back(reason);
+}
+
+const std::vector<std::string>& Skipped() { return SkippedList(); }
+
 }  // namespace sprawl::testing

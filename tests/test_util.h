@@ -123,4 +123,15 @@ std::string RuleYaml(std::string_view id, std::string_view pattern,
 uint64_t LineAt(std::string_view s, std::size_t offset);
 uint64_t ColumnAt(std::string_view s, std::size_t offset);
 
+// Skips the rest of a check because something it needs is missing (a tool
+// such as node): prints "SKIPPED: <reason>" and records it, so the run ends
+// with a list of what did not run and, when $SPRAWL_SKIP_EXIT_CODE is set
+// (ctest sets it; tests/CMakeLists.txt), exits with that code so ctest shows
+// the suite as skipped rather than passed. Under CI=true a skip is a test
+// failure: CI must have every tool. The caller returns after calling it.
+void Skip(const std::string& reason);
+
+// Every reason given to Skip in this process, in order.
+const std::vector<std::string>& Skipped();
+
 }  // namespace sprawl::testing

@@ -3,19 +3,27 @@
 #include "scanner/base/redact.h"
 #include "scanner/base/hash.h"
 #include "scanner/base/text.h"
+#include "scanner/findings/credential_status.h"
 
 namespace sprawl {
 
 const std::vector<std::string>& AllStatuses() {
-  static const std::vector<std::string> k = {
-      "revoked",        "expired",      "unowned",
-      "misplaced",      "unregistered", "rotation-overdue",
-      "review-overdue", "allowed",      "registered"};
+  static const std::vector<std::string> k = [] {
+    std::vector<std::string> names;
+    for (CredentialStatus s : kAllCredentialStatuses) {
+      names.emplace_back(StatusName(s));
+    }
+    return names;
+  }();
   return k;
 }
 
 std::set<std::string> DefaultFailOn() {
-  return {"revoked", "expired", "unowned", "misplaced", "unregistered"};
+  std::set<std::string> out;
+  for (CredentialStatus s : kAllCredentialStatuses) {
+    if (FailsByDefault(s)) out.emplace(StatusName(s));
+  }
+  return out;
 }
 
 Result<std::set<std::string>> ParseFailOn(const std::string& csv) {
@@ -29,9 +37,7 @@ Result<std::set<std::string>> ParseFailOn(const std::string& csv) {
     pos = comma + 1;
     if (item.empty()) continue;
     if (item == "none") continue;
-    bool known = false;
-    for (const auto& s : AllStatuses()) known = known || s == item;
-    if (!known) {
+    if (!ParseStatus(item)) {
       std::string list;
       for (const auto& s : AllStatuses()) {
         if (!list.empty()) list += ", ";
@@ -46,6 +52,38 @@ Result<std::set<std::string>> ParseFailOn(const std::string& csv) {
   return out;
 }
 
+ReportedCredential ReportRow(Credential c, const std::vector<Rule>& rules,
+                             bool show_secrets) {
+  const Rule& rule = rules[c.rule];
+  ReportedCredential rc;
+  rc.fingerprint = c.fingerprint;
+  rc.rule = rule.id;
+  rc.rule_name = rule.name;
+  rc.provider = rule.provider;
+  rc.category = rule.category;
+  rc.confidence = ConfidenceName(rule.confidence);
+  rc.redacted = RedactSecret(c.secret, rule.prefix);
+  if (show_secrets) rc.secret = c.secret;
+  for (uint32_t r : c.rules) {
+    if (r != c.rule) rc.also_matched.push_back(rules[r].id);
+  }
+  rc.identifier = c.identifier;
+  // A developer-client rule names a credential found by its place; when a
+  // provider rule also matched the value, the provider is that one's.
+  if (rule.origin == "builtin:clients") {
+    for (uint32_t r : c.rules) {
+      const Rule& other = rules[r];
+      if (r != c.rule && other.origin != "builtin:clients" &&
+          other.origin != "builtin:pipelines" && other.provider != "generic") {
+        rc.provider = other.provider;
+        break;
+      }
+    }
+  }
+  rc.locations = std::move(c.locations);
+  return rc;
+}
+
 Report BuildReport(const std::string& command,
                    std::vector<Credential> credentials,
                    const std::vector<Rule>& rules,
@@ -57,41 +95,11 @@ Report BuildReport(const std::string& command,
                             ConfidenceName(r.confidence), r.references});
   }
   for (Credential& c : credentials) {
-    const Rule& rule = rules[c.rule];
-    ReportedCredential rc;
-    rc.fingerprint = c.fingerprint;
-    rc.rule = rule.id;
-    rc.rule_name = rule.name;
-    rc.provider = rule.provider;
-    rc.category = rule.category;
-    rc.confidence = ConfidenceName(rule.confidence);
-    rc.redacted = RedactSecret(c.secret, rule.prefix);
-    if (options.show_secrets) rc.secret = c.secret;
-    rc.status = "unregistered";
-    rc.reason = "not in the inventory";
-    for (uint32_t r : c.rules) {
-      if (r != c.rule) rc.also_matched.push_back(rules[r].id);
-    }
-    rc.identifier = c.identifier;
-    // A developer-client rule names a credential found by its place; when
-    // a provider rule also matched the value, the provider is that one's.
-    if (rule.origin == "builtin:clients") {
-      for (uint32_t r : c.rules) {
-        const Rule& other = rules[r];
-        if (r != c.rule && other.origin != "builtin:clients" &&
-            other.origin != "builtin:pipelines" &&
-            other.provider != "generic") {
-          rc.provider = other.provider;
-          break;
-        }
-      }
-    }
-    rc.locations = std::move(c.locations);
-    rc.fails = options.fail_on.count(rc.status) > 0;
-    if (options.inherited != nullptr) {
-      rc.is_new = options.inherited->count(Sha256Hex(c.secret)) == 0;
-    }
-    report.credentials.push_back(std::move(rc));
+    const bool is_new = options.inherited != nullptr &&
+                        options.inherited->count(Sha256Hex(c.secret)) == 0;
+    ReportedCredential row = ReportRow(std::move(c), rules, options.show_secrets);
+    if (options.inherited != nullptr) row.is_new = is_new;
+    report.credentials.push_back(std::move(row));
   }
   return report;
 }

@@ -1,6 +1,8 @@
-// BuildReport turns grouped credentials into the engine-free Report that
-// reporters render, applying the secrets policy (redaction) and the gate
-// policy (which statuses fail). Pure function; thread-safe.
+// BuildReport turns grouped credentials into the rows of the engine-free
+// Report that reporters render, applying the secrets policy (redaction).
+// Status, reason and the gate verdict (`fails`) are left for Reconcile
+// (inventory/reconcile.h), which sets them once; AssembleReport
+// (report/assemble_report.h) chains the two. Pure function; thread-safe.
 #pragma once
 
 #include <set>
@@ -24,11 +26,18 @@ Result<std::set<std::string>> ParseFailOn(const std::string& csv);
 
 struct ReportOptions {
   bool show_secrets = false;           // include raw secrets (--show-secrets)
-  std::set<std::string> fail_on = DefaultFailOn();
   // `git --range`, once classified: SHA-256 hex digests of the secrets the
   // range inherited from its base. Sets every credential's is_new. Not owned.
   const std::unordered_set<std::string>* inherited = nullptr;
 };
+
+// The one mapping of a credential to a report row: what its rule says of it
+// (id, name, provider, category, confidence, the other rules that matched)
+// and the preview; the raw secret only with `show_secrets`. Status, reason
+// and `fails` are left at their defaults for Reconcile. Sweeps store these
+// rows (scanner/sweep/sweep.cc) and read them back (store_report.cc).
+ReportedCredential ReportRow(Credential c, const std::vector<Rule>& rules,
+                             bool show_secrets);
 
 Report BuildReport(const std::string& command,
                    std::vector<Credential> credentials,

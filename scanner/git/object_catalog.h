@@ -15,9 +15,9 @@
 // it does not handle to libgit2 rather than guessing. The tests holding
 // them to it: "the pack reader returns every object as libgit2 does" and
 // "the tree pass reports exactly what the commit walk reports"
-// (tests/git_tree_pass_test.cc), the ref-file reader against ReadRefTips
-// (tests/sweep_refs_test.cc), --staged on every index format
-// (tests/git_source_test.cc), and tests/pack_format_test.cc. Nothing in
+// (tests/sources/git_tree_pass_test.cc), the ref-file reader against ReadRefTips
+// (tests/sweep/sweep_refs_test.cc), --staged on every index format
+// (tests/scan/git_source_test.cc), and tests/git/pack_format_test.cc. Nothing in
 // scanner/git/ includes a header from sources/, scan/, match/ or findings/
 // (scripts/lint checks).
 #pragma once

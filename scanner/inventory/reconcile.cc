@@ -5,6 +5,7 @@
 
 #include "scanner/base/glob.h"
 #include "scanner/base/text.h"
+#include "scanner/findings/credential_status.h"
 #include "scanner/findings/test_paths.h"
 #include "scanner/inventory/dates.h"
 
@@ -48,10 +49,13 @@ int ConfidenceRank(const std::string& name) {
   return static_cast<int>(Confidence::kHigh);
 }
 
-// A failing status fails the gate only at or above the confidence floor.
-bool FailsPolicy(const ReportedCredential& c, const ReconcileOptions& o) {
-  return o.fail_on.count(c.status) > 0 &&
-         ConfidenceRank(c.confidence) >= static_cast<int>(o.min_confidence);
+// The one place a credential's status and gate verdict are written: a
+// failing status fails the gate only at or above the confidence floor.
+void SetStatus(CredentialStatus status, const ReconcileOptions& o,
+               ReportedCredential* c) {
+  c->status = std::string(StatusName(status));
+  c->fails = o.fail_on.count(c->status) > 0 &&
+             ConfidenceRank(c->confidence) >= static_cast<int>(o.min_confidence);
 }
 
 }  // namespace
@@ -101,17 +105,18 @@ void Reconcile(const Inventory& inv, const ReconcileOptions& o, Report* report) 
     std::set<std::string> repos;
     for (const auto& l : c.locations) repos.insert(l.repo);
     c.reused = repos.size() > 1;
+    CredentialStatus status = CredentialStatus::kUnregistered;
     auto it = inv.credential_by_fingerprint.find(c.fingerprint);
     if (it == inv.credential_by_fingerprint.end()) {
       auto al = inv.allow_by_fingerprint.find(c.fingerprint);
       if (al != inv.allow_by_fingerprint.end() &&
           inv.allow[al->second].expires >= o.today) {
         const AllowEntry& a = inv.allow[al->second];
-        c.status = "allowed";
+        status = CredentialStatus::kAllowed;
         c.reason = "allowed until " + FormatDate(a.expires) + ": " + a.reason;
         c.owner = a.owner;
       } else {
-        c.status = "unregistered";
+        status = CredentialStatus::kUnregistered;
         c.reason = al != inv.allow_by_fingerprint.end()
                        ? "allow entry expired " +
                              FormatDate(inv.allow[al->second].expires)
@@ -119,7 +124,7 @@ void Reconcile(const Inventory& inv, const ReconcileOptions& o, Report* report) 
         std::string s = Suggest(c, o);
         if (!s.empty()) c.suggested_owner = s;
       }
-      c.fails = FailsPolicy(c, o);
+      SetStatus(status, o, &c);
       continue;
     }
     const InventoryCredential& e = inv.credentials[it->second];
@@ -166,45 +171,45 @@ void Reconcile(const Inventory& inv, const ReconcileOptions& o, Report* report) 
                        : o.today - 1;  // never reviewed: overdue
     }
     if (e.status != "active") {
-      c.status = "revoked";
+      status = CredentialStatus::kRevoked;
       c.reason = e.status == "revoked" ? "revoked in the inventory, still present"
                                        : "retired in the inventory, still present";
     } else if (e.expires && *e.expires < o.today) {
-      c.status = "expired";
+      status = CredentialStatus::kExpired;
       c.reason = "expired " + FormatDate(*e.expires);
     } else if (owner.empty()) {
-      c.status = "unowned";
+      status = CredentialStatus::kUnowned;
       c.reason = "no owner on the entry" +
                  std::string(consumer ? " or its consumer " + consumer->id : "");
     } else if (!misplaced.empty()) {
       std::sort(misplaced.begin(), misplaced.end());
       misplaced.erase(std::unique(misplaced.begin(), misplaced.end()),
                       misplaced.end());
-      c.status = "misplaced";
+      status = CredentialStatus::kMisplaced;
       c.reason = "outside allowed_paths " + Join(e.allowed_paths) + ": " +
                  EscapeForDisplay(Join(misplaced));
     } else if (!in_client.empty()) {
-      c.status = "misplaced";
+      status = CredentialStatus::kMisplaced;
       c.reason =
           "in a developer tool's config: " + EscapeForDisplay(Join(in_client));
     } else if (rotation_due && *rotation_due < o.today) {
-      c.status = "rotation-overdue";
+      status = CredentialStatus::kRotationOverdue;
       c.reason = "rotation was due " + FormatDate(*rotation_due);
     } else if (review_due && *review_due < o.today) {
-      c.status = "review-overdue";
+      status = CredentialStatus::kReviewOverdue;
       c.reason = consumer->last_reviewed
                      ? "consumer " + consumer->id + " review was due " +
                            FormatDate(*review_due)
                      : "consumer " + consumer->id + " was never reviewed";
     } else {
-      c.status = "registered";
+      status = CredentialStatus::kRegistered;
       c.reason = "registered as " + e.id;
     }
-    if (c.status == "unowned") {
+    if (status == CredentialStatus::kUnowned) {
       std::string s = Suggest(c, o);
       if (!s.empty()) c.suggested_owner = s;
     }
-    c.fails = FailsPolicy(c, o);
+    SetStatus(status, o, &c);
   }
   std::set<std::string> ci_names;
   for (const auto& e : inv.credentials) {

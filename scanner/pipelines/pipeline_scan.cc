@@ -14,23 +14,6 @@ void Finish(PipelineAnalysis* analysis, PipelineOutputs* out) {
 
 }  // namespace
 
-Rule PipelineLiteralSecretRule() {
-  Rule r;
-  r.id = std::string(kPipelineLiteralSecretRuleId);
-  r.name = "Literal secret in a CI pipeline";
-  r.provider = "generic";
-  r.category = "ci";
-  r.confidence = Confidence::kMedium;
-  // Never matches text: found by the pipeline analyzer, not the matcher.
-  r.pattern = "\\x00sprawl-pipeline-literal\\x00([\\x21-\\x7e]{8})";
-  r.description =
-      "A literal assigned to a secret-like name (*_TOKEN, *_SECRET, "
-      "*PASSWORD*, *_API_KEY, login action inputs) in a CI pipeline file; "
-      "reference a secret store instead.";
-  r.origin = "builtin:pipelines";
-  return r;
-}
-
 std::optional<uint32_t> FindPipelineLiteralRule(
     const std::vector<Rule>& rules) {
   for (std::size_t i = 0; i < rules.size(); ++i) {

@@ -1,5 +1,5 @@
-// Joins pipeline analysis to a scan: the synthetic rule that names literal
-// secrets in pipelines, and AnnotatePipelineFile, which a scan source (dir
+// Joins pipeline analysis to a scan: finding the synthetic rule that names
+// literal secrets in pipelines, and AnnotatePipelineFile, which a scan source (dir
 // workers, git blob workers) calls once per pipeline file after the rules
 // ran over it. Stateless functions; thread-safe; call from any worker with
 // that worker's own output vectors.
@@ -15,18 +15,13 @@
 #include "scanner/findings/report.h"
 #include "scanner/pipelines/pipeline_analyzer.h"
 #include "scanner/ruleset/rule.h"
+#include "scanner/ruleset/rule_set.h"
 
 namespace sprawl {
 
-inline constexpr std::string_view kPipelineLiteralSecretRuleId =
-    "pipeline.literal-secret";
-
-// The rule literal-secret findings are reported under. It has no useful
-// pattern (the pipeline analyzer finds these, not the matcher): its pattern
-// is a NUL-delimited literal no text file contains, so it compiles in both
-// engines and costs nothing. Append it to the rule list the Matcher is built
-// from so reports can name it.
-Rule PipelineLiteralSecretRule();
+// pipeline.literal-secret itself (kPipelineLiteralSecretRuleId,
+// PipelineLiteralSecretRule) is added where rule sets are built:
+// scanner/ruleset/rule_set.h.
 
 // Index of pipeline.literal-secret in `rules`, if present.
 std::optional<uint32_t> FindPipelineLiteralRule(const std::vector<Rule>& rules);

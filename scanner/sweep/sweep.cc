@@ -18,6 +18,7 @@
 #include "scanner/base/redact.h"
 #include "scanner/base/url_userinfo.h"
 #include "scanner/findings/credential.h"
+#include "scanner/findings/report_builder.h"
 #include "scanner/git/ref_files.h"
 #include "scanner/git/ref_signature.h"
 #include "scanner/base/redact.h"
@@ -96,19 +97,17 @@ std::vector<StoredCredential> ToStored(std::vector<Finding> findings,
   // Identifier parts join their secrets; the datastore keeps no identifier.
   PairCredentials(rules, &credentials);
   for (Credential& c : credentials) {
-    const Rule& rule = rules[c.rule];
+    ReportedCredential row = ReportRow(std::move(c), rules, false);
     StoredCredential s;
-    s.fingerprint = c.fingerprint;
-    s.rule = rule.id;
-    s.rule_name = rule.name;
-    s.provider = rule.provider;
-    s.category = rule.category;
-    s.confidence = ConfidenceName(rule.confidence);
-    s.redacted = RedactSecret(c.secret, rule.prefix);
-    for (uint32_t r : c.rules) {
-      if (r != c.rule) s.also_matched.push_back(rules[r].id);
-    }
-    s.locations = std::move(c.locations);
+    s.fingerprint = std::move(row.fingerprint);
+    s.rule = std::move(row.rule);
+    s.rule_name = std::move(row.rule_name);
+    s.provider = std::move(row.provider);
+    s.category = std::move(row.category);
+    s.confidence = std::move(row.confidence);
+    s.redacted = std::move(row.redacted);
+    s.also_matched = std::move(row.also_matched);
+    s.locations = std::move(row.locations);
     for (Location& l : s.locations) l.repo = repo;
     out.push_back(std::move(s));
   }

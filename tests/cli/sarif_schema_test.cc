@@ -2,7 +2,8 @@
 // file names) and from the hand-built Report, validated against the official
 // SARIF 2.1.0 schema (fixtures/sarif/, a copy of the OASIS file) with ajv, a
 // real JSON-schema validator (scripts/validate-sarif.js). Needs node and npm;
-// without them the cases are skipped with a message. ajv is installed on
+// without them the cases are skipped (testing::Skip: ctest shows the suite as
+// skipped; under CI=true it fails). ajv is installed on
 // first use by scripts/install-ajv into <build>/ajv.
 #include <doctest/doctest.h>
 
@@ -75,7 +76,7 @@ void WriteTree(const testing::TempDir& dir) {
 TEST_SUITE("sarif schema") {
   TEST_CASE("sarif from a scan and from a hand-built report is schema-valid") {
     if (!HaveNode()) {
-      MESSAGE(
+      testing::Skip(
           "node/npm not installed: SARIF schema validation skipped "
           "(scripts/install-deps --test installs them)");
       return;
@@ -117,7 +118,7 @@ TEST_SUITE("sarif schema") {
 
   TEST_CASE("the validator rejects an invalid SARIF file") {
     if (!HaveNode()) {
-      MESSAGE("node/npm not installed: skipped");
+      testing::Skip("node/npm not installed: SARIF validator check skipped");
       return;
     }
     testing::TempDir out;
