@@ -304,15 +304,11 @@ Result<Report> MakeReport(const std::string& command,
                           const Diagnostics& diagnostics,
                           const ScanContext& context) {
   auto policy =
-      MakeReportPolicy(options.fail_on, options.now, options.show_secrets);
+      MakeReportPolicy(options.fail_on, options.now, options.show_secrets,
+                       options.min_confidence);
   if (!policy.ok()) return policy.error();
   std::optional<std::string> key;
   if (const char* k = std::getenv("SPRAWL_FINGERPRINT_KEY"); k && *k) key = k;
-  if (!options.min_confidence.empty()) {
-    auto floor = ParseMinConfidence(options.min_confidence, "--min-confidence");
-    if (!floor.ok()) return floor.error();
-    policy->min_confidence = *floor;
-  }
   policy->new_only = options.new_only;
   if (std::string bad =
           ParseIncompleteOk(options.incomplete_ok, &policy->complete);

@@ -49,13 +49,9 @@ namespace {
 // flags, as AssembleReport does for a single scan.
 Status ReconcileReport(const CommonOptions& common, const Inventory& inventory,
                        bool full_scan, Report* report) {
-  auto policy = MakeReportPolicy(common.fail_on, common.now, false);
+  auto policy = MakeReportPolicy(common.fail_on, common.now, false,
+                                 common.min_confidence);
   if (!policy.ok()) return policy.error();
-  if (!common.min_confidence.empty()) {
-    auto floor = ParseMinConfidence(common.min_confidence, "--min-confidence");
-    if (!floor.ok()) return floor.error();
-    policy->min_confidence = *floor;
-  }
   sprawl::ReconcileReport(inventory, *policy, full_scan, report);
   return Status::Ok();
 }

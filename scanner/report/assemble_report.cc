@@ -12,8 +12,14 @@ namespace sprawl {
 
 Result<ReportPolicy> MakeReportPolicy(const std::string& fail_on,
                                       const std::string& now,
-                                      bool show_secrets) {
+                                      bool show_secrets,
+                                      const std::string& min_confidence) {
   ReportPolicy policy;
+  if (!min_confidence.empty()) {
+    auto floor = ParseMinConfidence(min_confidence, "--min-confidence");
+    if (!floor.ok()) return floor.error();
+    policy.min_confidence = *floor;
+  }
   policy.show_secrets = show_secrets;
   if (!fail_on.empty()) {
     auto parsed = ParseFailOn(fail_on);

@@ -45,9 +45,11 @@ struct ReportPolicy {
 
 // The policy from --fail-on ("" = the default set) and --now ("" = today,
 // UTC); an unknown status or a malformed date is an Error naming the flag.
+// `min_confidence` is --min-confidence ("" = medium).
 Result<ReportPolicy> MakeReportPolicy(const std::string& fail_on,
                                       const std::string& now,
-                                      bool show_secrets);
+                                      bool show_secrets,
+                                      const std::string& min_confidence = "");
 
 // Everything one scan produced, as the scan left it.
 struct ScanOutput {

@@ -233,6 +233,7 @@ TEST_SUITE("reporters") {
                                            1,
                                            std::nullopt,
                                            std::nullopt,
+                                           std::nullopt,
                                            ""});
     }
     r.credentials.push_back(revoked);
