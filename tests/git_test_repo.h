@@ -26,7 +26,7 @@ inline const Matcher& TestMatcher() {
 }
 
 inline std::string Key(uint64_t seed) {
-  return SyntheticToken("ghp_", kAlnum, 36, seed);
+  return SyntheticGithubToken("ghp_", seed);
 }
 
 // A repository built by the test through the git CLI, with fixed identities

@@ -14,6 +14,7 @@ namespace sprawl {
 namespace {
 
 using testing::kAlnum;
+using testing::SyntheticGithubToken;
 using testing::SyntheticToken;
 
 // Length of the longest prefix of `secret` that `preview` starts with.
@@ -52,7 +53,7 @@ std::vector<Row> Rows() {
   return {
       {"openai project key", SyntheticToken("sk-proj-", kAlnum, 156, 1),
        "sk-proj-"},
-      {"github token", SyntheticToken("ghp_", kAlnum, 36, 2), "ghp_"},
+      {"github token", SyntheticGithubToken("ghp_", 2), "ghp_"},
       {"exactly 16 characters, no prefix", SyntheticToken("", kAlnum, 16, 3),
        ""},
       {"16 characters with a prefix longer than the budget",

@@ -21,7 +21,7 @@ using testing::CommandResult;
 using testing::TempDir;
 
 std::string Key(uint64_t seed) {
-  return testing::SyntheticToken("ghp_", testing::kAlnum, 36, seed);
+  return testing::SyntheticGithubToken("ghp_", seed);
 }
 
 // A `sprawl` on PATH that logs each invocation's arguments, then runs the

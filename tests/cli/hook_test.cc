@@ -55,7 +55,7 @@ class HookRepo {
 };
 
 std::string Key() {
-  return testing::SyntheticToken("ghp_", testing::kAlnum, 36, 4242);
+  return testing::SyntheticGithubToken("ghp_", 4242);
 }
 
 TEST_SUITE("hook") {

@@ -21,6 +21,7 @@ using testing::CommandOptions;
 using testing::CommandResult;
 using testing::kAlnum;
 using testing::RunCommand;
+using testing::SyntheticGithubToken;
 using testing::SyntheticToken;
 using testing::TempDir;
 using testing::WriteFile;
@@ -33,13 +34,13 @@ struct Planted {
 Planted MakeSecrets() {
   Planted p;
   p.secrets = {
-      SyntheticToken("ghp_", kAlnum, 36, 501),               // work tree
+      SyntheticGithubToken("ghp_", 501),               // work tree
       SyntheticToken("glpat-", testing::kUrlSafe, 20, 502),  // history only
       SyntheticToken("gsk_", kAlnum, 52, 503),               // staged
-      SyntheticToken("ghp_", kAlnum, 36, 504),               // stdin
-      SyntheticToken("ghp_", kAlnum, 36, 505),               // pipeline literal
-      SyntheticToken("ghp_", kAlnum, 36, 506),  // malformed pipeline
-      SyntheticToken("ghp_", kAlnum, 36, 507),  // pasted in inventory
+      SyntheticGithubToken("ghp_", 504),               // stdin
+      SyntheticGithubToken("ghp_", 505),               // pipeline literal
+      SyntheticGithubToken("ghp_", 506),  // malformed pipeline
+      SyntheticGithubToken("ghp_", 507),  // pasted in inventory
   };
   p.pem = testing::SyntheticPem("RSA", 6, 508);
   // Every body line of the key is secret too.

@@ -68,7 +68,7 @@ void WriteTree(const testing::TempDir& dir) {
     testing::WriteFile(
         dir.Sub(n),
         "token = \"" +
-            testing::SyntheticToken("ghp_", testing::kAlnum, 36, seed++) +
+            testing::SyntheticGithubToken("ghp_", seed++) +
             "\"\n");
   }
 }

@@ -18,6 +18,7 @@ namespace sprawl {
 namespace {
 
 using testing::kAlnum;
+using testing::SyntheticGithubToken;
 using testing::SyntheticToken;
 
 std::string Hex(const unsigned char* p, std::size_t n) {
@@ -134,11 +135,11 @@ TEST_SUITE("credential") {
       std::optional<std::string> key;
     };
     const std::vector<Row> rows = {
-        {"token", SyntheticToken("ghp_", kAlnum, 36, 3), std::nullopt},
+        {"token", SyntheticGithubToken("ghp_", 3), std::nullopt},
         {"multi-line pem", testing::SyntheticPem("RSA", 3, 4), std::nullopt},
         {"secret with a NUL byte", std::string("ab\0cd", 5) + "efgh",
          std::nullopt},
-        {"keyed token", SyntheticToken("ghp_", kAlnum, 36, 3),
+        {"keyed token", SyntheticGithubToken("ghp_", 3),
          SyntheticToken("", kAlnum, 24, 5)},
         {"keyed short secret", "hunter2", SyntheticToken("", kAlnum, 24, 6)},
     };

@@ -18,6 +18,7 @@ namespace {
 
 using testing::CommandResult;
 using testing::RunCommand;
+using testing::SyntheticGithubToken;
 using testing::SyntheticToken;
 using testing::TempDir;
 using testing::WriteFile;
@@ -268,7 +269,7 @@ TEST_SUITE("inventory") {
 
   TEST_CASE("init round trip: scan, draft, fill owners, scan passes; rerun keeps bytes") {
     TempDir dir;
-    const std::string k1 = SyntheticToken("ghp_", testing::kAlnum, 36, 11);
+    const std::string k1 = SyntheticGithubToken("ghp_", 11);
     const std::string k2 = SyntheticToken("glpat-", testing::kAlnum, 20, 12);
     WriteFile(dir.Sub("tree/app.py"), "TOKEN = '" + k1 + "'\n");
     WriteFile(dir.Sub("tree/ci.env"), "GITLAB=" + k2 + "\n");

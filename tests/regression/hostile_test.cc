@@ -39,6 +39,7 @@ using testing::CommandOptions;
 using testing::CommandResult;
 using testing::kAlnum;
 using testing::RunCommand;
+using testing::SyntheticGithubToken;
 using testing::SyntheticToken;
 using testing::TempDir;
 using testing::WriteFile;
@@ -263,18 +264,18 @@ ForgedRepo BuildForgedRepo(const std::string& path, ForgedRepo::Shape shape) {
   fs::create_directories(path);
   Git(path, "init -q");
   WriteFile(path + "/clean.env",
-            "GITHUB_TOKEN=" + SyntheticToken("ghp_", kAlnum, 36, 920) + "\n");
+            "GITHUB_TOKEN=" + SyntheticGithubToken("ghp_", 920) + "\n");
   Git(path, "add -A");
   Git(path, "commit -q -m clean");
   Git(path, "branch sound");
   WriteFile(path + "/looped.env",
-            "GITHUB_TOKEN=" + SyntheticToken("ghp_", kAlnum, 36, 921) + "\n");
+            "GITHUB_TOKEN=" + SyntheticGithubToken("ghp_", 921) + "\n");
   Git(path, "add -A");
   Git(path, "commit -q -m looped");
   const std::string looped_tree = Git(path, "rev-parse HEAD^{tree}");
   fs::remove(path + "/looped.env");
   WriteFile(path + "/tip.env",
-            "GITHUB_TOKEN=" + SyntheticToken("ghp_", kAlnum, 36, 922) + "\n");
+            "GITHUB_TOKEN=" + SyntheticGithubToken("ghp_", 922) + "\n");
   Git(path, "add -A");
   Git(path, "commit -q -m tip");
   const std::string tip_tree = Git(path, "rev-parse HEAD^{tree}");
@@ -363,7 +364,7 @@ TEST_SUITE("hostile") {
     // the same, only the time differs.
     const uint64_t size = Heavy() ? (2ull << 30) : (300ull << 20);
     TempDir dir;
-    const std::string token = SyntheticToken("ghp_", kAlnum, 36, 901);
+    const std::string token = SyntheticGithubToken("ghp_", 901);
     SparseFile(dir.Sub("big.txt"), size, "\nGITHUB_TOKEN=" + token + "\n");
     const Measured m =
         RunMeasured({SPRAWL_BINARY, "dir", dir.path(), "--max-file-size",
@@ -383,7 +384,7 @@ TEST_SUITE("hostile") {
 
   TEST_CASE("a file of one 10 MB line is scanned and its secret located") {
     TempDir dir;
-    const std::string token = SyntheticToken("ghp_", kAlnum, 36, 902);
+    const std::string token = SyntheticGithubToken("ghp_", 902);
     std::string line;
     while (line.size() < (10u << 20)) line += "abcdefgh;";
     line += " " + token;
@@ -466,7 +467,7 @@ TEST_SUITE("hostile") {
   TEST_CASE(
       "symlink loops, FIFOs and device nodes in the tree are never opened") {
     TempDir dir;
-    const std::string token = SyntheticToken("ghp_", kAlnum, 36, 903);
+    const std::string token = SyntheticGithubToken("ghp_", 903);
     WriteFile(dir.Sub("tree/app/.env"), "GITHUB_TOKEN=" + token + "\n");
     fs::create_directory_symlink(".", dir.Sub("tree/app/loop"));
     fs::create_symlink("b", dir.Sub("tree/a"));
@@ -512,8 +513,8 @@ TEST_SUITE("hostile") {
       const std::string repo = dir.Sub("repo");
       fs::create_directories(repo);
       Git(repo, "init -q");
-      const std::string lost = SyntheticToken("ghp_", kAlnum, 36, 904);
-      const std::string kept = SyntheticToken("ghp_", kAlnum, 36, 905);
+      const std::string lost = SyntheticGithubToken("ghp_", 904);
+      const std::string kept = SyntheticGithubToken("ghp_", 905);
       WriteFile(repo + "/first.txt", "hello\n");
       Git(repo, "add -A");
       Git(repo, "commit -q -m first");
@@ -573,8 +574,8 @@ TEST_SUITE("hostile") {
       "paths with newlines and invalid UTF-8 neither break JSON nor forge "
       "report lines") {
     TempDir dir;
-    const std::string a = SyntheticToken("ghp_", kAlnum, 36, 906);
-    const std::string b = SyntheticToken("ghp_", kAlnum, 36, 907);
+    const std::string a = SyntheticGithubToken("ghp_", 906);
+    const std::string b = SyntheticGithubToken("ghp_", 907);
     const std::string forged = "FORGED:1:1 ::error file=x::";
     WriteFile(dir.Sub("tree/evil\n" + forged + ".env"), "TOKEN=" + a + "\n");
     WriteFile(dir.Sub("tree/bad\xff\xfe\xc3(.env"), "TOKEN=" + b + "\n");
@@ -675,7 +676,7 @@ TEST_SUITE("hostile") {
     for (int i = 0; i < files; ++i) {
       SparseFile(dir.Sub("tree/f" + std::to_string(i) + ".txt"), 8u << 20,
                  "\nGITHUB_TOKEN=" +
-                     SyntheticToken("ghp_", kAlnum, 36, 10000 + i) + "\n");
+                     SyntheticGithubToken("ghp_", 10000 + i) + "\n");
     }
     // SIGINT once the scan is reading the tree (an open file under it).
     auto interrupt = [&] {
@@ -790,7 +791,7 @@ TEST_SUITE("hostile") {
       "partial report and a consistent datastore") {
     const int repos = 64;
     TempDir dir;
-    const std::string key = SyntheticToken("ghp_", kAlnum, 36, 930);
+    const std::string key = SyntheticGithubToken("ghp_", 930);
     ManyRepos(dir.Sub("root"), repos, key);
     const std::string db = dir.Sub("sweep.db");
     const std::vector<std::string> sweep = {
@@ -870,7 +871,7 @@ TEST_SUITE("hostile") {
 
   TEST_CASE("every limit that skips content says so on stderr") {
     TempDir dir;
-    const std::string token = SyntheticToken("ghp_", kAlnum, 36, 908);
+    const std::string token = SyntheticGithubToken("ghp_", 908);
     WriteFile(dir.Sub("tree/big.env"),
               std::string(2u << 20, '#') + "\nGITHUB_TOKEN=" + token + "\n");
     auto r = Sprawl({"dir", dir.Sub("tree"), "--max-file-size", "1MiB"});

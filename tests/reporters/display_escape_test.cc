@@ -76,16 +76,14 @@ TEST_SUITE("display escape") {
     testing::RunGit(repo, {"init", "-q", "."});
     testing::WriteFile(
         repo + "/deploy.env",
-        "TOKEN=" + testing::SyntheticToken("ghp_", testing::kAlnum, 36, 2020) +
+        "TOKEN=" + testing::SyntheticGithubToken("ghp_", 2020) +
             "\n");
     // A real newline and a typed backslash-n in two file names.
     testing::WriteFile(repo + "/a\nb.env",
-                       "K=" + testing::SyntheticToken("ghp_", testing::kAlnum,
-                                                      36, 2021) +
+                       "K=" + testing::SyntheticGithubToken("ghp_", 2021) +
                            "\n");
     testing::WriteFile(repo + "/a\\nb.env",
-                       "K=" + testing::SyntheticToken("ghp_", testing::kAlnum,
-                                                      36, 2021) +
+                       "K=" + testing::SyntheticGithubToken("ghp_", 2021) +
                            "\n");
     testing::RunGit(repo, {"add", "-A"});
     testing::RunGit(repo, {"commit", "-q", "-m", "add\x1b[31m"},

@@ -19,6 +19,7 @@ namespace sprawl {
 namespace {
 
 using testing::kAlnum;
+using testing::SyntheticGithubToken;
 using testing::SyntheticToken;
 
 constexpr std::size_t kSegment = 4096;
@@ -179,7 +180,7 @@ TEST_SUITE("segment") {
     ContentScanner scanner(matcher, 0);  // clamped to twice the overlap
     const std::size_t segment = 2 * matcher.overlap();
     const std::size_t overlap = matcher.overlap();
-    const std::string token = SyntheticToken("ghp_", kAlnum, 36, 8);
+    const std::string token = SyntheticGithubToken("ghp_", 8);
     std::vector<std::string> failures;
     for (std::size_t k = 1; k <= 2; ++k) {
       for (std::size_t offset = k * segment - overlap - 64;
@@ -212,7 +213,7 @@ TEST_SUITE("segment") {
       std::string token;
     };
     const std::vector<Secret> secrets = {
-        {(8u << 20) - 20, SyntheticToken("ghp_", kAlnum, 36, 21)},
+        {(8u << 20) - 20, SyntheticGithubToken("ghp_", 21)},
         {size - 300, SyntheticToken("glpat-", testing::kUrlSafe, 20, 22)},
         {size - 60, SyntheticToken("gsk_", kAlnum, 52, 23)},
     };

@@ -58,7 +58,7 @@ std::string Commit(const std::string& dir,
 }
 
 std::string Key(uint64_t seed) {
-  return testing::SyntheticToken("ghp_", testing::kAlnum, 36, seed);
+  return testing::SyntheticGithubToken("ghp_", seed);
 }
 
 // `sprawl sweep --root root --format json`, with the rule cache in `cache`.
