@@ -497,7 +497,7 @@ std::string ValidateCommon(const CommonOptions& options) {
       std::string list;
       for (const auto& f : ReportFormats())
         list += (list.empty() ? "" : ", ") + f;
-      return "--format: unknown format '" + format + "' (available: " + list +
+      return "--format: unknown format '" + format + "' (available: " + list +  // NOLINT(performance-inefficient-string-concatenation)
              ")";
     }
   }

@@ -54,7 +54,7 @@ std::vector<HomeStore> HomeCredentialStores(const std::string& home) {
   for (const std::string& pattern : HomeStorePatterns()) {
     const std::size_t star = pattern.find("/*/");
     if (star == std::string::npos) {
-      const std::string path = base + "/" + pattern;
+      const std::string path = base + "/" + pattern;  // NOLINT(performance-inefficient-string-concatenation)
       if (Exists(path)) out.push_back({path, pattern});
       continue;
     }
@@ -62,7 +62,7 @@ std::vector<HomeStore> HomeCredentialStores(const std::string& home) {
     const std::string parent = pattern.substr(0, star);
     const std::string leaf = pattern.substr(star + 3);
     std::unique_ptr<DIR, DirCloser> dir(
-        ::opendir((base + "/" + parent).c_str()));
+        ::opendir((base + "/" + parent).c_str()));  // NOLINT(performance-inefficient-string-concatenation)
     if (!dir) continue;
     std::vector<std::string> names;
     while (dirent* e = ::readdir(dir.get())) {
@@ -71,8 +71,8 @@ std::vector<HomeStore> HomeCredentialStores(const std::string& home) {
     }
     std::sort(names.begin(), names.end());
     for (const std::string& name : names) {
-      const std::string rel = parent + "/" + name + "/" + leaf;
-      if (Exists(base + "/" + rel)) out.push_back({base + "/" + rel, rel});
+      const std::string rel = parent + "/" + name + "/" + leaf;  // NOLINT(performance-inefficient-string-concatenation)
+      if (Exists(base + "/" + rel)) out.push_back({base + "/" + rel, rel});  // NOLINT(performance-inefficient-string-concatenation)
     }
   }
   return out;

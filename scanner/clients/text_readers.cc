@@ -411,7 +411,7 @@ void ReadBruno(ClientReader* r) {
     if (value.empty()) continue;
     const std::string kp = Child(block, key);
     if (auth && kAuthSecrets.count(key) &&
-        (key != "value" || block == "auth:apikey")) {
+        (key != "value" || block == "auth:apikey")) {  // NOLINT(bugprone-branch-clone)
       r->Value(value, kp, ValueKind::kPositional, key, scope, At(l, value));
     } else if (vars && secret_vars.count(key)) {
       r->Value(value, kp, ValueKind::kPositional, key, scope, At(l, value));

@@ -176,7 +176,7 @@ Result<Config> ParseConfig(const std::string& yaml_text,
             if (s != "too-large" && s != "too_large" && s != "timed-out" &&
                 s != "timed_out") {
               return Error{At(origin, kv.second, "policy." + key) +
-                           "unknown kind '" + s +
+                           "unknown kind '" + s +  // NOLINT(performance-inefficient-string-concatenation)
                            "' (expected too-large, timed-out)"};
             }
             csv += (csv.empty() ? "" : ",") + s;

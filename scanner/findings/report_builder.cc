@@ -11,7 +11,7 @@ const std::vector<std::string>& AllStatuses() {
   static const std::vector<std::string> k = [] {
     std::vector<std::string> names;
     for (CredentialStatus s : kAllCredentialStatuses) {
-      names.emplace_back(StatusName(s));
+      names.emplace_back(StatusName(s));  // NOLINT(performance-inefficient-vector-operation)
     }
     return names;
   }();

@@ -46,7 +46,7 @@ void CollectDirs(const std::string& dir, int depth,
   std::ifstream in(dir + "/info/alternates");
   for (std::string line; std::getline(in, line);) {
     if (line.empty() || line[0] == '#' || line[0] == '"') continue;
-    std::string alt = line[0] == '/' ? line : dir + "/" + line;
+    std::string alt = line[0] == '/' ? line : dir + "/" + line;  // NOLINT(performance-inefficient-string-concatenation)
     CollectDirs(NormalizeDir(alt), depth + 1, out);
   }
 }
@@ -348,7 +348,7 @@ GitOdbPtr OpenCheckedOdb(const std::string& objects_dir,
       }
       git_odb_backend* pack = nullptr;
       if (git_odb_backend_one_pack(
-              &pack, (d.path + dots + "/pack/" + name).c_str()) != 0) {
+              &pack, (d.path + dots + "/pack/" + name).c_str()) != 0) {  // NOLINT(performance-inefficient-string-concatenation)
         return nullptr;
       }
       git_odb_backend* guarded = Guard(pack, std::move(bad));

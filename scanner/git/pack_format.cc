@@ -52,7 +52,7 @@ uint64_t PackIndexTable::Find(const unsigned char* oid) const {
 
 std::string CheckPackIndex(const unsigned char* d, std::size_t size,
                            PackIndexTable* out) {
-  constexpr std::size_t kFanout = 256 * 4;
+  constexpr std::size_t kFanout = 256 * 4;  // NOLINT(bugprone-implicit-widening-of-multiplication-result)
   constexpr std::size_t kTrailer = 2 * kPackOidSize;
   const bool v2 = size >= 8 && std::memcmp(d, "\377tOc", 4) == 0;
   if (v2 && Be32(d + 4) != 2) {
@@ -62,11 +62,11 @@ std::string CheckPackIndex(const unsigned char* d, std::size_t size,
   if (size < header + kFanout + kTrailer) return "index file too small";
   const unsigned char* fanout = d + header;
   for (unsigned b = 1; b < 256; ++b) {
-    if (Be32(fanout + 4 * b) < Be32(fanout + 4 * (b - 1))) {
+    if (Be32(fanout + 4 * b) < Be32(fanout + 4 * (b - 1))) {  // NOLINT(bugprone-implicit-widening-of-multiplication-result)
       return "index fanout table is not sorted";
     }
   }
-  const uint64_t n = Be32(fanout + 255 * 4);
+  const uint64_t n = Be32(fanout + 255 * 4);  // NOLINT(bugprone-implicit-widening-of-multiplication-result)
   // The count must fit the file before anything of its size is allocated.
   const std::size_t body = size - header - kFanout - kTrailer;
   const std::size_t per = v2 ? kPackOidSize + 8 : kPackOidSize + 4;
@@ -95,8 +95,8 @@ std::string CheckPackIndex(const unsigned char* d, std::size_t size,
       return "index names are not sorted (entry " + std::to_string(i) + ")";
     }
     const unsigned b = name[0];
-    const uint64_t lo = b == 0 ? 0 : Be32(fanout + 4 * (b - 1));
-    if (i < lo || i >= Be32(fanout + 4 * b)) {
+    const uint64_t lo = b == 0 ? 0 : Be32(fanout + 4 * (b - 1));  // NOLINT(bugprone-implicit-widening-of-multiplication-result)
+    if (i < lo || i >= Be32(fanout + 4 * b)) {  // NOLINT(bugprone-implicit-widening-of-multiplication-result)
       return "index entry " + std::to_string(i) +
              " lies outside its fanout bucket";
     }

@@ -138,14 +138,14 @@ SyntheticCases MakeSyntheticCases(const Rule& rule) {
     const std::string t = token(shape.max_length);
     cases.positives.push_back(
         {"curl header near " + host,
-         "curl https://" + host + "/v1/items \\\n  -H \"Authorization: Bearer " +
+         "curl https://" + host + "/v1/items \\\n  -H \"Authorization: Bearer " +  // NOLINT(performance-inefficient-string-concatenation)
              t + "\"",
          t});
     const std::string u = token(shape.min_length);
     cases.positives.push_back(
         {"python headers near " + host,
          "BASE = \"https://" + host + "\"\nheaders = {\"Authorization\": "
-         "\"Token " + u + "\"}",
+         "\"Token " + u + "\"}",  // NOLINT(performance-inefficient-string-concatenation)
          u});
   }
   // Near misses, each in the context the first positive used.

@@ -19,7 +19,7 @@ bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }  // NOLINT(bugprone-narrowing-conversions)
 
 // Every name ClassifySecretName does not reject holds one of these
 // (ASCII case-insensitively): PASSWORD, PASSWD, PASSPHRASE, SECRET, the

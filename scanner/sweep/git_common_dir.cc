@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 fs::path GitDir(const fs::path& repo) {
   std::error_code ec;
   const fs::path dot = repo / ".git";
-  if (fs::is_directory(dot, ec)) return dot;
+  if (fs::is_directory(dot, ec)) return dot;  // NOLINT(performance-no-automatic-move)
   if (fs::is_regular_file(dot, ec)) {
     std::ifstream in(dot);
     std::string line;
