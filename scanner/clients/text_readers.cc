@@ -340,6 +340,30 @@ void ReadHttpFile(ClientReader* r) {
   }
 }
 
+// Which block of a Bruno file (`name {` or `name [ ... ]`) a line is in;
+// both passes over a .bru file walk it the same way.
+struct BruBlocks {
+  std::string name;   // the open block, "" between blocks
+  bool list = false;  // opened with `[`
+  // True for a line inside a block's body; an opening or closing line (and
+  // anything between blocks) is false and updates the state.
+  bool Inside(std::string_view text, std::string_view trimmed) {
+    if (name.empty()) {
+      if (trimmed.ends_with("{") || trimmed.ends_with("[")) {
+        name = std::string(Trim(trimmed.substr(0, trimmed.size() - 1)));
+        list = trimmed.ends_with("[");
+      }
+      return false;
+    }
+    if ((list && text.starts_with("]")) || (!list && text.starts_with("}"))) {
+      name.clear();
+      return false;
+    }
+    return true;
+  }
+};
+
+
 void ReadBruno(ClientReader* r) {
   static const std::set<std::string, std::less<>> kAuthSecrets = {
       "token",         "password",     "secretAccessKey", "sessionToken",
@@ -349,22 +373,12 @@ void ReadBruno(ClientReader* r) {
   // First pass: the names of vars:secret lists, and the request URL.
   std::set<std::string, std::less<>> secret_vars;
   ValueScope scope;
-  std::string block;
-  bool list = false;
+  BruBlocks blocks;
   for (const Line& l : lines) {
     const std::string_view t = Trim(l.text);
-    if (block.empty()) {
-      if (t.ends_with("{") || t.ends_with("[")) {
-        block = std::string(Trim(t.substr(0, t.size() - 1)));
-        list = t.ends_with("[");
-      }
-      continue;
-    }
-    if ((list && l.text.starts_with("]")) ||
-        (!list && l.text.starts_with("}"))) {
-      block.clear();
-      continue;
-    }
+    if (!blocks.Inside(l.text, t)) continue;
+    const std::string& block = blocks.name;
+    const bool list = blocks.list;
     if (list && block == "vars:secret") {
       std::string_view name = t;
       if (name.ends_with(",")) name.remove_suffix(1);
@@ -380,21 +394,12 @@ void ReadBruno(ClientReader* r) {
     }
   }
   // Second pass: the values.
-  block.clear();
+  blocks = BruBlocks{};
   for (const Line& l : lines) {
     const std::string_view t = Trim(l.text);
-    if (block.empty()) {
-      if (t.ends_with("{") || t.ends_with("[")) {
-        block = std::string(Trim(t.substr(0, t.size() - 1)));
-        list = t.ends_with("[");
-      }
-      continue;
-    }
-    if ((list && l.text.starts_with("]")) ||
-        (!list && l.text.starts_with("}"))) {
-      block.clear();
-      continue;
-    }
+    if (!blocks.Inside(l.text, t)) continue;
+    const std::string& block = blocks.name;
+    const bool list = blocks.list;
     if (list) continue;
     const bool auth = block.starts_with("auth:");
     const bool vars = block == "vars" || block.starts_with("vars:");
