@@ -432,9 +432,10 @@ TEST_SUITE("sweep") {
     CHECK(second.err.find("another sweep is writing") != std::string::npos);
     INFO(parallel.err);
     REQUIRE((parallel.exit_code == 0 || parallel.exit_code == 1));
-    for (const auto& [repo, cov] : Coverage(json::parse(parallel.out))) {
+    for (const auto& entry : Coverage(json::parse(parallel.out))) {
+      const std::string& repo = entry.first;
       CAPTURE(repo);
-      CHECK(cov.first == "scanned");
+      CHECK(entry.second.first == "scanned");
     }
     REQUIRE((first.exit_code == 0 || first.exit_code == 1));
     CHECK(Coverage(json::parse(first.out))["file://" + w.root() + "/c"].first ==
