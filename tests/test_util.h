@@ -21,6 +21,21 @@
 
 namespace sprawl::testing {
 
+// Whether this test binary runs under ASan or TSan. Sanitizers reserve
+// terabytes of shadow address space, so an address-space limit (prlimit
+// --as, ulimit -v) cannot be applied to a sanitized child.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 // Character sets for SyntheticToken.
 inline constexpr std::string_view kAlnum =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -181,7 +181,15 @@ SyntheticCases MakeSyntheticCases(const Rule& rule) {
     t[at] = bad;
     cases.negatives.push_back({"wrong alphabet", Fill(ctx, t), ""});
   }
-  if (!name.empty()) {
+  if (name.empty()) {
+    // Host-only detectors: the same header after an unrelated host.
+    cases.negatives.push_back(
+        {"host absent",
+         Fill("curl https://api.widget-gadget.test/v1/items -H "
+              "\"Authorization: Bearer {}\"",
+              token(mid)),
+         ""});
+  } else {
     // The same contexts with an unrelated name: the keyword is the anchor.
     for (const auto& [label, c] : NameContexts("widget")) {
       if (label != "env file" && label != "json camelCase") continue;

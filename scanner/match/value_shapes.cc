@@ -105,8 +105,11 @@ bool LooksLikePath(std::string_view v) {
 
 bool LooksLikeWords(std::string_view v) {
   // Runs: a lower-case word (optionally capitalised), an upper-case
-  // acronym, or a number. Separators `_ - .` end a run.
-  int runs = 0;
+  // acronym, or a number. Separators `_ - .` end a run. A word is a run of
+  // three letters or more holding a vowel, or an acronym of up to five
+  // capitals (HTTP, XML); random tokens rarely hold either.
+  std::size_t chars = 0;       // non-separator characters
+  std::size_t word_chars = 0;  // ...in words
   std::size_t i = 0;
   while (i < v.size()) {
     const char c = v[i];
@@ -120,26 +123,31 @@ bool LooksLikeWords(std::string_view v) {
       if (j - i > 4) return false;
     } else if (IsUpper(c) || IsLower(c)) {
       ++j;
+      bool acronym = false;
       if (IsUpper(c) && j < v.size() && IsUpper(v[j])) {
         while (j < v.size() && IsUpper(v[j])) ++j;
         // "HTTPServer": the last capital starts the next word.
         if (j < v.size() && IsLower(v[j]) && j - i > 1) --j;
+        acronym = true;
       } else {
         while (j < v.size() && IsLower(v[j])) ++j;
       }
       const std::string_view run = v.substr(i, j - i);
-      if (run.size() >= 3 && std::none_of(run.begin(), run.end(), IsVowel)) {
+      const bool vowel = std::any_of(run.begin(), run.end(), IsVowel);
+      if (run.size() >= 3 && !vowel && !(acronym && run.size() <= 5)) {
         return false;
       }
+      if (run.size() >= 3) word_chars += run.size();
     } else {
       return false;
     }
-    ++runs;
+    chars += j - i;
     i = j;
   }
-  // Words average four characters or more a run; random tokens switch
-  // between letters, capitals and digits every one or two characters.
-  return runs > 0 && v.size() >= static_cast<std::size_t>(runs) * 4;
+  // Words cover most of an identifier (`access_token_v2`: 11 of 13);
+  // random tokens switch between letters, capitals and digits every one or
+  // two characters.
+  return word_chars > 0 && word_chars * 10 >= chars * 7;
 }
 
 bool IsRejectedValue(std::string_view v, uint32_t reject) {

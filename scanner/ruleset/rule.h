@@ -53,6 +53,12 @@ struct Rule {
   std::string provider;  // e.g. openai
   std::string category;  // ai | cloud | scm | ci | payments | ...
   std::string pattern;   // RE2/Hyperscan syntax; group 1 is the secret
+  // When set, Hyperscan compiles `anchor` instead of `pattern`, and RE2
+  // confirms `pattern` from the anchor's start to `reach` bytes after its
+  // end. Every match of `pattern` must start with a match of `anchor`.
+  // Compact detectors set both (their keywords); packs cannot.
+  std::string anchor;
+  uint32_t reach = 0;
   std::string prefix;    // public prefix a redacted preview may show
   Confidence confidence = Confidence::kHigh;
   std::vector<std::string> keywords;  // one must occur near the match

@@ -14,8 +14,9 @@ namespace sprawl {
 std::string RulesCacheKey(const std::vector<PackText>& packs) {
   Sha256 h;
   // v2: rules carry `checksum` and `checksum_mismatch`; v3: `reject`,
-  // identifier pairing and rules expanded from compact detectors.
-  h.Update("sprawl-rules-v3");
+  // identifier pairing and rules expanded from compact detectors; v4: the
+  // detectors' Hyperscan `anchor` and `reach`.
+  h.Update("sprawl-rules-v4");
   h.Update(SPRAWL_VERSION);
   for (const auto& p : packs) {
     h.Update(std::string_view("\0", 1));
@@ -43,6 +44,12 @@ std::optional<std::vector<Rule>> LoadCachedRules(const std::string& dir,
       rule.provider = r.at("provider");
       rule.category = r.at("category");
       rule.pattern = r.at("pattern");
+      rule.anchor = r.at("anchor");
+      rule.reach = r.at("reach").get<uint32_t>();
+      if (rule.reach > (1u << 20)) {
+        *why = "reach out of range";
+        return std::nullopt;
+      }
       rule.prefix = r.at("prefix");
       rule.confidence = static_cast<Confidence>(r.at("confidence").get<int>());
       rule.keywords = r.at("keywords").get<std::vector<std::string>>();
@@ -89,6 +96,8 @@ void StoreCachedRules(const std::string& dir, const std::string& key,
                    {"provider", r.provider},
                    {"category", r.category},
                    {"pattern", r.pattern},
+                   {"anchor", r.anchor},
+                   {"reach", r.reach},
                    {"prefix", r.prefix},
                    {"confidence", static_cast<int>(r.confidence)},
                    {"keywords", r.keywords},

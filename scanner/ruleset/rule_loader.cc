@@ -149,6 +149,8 @@ class RuleParser {
                          info.hosts.end());
     if (!node["min_entropy"]) rule.min_entropy = DefaultMinEntropy(info.shape);
     rule.pattern = DetectorPattern(info);
+    rule.anchor = DetectorAnchor(info);
+    rule.reach = DetectorReach(info);
     rule.detector = std::move(info);
     if (!List(node, "references", true, 1, &rule.references)) return error_;
     if (!List(node, "negative_examples", false, 0, &rule.negative_examples)) {

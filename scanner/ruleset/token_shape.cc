@@ -149,25 +149,51 @@ bool LooseKeyword(std::string_view keyword) {
   return sep != std::string_view::npos && sep >= 5;
 }
 
-std::string DetectorPattern(const DetectorInfo& info) {
-  // Words that make a variable name hold a credential.
-  constexpr std::string_view kSecretWord =
-      "(?:key|token|secret|auth|bearer|pass|pwd|credential|cred)";
-  // An assignment in code, config or a header: `=`, `:`, `:=`, `=>`, a
-  // comma between arguments, or plain whitespace (flags, prose), with
-  // optional quotes and a closing bracket, then an optional auth scheme.
-  constexpr std::string_view kAssign =
-      "[\"'`]?\\]?\\s{0,4}(?:=>|:=|[:=,]|\\s)\\s{0,4}[\"'`]?"
-      "(?:(?:token|bearer|basic|key)\\s{1,4})?";
-  // A keyword or host, then within a few lines a credential-named
-  // assignment or auth header: `DEEPGRAM_API_KEY=`, `"deepgramApiKey": "`,
-  // `https://api.x.com … Authorization: Token `.
+namespace {
+
+// Words that make a variable name hold a credential.
+constexpr std::string_view kSecretWord =
+    "(?:key|token|secret|auth|bearer|pass|pwd|credential|cred)";
+// An assignment in code, config or a header: `=`, `:`, `:=`, `=>`, a
+// comma between arguments, or plain whitespace (flags, prose), with
+// optional quotes and a closing bracket, then an optional auth scheme.
+constexpr std::string_view kAssign =
+    "[\"'`]?\\]?\\s{0,4}(?:=>|:=|[:=,]|\\s)\\s{0,4}[\"'`]?"
+    "(?:(?:token|bearer|basic|key)\\s{1,4})?";
+// The widest text the patterns above and the gaps around them can take
+// between the end of an anchor and the start of the token: the 256-byte gap,
+// the longest secret word (10), 16 name characters and the assignment (23);
+// the constructor form is shorter. DetectorReach adds slack on top.
+constexpr uint32_t kContextReach = 256 + 10 + 16 + 23;
+
+std::string Anchors(const DetectorInfo& info) {
   std::string anchors = Alternation(info.names, true);
   if (!info.hosts.empty()) {
     anchors = info.names.empty() ? Alternation(info.hosts, false)
                                  : "(?:" + anchors + "|" +
                                        Alternation(info.hosts, false) + ")";
   }
+  return anchors;
+}
+
+}  // namespace
+
+std::string DetectorAnchor(const DetectorInfo& info) {
+  return "(?i:" + Anchors(info) + ")";
+}
+
+uint32_t DetectorReach(const DetectorInfo& info) {
+  const TokenShape& s = info.shape;
+  const uint32_t token = static_cast<uint32_t>(s.prefix.size()) +
+                         std::max<uint32_t>(s.max_length, 36) + 2;
+  return kContextReach + token + 1 + 32;
+}
+
+std::string DetectorPattern(const DetectorInfo& info) {
+  // A keyword or host, then within a few lines a credential-named
+  // assignment or auth header: `DEEPGRAM_API_KEY=`, `"deepgramApiKey": "`,
+  // `https://api.x.com … Authorization: Token `.
+  const std::string anchors = Anchors(info);
   std::string ctx = anchors + "[\\s\\S]{0,256}?" +
                     std::string(kSecretWord) + "[a-z0-9_-]{0,16}" +
                     std::string(kAssign);

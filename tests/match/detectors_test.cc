@@ -191,10 +191,8 @@ TEST_SUITE("compact detectors") {
     }
   }
 
-  // TODO(#17): fails on the merged tree (never run on its branch); skipped,
-  // and said so, until fixed.
   TEST_CASE("rules check holds a detector to synthetic positives and near "
-            "misses" * doctest::skip()) {
+            "misses") {
     auto matcher = testing::BuildMatcherFromYaml(kPack);
     REQUIRE(matcher.ok());
     for (const Rule& r : (*matcher)->rules()) {
@@ -228,10 +226,7 @@ TEST_SUITE("compact detectors") {
     CHECK(problems.front().rule_id == "wavelet.api-key");
   }
 
-  // TODO(#17): the compact detectors ship as opt-in packs (rules/extra/)
-  // until their Hyperscan compile cost is fixed; skipped, and said so.
-  TEST_CASE("the built-in packs hold at least 200 compact detectors" *
-            doctest::skip()) {
+  TEST_CASE("the built-in packs hold at least 200 compact detectors") {
     // matcher_test runs CheckRules over every built-in rule, synthetic cases
     // included.
     std::size_t detectors = 0;
@@ -243,10 +238,7 @@ TEST_SUITE("compact detectors") {
 }
 
 TEST_SUITE("value shapes") {
-  // TODO(#17): fails on the merged tree (never run on its branch); skipped,
-  // and said so, until fixed.
-  TEST_CASE("the generic rule's reject list recognises non-secrets" *
-            doctest::skip()) {
+  TEST_CASE("the generic rule's reject list recognises non-secrets") {
     const struct {
       std::string value;
       uint32_t shape;  // 0 = none of them
@@ -440,10 +432,7 @@ std::vector<Credential> ScanAndPair(
 }
 
 TEST_SUITE("multi-part credentials") {
-  // TODO(#17): fails on the merged tree (never run on its branch); skipped,
-  // and said so, until fixed.
-  TEST_CASE("an identifier near its secret joins it as one credential" *
-            doctest::skip()) {
+  TEST_CASE("an identifier near its secret joins it as one credential") {
     const std::string akid = testing::SyntheticToken("AKIA", testing::kUpperDigits, 16, 41);
     const std::string aws_secret = testing::SyntheticToken("", testing::kBase64, 40, 42);
     const std::string az_key = testing::SyntheticToken("", testing::kHexLower, 32, 43);

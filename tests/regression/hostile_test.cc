@@ -44,17 +44,7 @@ using testing::SyntheticToken;
 using testing::TempDir;
 using testing::WriteFile;
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+using testing::kSanitized;
 
 bool Heavy() {
   const char* v = std::getenv("SPRAWL_HEAVY_TESTS");
