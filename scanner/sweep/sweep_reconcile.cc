@@ -16,8 +16,8 @@ namespace {
 // One repository's own inventory folded over the org one.
 struct OwnEntries {
   std::string repo;
-  Inventory merged;              // org + this repository's entries
-  std::set<std::string> listed;  // fingerprints this repository adds
+  Inventory merged;                  // org + this repository's entries
+  std::set<std::string> listed;      // fingerprints this repository adds
   std::set<std::string> ci_secrets;  // names its own entries add
 };
 
@@ -62,8 +62,8 @@ std::optional<OwnEntries> Fold(const Inventory& org,
   for (Consumer& c : own->consumers) {
     if (org.consumer_by_id.count(c.id) > 0) {
       conflict("consumer '" + EscapeForDisplay(c.id) + "' is defined by " +
-               OrgName(org) + " and by " + name + ":" +
-               std::to_string(c.line) + "; the org inventory's applies");
+               OrgName(org) + " and by " + name + ":" + std::to_string(c.line) +
+               "; the org inventory's applies");
       continue;
     }
     out.merged.consumer_by_id.emplace(c.id, out.merged.consumers.size());
@@ -74,8 +74,7 @@ std::optional<OwnEntries> Fold(const Inventory& org,
   for (InventoryCredential& e : own->credentials) {
     if (org_ids.count(e.id) > 0) {
       conflict("credential id '" + EscapeForDisplay(e.id) + "' is in " +
-               OrgName(org) + " and in " + name + ":" +
-               std::to_string(e.line) +
+               OrgName(org) + " and in " + name + ":" + std::to_string(e.line) +
                "; the org inventory's entry applies, the repository's is "
                "ignored");
       continue;
@@ -83,9 +82,10 @@ std::optional<OwnEntries> Fold(const Inventory& org,
     std::vector<std::string> kept;
     for (const std::string& f : e.fingerprints) {
       if (std::string how = OrgListing(org, f); !how.empty()) {
-        conflict(f + " is listed by " + OrgName(org) + " (" + how + ") and by " +
-                 name + ":" + std::to_string(e.line) + " (as " +
-                 EscapeForDisplay(e.id) + "); the org inventory's entry applies");
+        conflict(f + " is listed by " + OrgName(org) + " (" + how +
+                 ") and by " + name + ":" + std::to_string(e.line) + " (as " +
+                 EscapeForDisplay(e.id) +
+                 "); the org inventory's entry applies");
         continue;
       }
       kept.push_back(f);

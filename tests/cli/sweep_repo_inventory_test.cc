@@ -64,9 +64,9 @@ class Workspace {
 
   // `sprawl sweep --root root --format json` plus `extra`.
   CommandResult Sweep(std::vector<std::string> extra = {}) const {
-    std::vector<std::string> args{"sweep",    "--root", root(),
-                                  "--datastore", db(),  "--format",
-                                  "json",     "--now",  "2026-06-01"};
+    std::vector<std::string> args{"sweep",       "--root", root(),
+                                  "--datastore", db(),     "--format",
+                                  "json",        "--now",  "2026-06-01"};
     args.insert(args.end(), extra.begin(), extra.end());
     return Run(args);
   }
@@ -178,9 +178,8 @@ TEST_SUITE("sweep repo inventory") {
     }
     CHECK(Status(again, "a", "only-a.env") == "registered");
     // So does `report`, from the datastore alone.
-    CommandResult rep =
-        t.w.Run({"report", "--datastore", t.w.db(), "--format", "json",
-                 "--now", "2026-06-01"});
+    CommandResult rep = t.w.Run({"report", "--datastore", t.w.db(), "--format",
+                                 "json", "--now", "2026-06-01"});
     CHECK(Status(Parse(rep), "a", "only-a.env") == "registered");
 
     // --no-repo-inventory: the org inventory (none) alone, as before.
@@ -188,8 +187,8 @@ TEST_SUITE("sweep repo inventory") {
     CHECK(Status(off, "a", "only-a.env") == "unregistered");
     CHECK(Status(off, "a", "shared.env") == "unregistered");
     CommandResult rep_off =
-        t.w.Run({"report", "--datastore", t.w.db(), "--format", "json",
-                 "--now", "2026-06-01", "--no-repo-inventory"});
+        t.w.Run({"report", "--datastore", t.w.db(), "--format", "json", "--now",
+                 "2026-06-01", "--no-repo-inventory"});
     CHECK(Status(Parse(rep_off), "a", "only-a.env") == "unregistered");
 
     // b now commits an inventory listing the shared key as revoked: both

@@ -1,13 +1,14 @@
 // ReconcileSweep in process (issue 16, item 10): which inventory decides
 // each credential of a sweep report when repositories carry their own
 // .sprawl/inventory.yaml. End to end: tests/cli/sweep_repo_inventory_test.cc.
+#include "scanner/sweep/sweep_reconcile.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
 #include "scanner/inventory/dates.h"
-#include "scanner/sweep/sweep_reconcile.h"
 
 namespace sprawl {
 namespace {
@@ -16,8 +17,10 @@ std::string Fp(char c) { return "sha256:" + std::string(64, c); }
 
 std::string Entry(const std::string& id, char fp, const std::string& status,
                   const std::string& ci_secret = "") {
-  std::string y = "  - id: " + id + "\n    provider: github\n"
-                  "    fingerprints: [" + Fp(fp) +
+  std::string y = "  - id: " + id +
+                  "\n    provider: github\n"
+                  "    fingerprints: [" +
+                  Fp(fp) +
                   "]\n    owner: team@corp.test\n    status: " + status + "\n";
   if (!ci_secret.empty()) y += "    ci_secrets: [" + ci_secret + "]\n";
   return y;
@@ -61,10 +64,10 @@ ReconcileOptions Options() {
 
 struct Case {
   const char* name;
-  std::string org;                       // org inventory entries ("" none)
-  std::vector<StoredRepository> rows;    // own inventories
-  std::vector<std::string> repos;        // where credential '1' is found
-  std::string status;                    // its verdict
+  std::string org;                     // org inventory entries ("" none)
+  std::vector<StoredRepository> rows;  // own inventories
+  std::vector<std::string> repos;      // where credential '1' is found
+  std::string status;                  // its verdict
   std::string reason_has;
   int warnings;
 };
@@ -72,31 +75,63 @@ struct Case {
 TEST_SUITE("sweep reconcile") {
   TEST_CASE("issue 16: which inventory decides a swept credential") {
     const std::vector<Case> cases = {
-        {"no own inventory: the org's alone", "", {Row("a", "")}, {"a"},
-         "unregistered", "no inventory", 0},
-        {"own entry, found only there", "",
-         {Row("a", Entry("a-key", '1', "active"))}, {"a"}, "registered",
-         "a:.sprawl/inventory.yaml", 0},
-        {"own entry of another repository", "",
-         {Row("b", Entry("b-key", '1', "active"))}, {"a"}, "unregistered",
-         "", 0},
-        {"found in a and b, listed by a only", "",
+        {"no own inventory: the org's alone",
+         "",
+         {Row("a", "")},
+         {"a"},
+         "unregistered",
+         "no inventory",
+         0},
+        {"own entry, found only there",
+         "",
+         {Row("a", Entry("a-key", '1', "active"))},
+         {"a"},
+         "registered",
+         "a:.sprawl/inventory.yaml",
+         0},
+        {"own entry of another repository",
+         "",
+         {Row("b", Entry("b-key", '1', "active"))},
+         {"a"},
+         "unregistered",
+         "",
+         0},
+        {"found in a and b, listed by a only",
+         "",
          {Row("a", Entry("a-key", '1', "active")), Row("b", "")},
-         {"a", "b"}, "unregistered", "listed only by a:", 0},
-        {"listed by both: the most severe stands", "",
+         {"a", "b"},
+         "unregistered",
+         "listed only by a:",
+         0},
+        {"listed by both: the most severe stands",
+         "",
          {Row("a", Entry("a-key", '1', "active")),
           Row("b", Entry("b-key", '1', "revoked"))},
-         {"a", "b"}, "revoked", "b:.sprawl/inventory.yaml", 0},
-        {"org wins the same fingerprint", Entry("org-key", '1', "revoked"),
-         {Row("a", Entry("a-key", '1', "active"))}, {"a"}, "revoked",
-         "revoked in the inventory", 1},
+         {"a", "b"},
+         "revoked",
+         "b:.sprawl/inventory.yaml",
+         0},
+        {"org wins the same fingerprint",
+         Entry("org-key", '1', "revoked"),
+         {Row("a", Entry("a-key", '1', "active"))},
+         {"a"},
+         "revoked",
+         "revoked in the inventory",
+         1},
         {"org wins the same id; the repository entry is dropped",
          Entry("shared-id", '2', "active"),
-         {Row("a", Entry("shared-id", '1', "active"))}, {"a"},
-         "unregistered", "not in the inventory", 1},
-        {"an own inventory that could not be used: a warning", "",
-         {Row("a", "", "a:.sprawl/inventory.yaml:3:5: bad")}, {"a"},
-         "unregistered", "", 1},
+         {Row("a", Entry("shared-id", '1', "active"))},
+         {"a"},
+         "unregistered",
+         "not in the inventory",
+         1},
+        {"an own inventory that could not be used: a warning",
+         "",
+         {Row("a", "", "a:.sprawl/inventory.yaml:3:5: bad")},
+         {"a"},
+         "unregistered",
+         "",
+         1},
     };
     for (const Case& k : cases) {
       CAPTURE(k.name);
