@@ -19,6 +19,7 @@
 #include "scanner/sweep/git_common_dir.h"
 #include "scanner/sweep/store_report.h"
 #include "scanner/sweep/sweep.h"
+#include "scanner/sweep/sweep_reconcile.h"
 
 namespace sprawl {
 
@@ -34,6 +35,7 @@ struct SweepCommands {
   std::string shard;
   std::string max_blob_size;
   int64_t repo_timeout = 3600;
+  bool no_repo_inventory = false;  // sweep and report
   // report
   std::string report_datastore;
   std::vector<std::string> status, provider, repo;
@@ -46,14 +48,38 @@ struct SweepCommands {
 namespace {
 
 // Reconciles a stored report against the inventory by the policy of the
-// flags, as AssembleReport does for a single scan.
+// flags, as AssembleReport does for a single scan, and against the own
+// inventory each of `repositories` recorded (none with --no-repo-inventory;
+// see ReconcileSweep).
 Status ReconcileReport(const CommonOptions& common, const Inventory& inventory,
-                       bool full_scan, Report* report) {
+                       bool full_scan,
+                       const std::vector<StoredRepository>& repositories,
+                       Report* report, Diagnostics* diagnostics) {
   auto policy = MakeReportPolicy(common.fail_on, common.now, false,
                                  common.min_confidence);
   if (!policy.ok()) return policy.error();
-  sprawl::ReconcileReport(inventory, *policy, full_scan, report);
+  ReconcileOptions rec;
+  rec.today = policy->today;
+  rec.full_scan = full_scan;
+  rec.fail_on = policy->fail_on;
+  rec.min_confidence = policy->min_confidence;
+  ReconcileSweep(inventory, repositories, rec, report, diagnostics);
   return Status::Ok();
+}
+
+// The rows whose own inventories apply: those of `keys` (nullptr = all),
+// none with --no-repo-inventory.
+Result<std::vector<StoredRepository>> OwnInventoryRows(
+    bool disabled, Datastore* store,
+    const std::unordered_set<std::string>* keys) {
+  std::vector<StoredRepository> rows;
+  if (disabled) return rows;
+  auto all = store->Repositories();
+  if (!all.ok()) return all.error();
+  for (StoredRepository& r : *all) {
+    if (keys == nullptr || keys->count(r.repo) > 0) rows.push_back(std::move(r));
+  }
+  return rows;
 }
 
 // Config of `root` folded under the flags, then validation.
@@ -218,10 +244,13 @@ int RunSweepCommand(const SweepCommands& a, CommonOptions common) {
   if (!report.ok()) return FailWith(report.error().message);
   report->repositories = swept->repositories;
   report->stats = swept->stats;
-  report->diagnostics = diagnostics.warnings() + diagnostics.errors();
+  auto own = OwnInventoryRows(a.no_repo_inventory, &*store, &keys);
+  if (!own.ok()) return FailWith(own.error().message);
   Status s = ReconcileReport(common, *inventory,
-                             a.shard.empty() && !swept->interrupted, &*report);
+                             a.shard.empty() && !swept->interrupted, *own,
+                             &*report, &diagnostics);
   if (!s.ok()) return FailWith(s.error().message);
+  report->diagnostics = diagnostics.warnings() + diagnostics.errors();
   return EmitReport(common, *report);
 }
 
@@ -284,8 +313,13 @@ int RunReport(const SweepCommands& a, const CommonOptions& common) {
   ro.since = a.since;
   auto report = ReportFromStore(&*store, "report", ro);
   if (!report.ok()) return FailWith(report.error().message);
-  Status s = ReconcileReport(common, *inventory, true, &*report);
+  auto own = OwnInventoryRows(a.no_repo_inventory, &*store, nullptr);
+  if (!own.ok()) return FailWith(own.error().message);
+  Diagnostics diagnostics(stderr, common.verbose);
+  Status s = ReconcileReport(common, *inventory, true, *own, &*report,
+                             &diagnostics);
   if (!s.ok()) return FailWith(s.error().message);
+  report->diagnostics += diagnostics.warnings() + diagnostics.errors();
   FilterReport(a, &*report);
   return EmitReport(common, *report);
 }
@@ -356,6 +390,10 @@ std::shared_ptr<SweepCommands> AddSweepCommands(CLI::App* app,
                        "Stop a repository's scan after SECONDS and record it "
                        "failed, the sweep going on (default 3600; 0 = none)")
       ->check(CLI::NonNegativeNumber);
+  c->sweep->add_flag("--no-repo-inventory", c->no_repo_inventory,
+                     "Ignore each repository's own .sprawl/inventory.yaml "
+                     "(default: a repository's own inventory registers its "
+                     "own credentials; the org inventory wins)");
 
   c->report = app->add_subcommand(
       "report", "Render a sweep datastore in any format, without rescanning");
@@ -370,6 +408,9 @@ std::shared_ptr<SweepCommands> AddSweepCommands(CLI::App* app,
                         "Only locations in this repository (repeatable)");
   c->report->add_option("--since", c->since,
                         "Only credentials first seen on or after YYYY-MM-DD");
+  c->report->add_flag("--no-repo-inventory", c->no_repo_inventory,
+                      "Ignore the own .sprawl/inventory.yaml each repository "
+                      "had when it was swept");
 
   c->merge = app->add_subcommand(
       "merge", "Combine shard datastores into OUT (created when missing)");

@@ -13,7 +13,8 @@
 namespace sprawl {
 
 // The columns of a repositories row, in the order ReadRepository expects
-// them (ref_signature last, from its own table: see kRepoSelect).
+// them (then ref_signature, from its own table, and the repository's
+// inventory columns: see kRepoSelect).
 inline constexpr std::string_view kRepoColumns =
     "repo, source, status, error, blobs_scanned, duration_ms, last_sweep, "
     "ref_tips";
@@ -22,7 +23,8 @@ inline constexpr std::string_view kRepoColumns =
 // callers add a WHERE or ORDER BY on `r`.
 inline constexpr std::string_view kRepoSelect =
     "SELECT r.repo, r.source, r.status, r.error, r.blobs_scanned, "
-    "r.duration_ms, r.last_sweep, r.ref_tips, coalesce(s.signature, '') "
+    "r.duration_ms, r.last_sweep, r.ref_tips, coalesce(s.signature, ''), "
+    "r.inventory, r.inventory_error "
     "FROM repositories r LEFT JOIN ref_signatures s ON s.repo_id = r.id";
 
 // A JSON array of strings (invalid UTF-8 replaced).

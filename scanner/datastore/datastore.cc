@@ -29,6 +29,8 @@ StoredRepository ReadRepository(const SqliteStmt& s) {
   r.last_sweep = s.Int(6);
   r.ref_tips = s.Text(7);
   r.ref_signature = s.Text(8);
+  if (!s.IsNull(9)) r.inventory = s.Text(9);
+  r.inventory_error = s.Text(10);
   return r;
 }
 

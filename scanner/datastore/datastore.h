@@ -26,7 +26,7 @@
 namespace sprawl {
 
 // The schema version this build writes; older files are migrated on open.
-inline constexpr int kDatastoreSchemaVersion = 4;
+inline constexpr int kDatastoreSchemaVersion = 5;
 
 struct StoredRepository {
   std::string repo;            // key: path relative to --root, or the URL
@@ -43,6 +43,14 @@ struct StoredRepository {
   // written, nullopt keeps the stored one (an unchanged repository whose
   // signature held writes nothing for it).
   std::optional<std::string> ref_signature;
+  // The repository's own .sprawl/inventory.yaml at its default branch tip
+  // (docs/sweeps.md): its text when it loads as an inventory ("" = the
+  // repository has none or it cannot be used), else `inventory_error` says
+  // why (a diagnostic, never a secret). When read, nullopt = never read
+  // (a row from before schema 5); when written, nullopt keeps the stored
+  // pair (an unchanged repository whose tips were not re-read).
+  std::optional<std::string> inventory;
+  std::string inventory_error;
 };
 
 // A credential as stored: identity and rule facts, never the secret.

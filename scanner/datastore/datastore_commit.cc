@@ -18,20 +18,29 @@ constexpr std::string_view kLocationUpsert =
     " ON CONFLICT DO UPDATE SET in_head = excluded.in_head, "
     "refs = excluded.refs";
 
+// A row written without its inventory (nullopt, bound as NULL) keeps the
+// stored one.
+constexpr std::string_view kKeepInventory =
+    "inventory = coalesce(?9, inventory), inventory_error = CASE WHEN ?9 IS "
+    "NULL THEN inventory_error ELSE ?10 END";
+
 // Upserts repository rows: prepared once, then run for each repository of
 // a batch (preparing per row was most of the cost of recording unchanged
 // repositories).
 Result<SqliteStmt> PrepareUpsert(SqliteDb* db) {
   return db->Prepare(
       "INSERT INTO repositories(" + std::string(kRepoColumns) +
-      ") VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(repo) DO UPDATE SET "
+      ", inventory, inventory_error) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+      "coalesce(?10,'')) ON CONFLICT(repo) DO UPDATE SET "
       "source=excluded.source, status=excluded.status, error=excluded.error, "
       "blobs_scanned=excluded.blobs_scanned, "
       "duration_ms=excluded.duration_ms, last_sweep=excluded.last_sweep, "
-      "ref_tips=excluded.ref_tips");
+      "ref_tips=excluded.ref_tips, " +
+      std::string(kKeepInventory));
 }
 
-// Binds the row's columns (?1 repo ... ?8 ref_tips, as kRepoColumns) to
+// Binds the row's columns (?1 repo ... ?8 ref_tips, as kRepoColumns; ?9
+// inventory, ?10 inventory_error) to
 // `stmt`, an upsert or an update, and runs it.
 Status WriteRepositoryRow(SqliteStmt* stmt, int64_t sweep,
                           const StoredRepository& r) {
@@ -42,7 +51,13 @@ Status WriteRepositoryRow(SqliteStmt* stmt, int64_t sweep,
       .Bind(5, static_cast<int64_t>(r.blobs_scanned))
       .Bind(6, r.duration_ms)
       .Bind(7, sweep)
-      .Bind(8, r.ref_tips);
+      .Bind(8, r.ref_tips)
+      .Bind(10, r.inventory_error);
+  if (r.inventory) {
+    stmt->Bind(9, *r.inventory);
+  } else {
+    stmt->BindNull(9);
+  }
   return stmt->Run();
 }
 
@@ -51,8 +66,8 @@ Status WriteRepositoryRow(SqliteStmt* stmt, int64_t sweep,
 Result<SqliteStmt> PrepareUpdate(SqliteDb* db) {
   return db->Prepare(
       "UPDATE repositories SET source = ?2, status = ?3, error = ?4, "
-      "blobs_scanned = ?5, duration_ms = ?6, last_sweep = ?7, ref_tips = ?8 "
-      "WHERE repo = ?1");
+      "blobs_scanned = ?5, duration_ms = ?6, last_sweep = ?7, ref_tips = ?8, " +
+      std::string(kKeepInventory) + " WHERE repo = ?1");
 }
 
 // Stores or drops (for "") a repository's ref signature, by repository key;

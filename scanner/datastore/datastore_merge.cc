@@ -84,15 +84,17 @@ Status Datastore::MergeFrom(const std::string& other_path) {
 
   s = db_.Exec(R"sql(
 INSERT INTO repositories(repo, source, status, error, blobs_scanned,
-                         duration_ms, last_sweep, ref_tips)
+                         duration_ms, last_sweep, ref_tips, inventory,
+                         inventory_error)
 SELECT r.repo, r.source, r.status, r.error, r.blobs_scanned, r.duration_ms,
        coalesce((SELECT dst FROM sweep_map WHERE src = r.last_sweep), 0),
-       r.ref_tips
+       r.ref_tips, r.inventory, r.inventory_error
 FROM src.repositories r WHERE true
 ON CONFLICT(repo) DO UPDATE SET
   source = excluded.source, status = excluded.status, error = excluded.error,
   blobs_scanned = excluded.blobs_scanned, duration_ms = excluded.duration_ms,
-  last_sweep = excluded.last_sweep, ref_tips = excluded.ref_tips
+  last_sweep = excluded.last_sweep, ref_tips = excluded.ref_tips,
+  inventory = excluded.inventory, inventory_error = excluded.inventory_error
 WHERE excluded.last_sweep >= repositories.last_sweep;
 
 -- A signature vouches for the tips of the row it was taken with: a merged

@@ -105,6 +105,13 @@ CREATE TABLE dir_listings (
       R"sql(
 ALTER TABLE locations ADD COLUMN client TEXT NOT NULL DEFAULT '';
 )sql",
+      // 4 -> 5: the repository's own .sprawl/inventory.yaml at its default
+      // branch tip, as read by the sweep that last read its tips (NULL =
+      // never read; '' = none), and why it could not be used ('' = fine).
+      R"sql(
+ALTER TABLE repositories ADD COLUMN inventory TEXT;
+ALTER TABLE repositories ADD COLUMN inventory_error TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return k;
 }

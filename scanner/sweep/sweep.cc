@@ -28,6 +28,7 @@
 #include "scanner/sources/git_mirror.h"
 #include "scanner/sweep/isolated_run.h"
 #include "scanner/sweep/partial_clone.h"
+#include "scanner/sweep/repo_inventory.h"
 #include "scanner/sweep/sweep_diagnostics.h"
 
 namespace sprawl {
@@ -219,6 +220,12 @@ Outcome ScanRepository(const SweepTarget& target, const std::string& path,
     return finish("skipped", "empty repository: no refs", {});
   }
   const std::string tips_json = TipsJson(*tips);
+  // Whenever the tips are read, so is the repository's own inventory at
+  // HEAD: stored with the row, it stands while the tips do.
+  OwnInventory own = ReadOwnInventory(path, target.key,
+                                      ctx->options.fingerprint_key.has_value());
+  row.inventory = std::move(own.text);
+  row.inventory_error = std::move(own.error);
   // A signature stands for these tips only when the ref files, read before
   // libgit2 was asked, said the same.
   std::string signature_text;
@@ -385,9 +392,12 @@ Outcome SweepOne(const SweepTarget& target, SweepContext* ctx) {
   if (auto it = ctx->previous.find(target.key); it != ctx->previous.end()) {
     previous = &it->second;
   }
+  // A row from before the own inventory was recorded (schema 5) takes the
+  // libgit2 path once, which reads it.
   const bool reusable =
       previous != nullptr &&
-      (previous->status == "scanned" || previous->status == "unchanged");
+      (previous->status == "scanned" || previous->status == "unchanged") &&
+      previous->inventory.has_value();
   const bool below_root = ctx->root != nullptr && !target.remote;
   const DirFd* base = below_root ? ctx->root : nullptr;
   const std::string& ref_path = below_root ? target.key : path;

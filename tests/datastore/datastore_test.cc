@@ -158,7 +158,7 @@ INSERT INTO repositories(repo, status, last_sweep, ref_tips)
     {
       auto store = Datastore::Open(path, false);
       REQUIRE(store.ok());
-      CHECK(store->schema_version() == 4);
+      CHECK(store->schema_version() == kDatastoreSchemaVersion);
       auto row = store->GetRepository("r");
       REQUIRE(row.ok());
       REQUIRE(row->has_value());
