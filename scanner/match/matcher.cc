@@ -376,6 +376,7 @@ Status CompileHyperscan(Matcher::Impl* impl, Diagnostics* diagnostics) {
       ids.push_back(static_cast<unsigned>(rule_of.size()));
       rule_of.push_back(i);
     }
+    exprs.reserve(texts.size());
     for (const auto& t : texts) exprs.push_back(t.c_str());
     if (exprs.empty()) return Status::Ok();
     hs_database_t* db = nullptr;

@@ -82,10 +82,15 @@ std::optional<OwnEntries> Fold(const Inventory& org,
     std::vector<std::string> kept;
     for (const std::string& f : e.fingerprints) {
       if (std::string how = OrgListing(org, f); !how.empty()) {
-        conflict(f + " is listed by " + OrgName(org) + " (" + how +
-                 ") and by " + name + ":" + std::to_string(e.line) + " (as " +
-                 EscapeForDisplay(e.id) +
-                 "); the org inventory's entry applies");
+        std::string msg = f;
+        msg += " is listed by ";
+        msg += OrgName(org);
+        msg += " (" + how + ") and by ";
+        msg += name;
+        msg += ":" + std::to_string(e.line);
+        msg += " (as " + EscapeForDisplay(e.id);
+        msg += "); the org inventory's entry applies";
+        conflict(msg);
         continue;
       }
       kept.push_back(f);
@@ -102,9 +107,14 @@ std::optional<OwnEntries> Fold(const Inventory& org,
   }
   for (AllowEntry& a : own->allow) {
     if (std::string how = OrgListing(org, a.fingerprint); !how.empty()) {
-      conflict(a.fingerprint + " is listed by " + OrgName(org) + " (" + how +
-               ") and by the allow list of " + name + ":" +
-               std::to_string(a.line) + "; the org inventory's entry applies");
+      std::string msg = a.fingerprint;
+      msg += " is listed by ";
+      msg += OrgName(org);
+      msg += " (" + how + ") and by the allow list of ";
+      msg += name;
+      msg += ":" + std::to_string(a.line);
+      msg += "; the org inventory's entry applies";
+      conflict(msg);
       continue;
     }
     if (out.merged.credential_by_fingerprint.count(a.fingerprint) > 0) continue;
