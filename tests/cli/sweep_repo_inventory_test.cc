@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli/sweep_workspace.h"
 #include "tests/test_util.h"
 
 namespace sprawl {
@@ -28,52 +29,18 @@ using testing::TempDir;
 
 std::string Key(uint64_t seed) { return SyntheticGithubToken("ghp_", seed); }
 
+using testing::CommitFiles;
+
 std::string Git(const std::string& cwd, const std::vector<std::string>& args) {
-  return testing::RunGit(cwd, args,
-                         {{"GIT_AUTHOR_DATE", "2026-01-02T03:04:05Z"},
-                          {"GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z"}});
+  return testing::SweepGit(cwd, args);
 }
 
-void CommitFiles(const std::string& dir,
-                 const std::map<std::string, std::string>& files) {
-  if (!std::filesystem::exists(dir + "/.git")) {
-    std::filesystem::create_directories(dir);
-    Git(dir, {"init", "-q", "."});
-  }
-  for (const auto& [path, content] : files) {
-    testing::WriteFile((std::filesystem::path(dir) / path).string(), content);
-  }
-  Git(dir, {"add", "-A"});
-  Git(dir, {"commit", "-q", "-m", "change"});
-}
-
-class Workspace {
+class Workspace : public testing::SweepWorkspace {
  public:
-  std::string root() const { return dir_.Sub("root"); }
-  std::string db() const { return dir_.Sub("sweep.db"); }
-  std::string Sub(const std::string& rel) const { return dir_.Sub(rel); }
-
-  CommandResult Run(std::vector<std::string> args) const {
-    args.insert(args.begin(), SPRAWL_BINARY);
-    testing::CommandOptions o;
-    o.env.emplace("SPRAWL_CACHE_DIR", cache_.path());
-    o.env.emplace("NO_COLOR", "1");
-    o.cwd = dir_.path();
-    return testing::RunCommand(args, o);
-  }
-
   // `sprawl sweep --root root --format json` plus `extra`.
   CommandResult Sweep(std::vector<std::string> extra = {}) const {
-    std::vector<std::string> args{"sweep",       "--root", root(),
-                                  "--datastore", db(),     "--format",
-                                  "json",        "--now",  "2026-06-01"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return Run(args);
+    return Run(SweepArgs(extra));
   }
-
- private:
-  TempDir dir_;
-  TempDir cache_;
 };
 
 json Parse(const CommandResult& r) {

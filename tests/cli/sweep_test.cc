@@ -18,6 +18,7 @@
 #include "scanner/datastore/sqlite.h"
 #include "scanner/git/ref_files.h"
 #include "scanner/sources/git_mirror.h"
+#include "tests/cli/sweep_workspace.h"
 #include "tests/test_util.h"
 
 namespace sprawl {
@@ -29,74 +30,27 @@ using testing::SyntheticGithubToken;
 using testing::SyntheticToken;
 using testing::TempDir;
 
-std::string Key(uint64_t seed) {
-  return SyntheticGithubToken("ghp_", seed);
-}
+std::string Key(uint64_t seed) { return SyntheticGithubToken("ghp_", seed); }
 
-// Runs git in `cwd` with fixed identities and no user configuration.
+using testing::CommitFiles;
+
 std::string Git(const std::string& cwd, const std::vector<std::string>& args) {
-  return testing::RunGit(cwd, args,
-                         {{"GIT_AUTHOR_DATE", "2026-01-02T03:04:05Z"},
-                          {"GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z"}});
+  return testing::SweepGit(cwd, args);
 }
 
-// Writes `files` into the repository at `dir` (created when new) and
-// commits them.
-void CommitFiles(const std::string& dir,
-                 const std::map<std::string, std::string>& files) {
-  if (!std::filesystem::exists(dir + "/.git")) {
-    std::filesystem::create_directories(dir);
-    Git(dir, {"init", "-q", "."});
-  }
-  for (const auto& [path, content] : files) {
-    testing::WriteFile((std::filesystem::path(dir) / path).string(), content);
-  }
-  Git(dir, {"add", "-A"});
-  Git(dir, {"commit", "-q", "-m", "change"});
-}
-
-// A sweep workspace: a root of repositories, a datastore, a rules cache.
-class Workspace {
+// The shared workspace, its sweep output parsed.
+class Workspace : public testing::SweepWorkspace {
  public:
-  std::string root() const { return dir_.Sub("root"); }
-  std::string db() const { return dir_.Sub("sweep.db"); }
-  std::string Sub(const std::string& rel) const { return dir_.Sub(rel); }
-
-  CommandResult Run(std::vector<std::string> args,
-                    std::map<std::string, std::string> env = {}) const {
-    args.insert(args.begin(), SPRAWL_BINARY);
-    testing::CommandOptions o;
-    o.env = std::move(env);
-    o.env.emplace("SPRAWL_CACHE_DIR", cache_.path());
-    o.env.emplace("NO_COLOR", "1");
-    o.cwd = dir_.path();
-    return testing::RunCommand(args, o);
-  }
-
   // `sprawl sweep --root root --format json` plus `extra`; parsed output.
   json Sweep(std::vector<std::string> extra = {}, const std::string& db = "",
              std::map<std::string, std::string> env = {}) const {
-    std::vector<std::string> args{"sweep",
-                                  "--root",
-                                  root(),
-                                  "--datastore",
-                                  db.empty() ? this->db() : db,
-                                  "--format",
-                                  "json",
-                                  "--now",
-                                  "2026-06-01"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    CommandResult r = Run(args, std::move(env));
+    CommandResult r = Run(SweepArgs(extra, db), std::move(env));
     INFO("stderr: " << r.err);
     REQUIRE((r.exit_code == 0 || r.exit_code == 1));
     json j = json::parse(r.out, nullptr, false);
     REQUIRE(j.is_object());
     return j;
   }
-
- private:
-  TempDir dir_;
-  TempDir cache_;
 };
 
 // repo -> (status, blobs_scanned) of a sweep report.
@@ -339,8 +293,7 @@ TEST_SUITE("sweep") {
     const json again = w.Sweep();
     auto cov2 = Coverage(again);
     CHECK(cov2["full"] == std::pair<std::string, uint64_t>{"unchanged", 0});
-    CHECK(cov2["part.git"] ==
-          std::pair<std::string, uint64_t>{"unchanged", 0});
+    CHECK(cov2["part.git"] == std::pair<std::string, uint64_t>{"unchanged", 0});
   }
 
   TEST_CASE(
@@ -411,9 +364,9 @@ TEST_SUITE("sweep") {
     testing::WriteFile(w.Sub("repos.txt"), urls);
     auto sweep_args = [&](const std::string& db) {
       return std::vector<std::string>{
-          SPRAWL_BINARY, "sweep",       "--repos",          w.Sub("repos.txt"),
-          "--datastore", db,            "--cache-dir",      w.Sub("mirrors"),
-          "--format",    "json",        "--repo-timeout",   "20"};
+          SPRAWL_BINARY, "sweep", "--repos",        w.Sub("repos.txt"),
+          "--datastore", db,      "--cache-dir",    w.Sub("mirrors"),
+          "--format",    "json",  "--repo-timeout", "20"};
     };
     CommandResult second;
     CommandResult parallel;
@@ -504,10 +457,9 @@ TEST_SUITE("sweep") {
     const std::string url =
         "https://x-access-token:" + token + "@127.0.0.1:9/org/repo.git";
     testing::WriteFile(w.Sub("repos.txt"), url + "\nroot/c\n");
-    CommandResult r =
-        w.Run({"sweep", "--repos", w.Sub("repos.txt"), "--datastore",
-               w.Sub("url.db"), "--cache-dir", w.Sub("mirrors"), "--format",
-               "json"});
+    CommandResult r = w.Run({"sweep", "--repos", w.Sub("repos.txt"),
+                             "--datastore", w.Sub("url.db"), "--cache-dir",
+                             w.Sub("mirrors"), "--format", "json"});
     CHECK(r.out.find(token) == std::string::npos);
     CHECK(r.err.find(token) == std::string::npos);
     const json j = json::parse(r.out);
@@ -522,8 +474,8 @@ TEST_SUITE("sweep") {
       }
     }
     for (const char* format : {"json", "text", "csv", "markdown"}) {
-      CommandResult rep = w.Run(
-          {"report", "--datastore", w.Sub("url.db"), "--format", format});
+      CommandResult rep =
+          w.Run({"report", "--datastore", w.Sub("url.db"), "--format", format});
       CHECK(rep.out.find(token) == std::string::npos);
       CHECK(rep.err.find(token) == std::string::npos);
     }
@@ -567,8 +519,9 @@ TEST_SUITE("sweep") {
     {
       auto foreign = SqliteDb::Open(w.Sub("foreign.db"), /*create=*/true);
       REQUIRE(foreign.ok());
-      REQUIRE(foreign->Exec("CREATE TABLE notes(x TEXT); "
-                            "INSERT INTO notes VALUES ('mine');")
+      REQUIRE(foreign
+                  ->Exec("CREATE TABLE notes(x TEXT); "
+                         "INSERT INTO notes VALUES ('mine');")
                   .ok());
     }
     const std::string foreign_bytes = testing::ReadFile(w.Sub("foreign.db"));
@@ -600,8 +553,8 @@ TEST_SUITE("sweep") {
     CHECK(same.err.find("locked") == std::string::npos);
     CHECK(testing::ReadFile(w.db()) == before);
     // A report reads without writing.
-    CommandResult ok = w.Run({"report", "--datastore", w.db(), "--format",
-                              "json"});
+    CommandResult ok =
+        w.Run({"report", "--datastore", w.db(), "--format", "json"});
     CHECK(ok.exit_code == 1);
     CHECK(testing::ReadFile(w.db()) == before);
   }
@@ -611,10 +564,10 @@ TEST_SUITE("sweep") {
       "leaves no file behind") {
     Workspace w;
     ThreeRepos(w);
-    CommandResult r = w.Run(
-        {"sweep", "--root", w.root(), "--datastore", w.db(), "--format",
-         "json", "--output", w.Sub("r.json"), "--format", "junit", "--output",
-         w.Sub("r.xml"), "--format", "text", "--output", "-"});
+    CommandResult r = w.Run({"sweep", "--root", w.root(), "--datastore", w.db(),
+                             "--format", "json", "--output", w.Sub("r.json"),
+                             "--format", "junit", "--output", w.Sub("r.xml"),
+                             "--format", "text", "--output", "-"});
     REQUIRE_MESSAGE(r.exit_code == 1, r.err);
     const json j = json::parse(testing::ReadFile(w.Sub("r.json")));
     CHECK(j.at("credentials").size() == 2);
@@ -622,9 +575,8 @@ TEST_SUITE("sweep") {
           std::string::npos);
     CHECK(r.out.find("2 credentials") != std::string::npos);
     // Unpaired flags are a usage error before anything is scanned.
-    CHECK(w.Run({"sweep", "--root", w.root(), "--datastore", w.db(),
-                 "--format", "json", "--format", "csv", "--output",
-                 w.Sub("x")})
+    CHECK(w.Run({"sweep", "--root", w.root(), "--datastore", w.db(), "--format",
+                 "json", "--format", "csv", "--output", w.Sub("x")})
               .exit_code == 2);
     // An output into a missing directory: the directory is made (issue 16
     // item 9) and the report written whole, with no temporary file left.
