@@ -42,7 +42,9 @@ struct Match {
 struct Hit {
   uint32_t rule = 0;
   std::string secret;
-  uint64_t offset = 0;  // byte offset of the secret in the content
+  // Byte offset of the secret in the content; for a secret decoded out of an
+  // encoded span (scan/encoded_spans.h), of the span's first byte.
+  uint64_t offset = 0;
   uint64_t line = 0;    // 1-based
   uint64_t column = 0;  // 1-based, bytes
 };

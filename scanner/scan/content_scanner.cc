@@ -27,6 +27,7 @@ ContentScanner::ContentScanner(const Matcher& matcher, std::size_t segment_size)
 // lies wholly inside the one segment that owns it: none is lost or doubled.
 void ContentScanner::ScanSegment(std::string_view buf, uint64_t start,
                                  bool last, std::vector<Hit>* out) {
+  const std::size_t first = out->size();
   matches_.clear();
   matcher_.Scan(buf, scratch_.get(), &matches_);
   DropShadowedMatches();
@@ -62,7 +63,16 @@ void ContentScanner::ScanSegment(std::string_view buf, uint64_t start,
     h.column = static_cast<uint64_t>(static_cast<int64_t>(h.offset) - last_nl);
     out->push_back(std::move(h));
   }
+  const std::size_t plain_end = out->size();
   ScanEncoded(buf, start, last, out);
+  // Both runs are in offset order; the segment's hits come out as one run
+  // (a hit inside an encoded span sits at the span's first byte, which can
+  // precede plain hits already taken).
+  std::inplace_merge(out->begin() + static_cast<std::ptrdiff_t>(first),
+                     out->begin() + static_cast<std::ptrdiff_t>(plain_end),
+                     out->end(), [](const Hit& a, const Hit& b) {
+                       return a.offset < b.offset;
+                     });
 }
 
 // Secrets hidden in encoded spans (encoded_spans.h): each span owned by this

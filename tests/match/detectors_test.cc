@@ -605,6 +605,31 @@ TEST_SUITE("encoded secrets") {
     for (const Hit& h : hits) CHECK(h.secret != openai);
   }
 
+  TEST_CASE("hits from encoded spans and plain hits come out in one offset order") {
+    // The encoded secret comes first in the text, a plain one after it: the
+    // scanner finds the plain one in its first pass and the encoded one in
+    // its second, and must still hand them over in offset order (callers
+    // count lines incrementally and the fuzz target asserts it).
+    const std::string gh = testing::SyntheticGithubToken("ghp_", 71);
+    const std::string openai =
+        testing::SyntheticToken("sk-proj-", testing::kUrlSafe, 56, 72);
+    const std::string text = "curl -H \"Authorization: Basic " +
+                             Base64("x-access-token:" + gh) +
+                             "\" https://x\nOPENAI_API_KEY=" + openai + "\n";
+    ContentScanner scanner(testing::BuiltinMatcher());
+    std::vector<Hit> hits;
+    scanner.ScanBuffer(text, &hits);
+    bool saw_gh = false;
+    bool saw_openai = false;
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+      if (i > 0) CHECK(hits[i - 1].offset <= hits[i].offset);
+      saw_gh = saw_gh || hits[i].secret == gh;
+      saw_openai = saw_openai || hits[i].secret == openai;
+    }
+    CHECK(saw_gh);
+    CHECK(saw_openai);
+  }
+
   TEST_CASE("encoded spans are bounded in number and size") {
     std::string many = "kind: Secret\ndata:\n";
     for (int i = 0; i < 400; ++i) {
