@@ -9,12 +9,14 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <new>
 #include <sstream>
 
 #include "scanner/base/check.h"
 #include "scanner/base/hash.h"
 #include "scanner/base/private_file.h"
 #include "scanner/base/text.h"
+#include "scanner/match/allocation_crash_guard.h"
 #include "scanner/match/checksum.h"
 #include "scanner/match/placeholder.h"
 #include "scanner/match/value_shapes.h"
@@ -381,10 +383,19 @@ Status CompileHyperscan(Matcher::Impl* impl, Diagnostics* diagnostics) {
     if (exprs.empty()) return Status::Ok();
     hs_database_t* db = nullptr;
     hs_compile_error_t* raw_err = nullptr;
-    hs_error_t rc = hs_compile_multi(
-        exprs.data(), flags.data(), ids.data(),
-        static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-        &raw_err);
+    hs_error_t rc;
+    {
+      // Hyperscan's compiler writes through a failed aligned allocation
+      // (SIGSEGV) when the address space runs out: end cleanly instead
+      // (issue 20 item 11). Nothing was scanned yet, so exit 2.
+      AllocationCrashGuard guard(
+          "sprawl: error: out of memory while compiling the rules with "
+          "Hyperscan; nothing was scanned (raise the memory limit)",
+          2);
+      rc = hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                            static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
+                            nullptr, &db, &raw_err);
+    }
     HsCompileError err(raw_err);
     if (rc == HS_SUCCESS) {
       impl->db.reset(db);
@@ -498,7 +509,11 @@ Result<std::unique_ptr<Matcher>> Matcher::Build(std::vector<Rule> rules,
   impl->overlap += kKeywordLookbehind;
   if (impl->db != nullptr) {
     hs_scratch_t* scratch = nullptr;
-    if (hs_alloc_scratch(impl->db.get(), &scratch) != HS_SUCCESS) {
+    const hs_error_t rc = hs_alloc_scratch(impl->db.get(), &scratch);
+    if (rc == HS_NOMEM) {
+      return Error{"out of memory while allocating Hyperscan scratch space"};
+    }
+    if (rc != HS_SUCCESS) {
       return Error{"Hyperscan: cannot allocate scratch space"};
     }
     impl->prototype.reset(scratch);
@@ -523,8 +538,11 @@ Matcher::ScratchPtr Matcher::NewScratch() const {
   s->open.resize(impl_->rules.size());
   if (impl_->prototype != nullptr) {
     hs_scratch_t* clone = nullptr;
-    SPRAWL_CHECK(hs_clone_scratch(impl_->prototype.get(), &clone) ==
-                 HS_SUCCESS);
+    const hs_error_t rc = hs_clone_scratch(impl_->prototype.get(), &clone);
+    // Out of memory on a worker: ThreadErrors carries it to main, which
+    // ends the run cleanly (issue 20 item 11).
+    if (rc == HS_NOMEM) throw std::bad_alloc();
+    SPRAWL_CHECK(rc == HS_SUCCESS);
     s->hs.reset(clone);
   }
   return s;
