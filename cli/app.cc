@@ -220,9 +220,11 @@ Result<Scanned> ScanDir(const CommonOptions& common, const DirArgs& args,
   }();
   if (!result.ok()) return result.error();
   // A --home scan covers a few stores, not a tree: no `unseen` list.
-  Scanned scanned{std::move(result->findings), result->stats,
-                  args.home_given ? args.home : DirRoot(args.paths),
-                  !args.home_given};
+  Scanned scanned;
+  scanned.findings = std::move(result->findings);
+  scanned.stats = result->stats;
+  scanned.root = args.home_given ? args.home : DirRoot(args.paths);
+  scanned.full_scan = !args.home_given;
   scanned.references = std::move(result->references);
   scanned.pipeline_findings = std::move(result->pipeline_findings);
   return scanned;
@@ -264,8 +266,11 @@ Result<Scanned> ScanGit(const CommonOptions& common, const GitArgs& args,
   }();
   if (!result.ok()) return result.error();
   const bool full = args.range.empty() && !args.staged;
-  Scanned scanned{std::move(result->findings), result->stats, result->root,
-                  full};
+  Scanned scanned;
+  scanned.findings = std::move(result->findings);
+  scanned.stats = result->stats;
+  scanned.root = result->root;
+  scanned.full_scan = full;
   scanned.references = std::move(result->references);
   scanned.pipeline_findings = std::move(result->pipeline_findings);
   if (result->range_classified)
@@ -278,7 +283,10 @@ int Finish(const std::string& command, const CommonOptions& common,
            const Prepared& p, Result<Scanned> scanned,
            const Diagnostics& diagnostics) {
   if (!scanned.ok()) return FailWith(scanned.error().message);
-  ScanContext context{scanned->root, scanned->full_scan, &p.inventory};
+  ScanContext context;
+  context.root = scanned->root;
+  context.full_scan = scanned->full_scan;
+  context.inventory = &p.inventory;
   context.references = std::move(scanned->references);
   context.pipeline_findings = std::move(scanned->pipeline_findings);
   if (scanned->inherited) context.inherited = &*scanned->inherited;
@@ -360,9 +368,11 @@ int RunStdin(CommonOptions common, const StdinArgs& args) {
     result->findings.clear();
     ++result->stats.skipped_ignored;
   }
-  return Finish("stdin", common, *p,
-                Scanned{std::move(result->findings), result->stats, ".", false},
-                diagnostics);
+  Scanned scanned;
+  scanned.findings = std::move(result->findings);
+  scanned.stats = result->stats;
+  scanned.root = ".";
+  return Finish("stdin", common, *p, std::move(scanned), diagnostics);
 }
 
 int RunInventoryLint(const std::string& file) {
@@ -402,7 +412,9 @@ int RunInventoryInit(CommonOptions common, const DirArgs& dir_args,
                : ScanDir(common, dir_args, *p, &diagnostics);
   if (!scanned.ok()) return FailWith(scanned.error().message);
   common.show_secrets = false;  // a draft never carries a raw secret
-  ScanContext context{scanned->root, false, &p->inventory};
+  ScanContext context;
+  context.root = scanned->root;
+  context.inventory = &p->inventory;
   auto report = MakeReport("inventory-init", common, *p->matcher,
                            std::move(scanned->findings), scanned->stats,
                            diagnostics, context);
