@@ -36,7 +36,7 @@ void Handler(int sig) {
 
 // A fault from a stack that the address-space limit kept from growing
 // needs a stack of its own to run the handler on.
-constexpr std::size_t kAltStackSize = 64 * 1024;
+constexpr std::size_t kAltStackSize = std::size_t{64} << 10;
 thread_local std::unique_ptr<char[]> t_alt_stack;
 
 }  // namespace
