@@ -10,6 +10,7 @@
 #include <fstream>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <sstream>
 
 #include "scanner/base/check.h"
@@ -70,6 +71,11 @@ unsigned HsFlags(RuleEngine e) {
 // RE2 checks them in the confirm step on a window kBoundaryReach bytes wider
 // on each side.
 constexpr uint64_t kBoundaryReach = 2;
+
+// Delta scans (ScanDelta) rescan delta_reach bytes around every change, and
+// delta_reach follows the widest expression: the few wider than this are
+// matched over the whole content by a second database instead.
+constexpr uint64_t kDeltaWidthCap = 320;
 
 bool PlainClass(std::string_view cls) {
   return cls.find_first_of("[]()|") == std::string_view::npos;
@@ -180,6 +186,16 @@ struct Matcher::Impl {
   HsDatabase db;
   HsScratch prototype;
   std::vector<uint32_t> hs_ids;      // Hyperscan expression id -> rule
+  // Delta scans (ScanDelta): the widest bounded expression plus look-around
+  // bytes, which Hyperscan ids have unbounded width, and a database of just
+  // those (compiled on first use).
+  uint64_t delta_reach = 0;
+  std::vector<bool> unbounded_id;
+  bool any_unbounded = false;
+  std::string whole_cache_path;  // empty: no cache
+  mutable std::once_flag whole_once;
+  mutable HsDatabase whole_db;
+  mutable bool whole_failed = false;
   std::vector<uint32_t> re2_only;    // rules scanned by RE2 over everything
   std::size_t overlap = 0;
   bool from_cache = false;
@@ -199,6 +215,14 @@ struct Matcher::Impl {
 class Matcher::Scratch {
  public:
   HsScratch hs;
+  HsScratch whole;  // for Impl::whole_db, allocated on first delta scan
+  std::vector<HsHit>* record = nullptr;  // raw hits, while a scan records
+  // ScanDelta: hits of one window scan are kept when their end lies in
+  // [keep_from, keep_to] (buffer offsets), shifted by `shift`.
+  std::vector<HsHit> collected;
+  uint64_t keep_from = 0;
+  uint64_t keep_to = 0;
+  uint64_t shift = 0;
   struct Window {
     uint32_t rule;
     uint64_t begin;
@@ -239,6 +263,7 @@ int OnHit(unsigned int id, unsigned long long /*from*/, unsigned long long to,
     s->hits_since_check = 0;
     if (s->Expired()) return 1;
   }
+  if (s->record != nullptr) s->record->push_back({id, to});
   const uint32_t rule = s->impl->hs_ids[id];
   const uint64_t w = s->impl->windows[rule];
   const uint64_t begin = to > w ? to - w : 0;
@@ -256,6 +281,34 @@ int OnHit(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   open.begin = begin;
   open.end = end;
   return 0;
+}
+
+// ScanDelta's window scans: keeps the hits of bounded expressions whose end
+// lies in the kept range, in the data's offsets.
+int OnWindowHit(unsigned int id, unsigned long long /*from*/,
+                unsigned long long to, unsigned int /*flags*/, void* ctx) {
+  auto* s = static_cast<Matcher::Scratch*>(ctx);
+  if (to >= s->keep_from && to <= s->keep_to &&
+      !s->impl->unbounded_id[id]) {
+    s->collected.push_back({id, to + s->shift});
+  }
+  return 0;
+}
+
+// ScanDelta's scan of the unbounded expressions over all the data.
+int OnWholeHit(unsigned int id, unsigned long long /*from*/,
+               unsigned long long to, unsigned int /*flags*/, void* ctx) {
+  static_cast<Matcher::Scratch*>(ctx)->collected.push_back({id, to});
+  return 0;
+}
+
+// Raw hits by end offset, then id, each once (overlapping blocks and
+// overlapping delta ranges report some twice).
+void SortHits(std::vector<HsHit>* hits) {
+  std::sort(hits->begin(), hits->end(), [](const HsHit& a, const HsHit& b) {
+    return a.to != b.to ? a.to < b.to : a.id < b.id;
+  });
+  hits->erase(std::unique(hits->begin(), hits->end()), hits->end());
 }
 
 // Serialized form: magic, rule count, per rule (engine, window before and
@@ -447,6 +500,9 @@ Result<std::unique_ptr<Matcher>> Matcher::Build(std::vector<Rule> rules,
   std::string cache_path;
   if (!options.cache_dir.empty()) {
     cache_path = options.cache_dir + "/rules-" + CacheKey(impl->rules) + ".hsdb";
+    impl->whole_cache_path = options.cache_dir + "/rules-" +
+                             CacheKey(impl->rules) + "-delta" +
+                             std::to_string(kDeltaWidthCap) + ".hsdb";
     impl->from_cache =
         n > 0 && TryLoadCache(cache_path, impl.get(), diagnostics);
   }
@@ -507,6 +563,25 @@ Result<std::unique_ptr<Matcher>> Matcher::Build(std::vector<Rule> rules,
         impl->overlap, impl->windows[i] + impl->ahead[i]);
   }
   impl->overlap += kKeywordLookbehind;
+  // Delta scans: a window of options.unbounded_window means Hyperscan gave
+  // the expression no bounded width; such expressions go to whole_db.
+  impl->unbounded_id.assign(impl->hs_ids.size(), false);
+  for (std::size_t id = 0; id < impl->hs_ids.size(); ++id) {
+    const uint32_t r = impl->hs_ids[id];
+    // A prefilter expression is Hyperscan's approximation of the pattern:
+    // its width is not the pattern's, so it is treated as unbounded.
+    if (impl->windows[r] >= options.unbounded_window ||
+        impl->windows[r] > kDeltaWidthCap ||
+        impl->engines[r] == RuleEngine::kPrefilter) {
+      impl->unbounded_id[id] = true;
+      impl->any_unbounded = true;
+    } else {
+      // The match (at most windows[r] bytes), the byte before it (a leading
+      // \b or ^) and slack for the byte after, which the hit's end sees.
+      impl->delta_reach = std::max<uint64_t>(impl->delta_reach,
+                                             impl->windows[r] + 2);
+    }
+  }
   if (impl->db != nullptr) {
     hs_scratch_t* scratch = nullptr;
     const hs_error_t rc = hs_alloc_scratch(impl->db.get(), &scratch);
@@ -548,16 +623,19 @@ Matcher::ScratchPtr Matcher::NewScratch() const {
   return s;
 }
 
-void Matcher::Scan(std::string_view data, Scratch* s,
-                   std::vector<Match>* out) const {
+void Matcher::Scan(std::string_view data, Scratch* s, std::vector<Match>* out,
+                   std::vector<HsHit>* record) const {
   const Impl& impl = *impl_;
   s->windows.clear();
   s->pending.clear();
+  if (record != nullptr) record->clear();
+  s->record = record;
   if (impl.db != nullptr && !data.empty()) {
     // Hyperscan takes a 32-bit length; callers segment larger inputs, but
     // stay correct regardless by scanning in overlapping blocks.
     constexpr std::size_t kMaxBlock = 1u << 30;
     std::size_t pos = 0;
+    std::size_t first_record = 0;
     while (pos < data.size()) {
       const std::size_t len = std::min(kMaxBlock, data.size() - pos);
       // Offsets reported by Hyperscan are block-relative; shift them.
@@ -575,10 +653,189 @@ void Matcher::Scan(std::string_view data, Scratch* s,
         s->windows[i].begin += pos;
         s->windows[i].end += pos;
       }
+      if (record != nullptr) {
+        for (std::size_t i = first_record; i < record->size(); ++i) {
+          (*record)[i].to += pos;
+        }
+        first_record = record->size();
+      }
       if (pos + len >= data.size()) break;
       pos += len - std::min(len, overlap());
     }
   }
+  s->record = nullptr;
+  if (record != nullptr) SortHits(record);
+  Confirm(data, s, out);
+}
+
+uint64_t Matcher::delta_reach() const {
+  return impl_->db != nullptr ? impl_->delta_reach : 0;
+}
+
+
+void Matcher::ScanDelta(std::string_view data,
+                        const std::vector<HsHit>& base_hits,
+                        const std::vector<CopiedRun>& copies, Scratch* s,
+                        std::vector<Match>* out,
+                        std::vector<HsHit>* record) const {
+  const Impl& impl = *impl_;
+  const uint64_t D = impl.delta_reach;
+  constexpr std::size_t kMaxBlock = 1u << 30;
+  if (impl.db == nullptr || D == 0 || data.size() >= kMaxBlock ||
+      !WholeReady(s)) {
+    Scan(data, s, out, record);
+    return;
+  }
+  const uint64_t n = data.size();
+  s->windows.clear();
+  s->pending.clear();
+  s->collected.clear();
+  // Copied runs, neighbours that continue each other in the base joined.
+  std::vector<CopiedRun> runs;
+  runs.reserve(copies.size());
+  for (const CopiedRun& c : copies) {
+    if (c.size == 0 || c.to + c.size > n) continue;
+    if (!runs.empty() && runs.back().to + runs.back().size == c.to &&
+        runs.back().from + runs.back().size == c.from) {
+      runs.back().size += c.size;
+    } else {
+      runs.push_back(c);
+    }
+  }
+  // 1. The base's hits carried through the runs that hold all their bytes.
+  for (const CopiedRun& r : runs) {
+    if (r.size < D + 1) continue;
+    // Base hits with end `to` in [r.from + D, r.from + r.size - 1].
+    auto it = std::lower_bound(
+        base_hits.begin(), base_hits.end(), r.from + D,
+        [](const HsHit& h, uint64_t v) { return h.to < v; });
+    for (; it != base_hits.end() && it->to + 1 <= r.from + r.size; ++it) {
+      if (impl.unbounded_id[it->id]) continue;
+      s->collected.push_back({it->id, it->to - r.from + r.to});
+    }
+  }
+  // 2. Hyperscan over the bytes around everything that is not inside a run:
+  // the inserted bytes, the seams between runs, both ends of the data. A
+  // hit not carried ends in one of these ranges [lo, hi].
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  auto add = [&](uint64_t a, uint64_t b) {  // bytes [a, b) not copied
+    const uint64_t lo = a > 0 ? a - 1 : 0;
+    const uint64_t hi = std::min(n, b + D);
+    if (!ranges.empty() && lo <= ranges.back().second + 1) {
+      ranges.back().second = std::max(ranges.back().second, hi);
+    } else {
+      ranges.emplace_back(lo, hi);
+    }
+  };
+  uint64_t at = 0;
+  add(0, 0);
+  for (const CopiedRun& r : runs) {
+    add(at, r.to);  // inserted bytes before the run, or the seam
+    at = r.to + r.size;
+  }
+  add(at, n);
+  for (const auto& [lo, hi] : ranges) {
+    const uint64_t begin = lo > D + 1 ? lo - D - 1 : 0;
+    const uint64_t end = std::min(n, hi + 2);
+    s->keep_from = lo - begin;
+    s->keep_to = hi - begin;
+    s->shift = begin;
+    hs_scan(impl.db.get(), data.data() + begin,
+            static_cast<unsigned>(end - begin), 0, s->hs.get(), OnWindowHit,
+            s);
+  }
+  // 3. The unbounded expressions, over everything.
+  if (impl.whole_db != nullptr && n > 0) {
+    hs_scan(impl.whole_db.get(), data.data(), static_cast<unsigned>(n), 0,
+            s->whole.get(), OnWholeHit, s);
+  }
+  SortHits(&s->collected);
+  // Windows exactly as a full scan's OnHit would have built them.
+  for (const HsHit& h : s->collected) {
+    if (OnHit(h.id, 0, h.to, 0, s) != 0) break;
+  }
+  for (uint32_t r = 0; r < s->open.size(); ++r) {
+    auto& o = s->open[r];
+    if (o.active) {
+      s->windows.push_back({r, o.begin, o.end});
+      o.active = false;
+    }
+  }
+  if (record != nullptr) record->swap(s->collected);
+  Confirm(data, s, out);
+}
+
+// Compiles the database of unbounded expressions once, and gives `s` a
+// scratch for it. False (a full scan then) when either fails.
+bool Matcher::WholeReady(Scratch* s) const {
+  const Impl& impl = *impl_;
+  if (!impl.any_unbounded) return true;
+  std::call_once(impl.whole_once, [&] {
+    // Cached beside the main database: compiling it costs about a second.
+    if (!impl.whole_cache_path.empty()) {
+      std::string why;
+      std::optional<std::string> sealed =
+          ReadSealedFile(impl.whole_cache_path, 1u << 30, &why);
+      hs_database_t* db = nullptr;
+      if (sealed && hs_deserialize_database(sealed->data(), sealed->size(),
+                                            &db) == HS_SUCCESS) {
+        impl.whole_db.reset(db);
+        return;
+      }
+    }
+    std::vector<std::string> texts;
+    std::vector<unsigned> flags;
+    std::vector<unsigned> ids;
+    for (std::size_t id = 0; id < impl.hs_ids.size(); ++id) {
+      if (!impl.unbounded_id[id]) continue;
+      const uint32_t r = impl.hs_ids[id];
+      texts.push_back(impl.engines[r] == RuleEngine::kPrefilter
+                          ? impl.rules[r].pattern
+                          : HsExpression(impl.rules[r]));
+      flags.push_back(HsFlags(impl.engines[r]));
+      ids.push_back(static_cast<unsigned>(id));
+    }
+    std::vector<const char*> exprs;
+    exprs.reserve(texts.size());
+    for (const auto& t : texts) exprs.push_back(t.c_str());
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* raw_err = nullptr;
+    const hs_error_t rc = hs_compile_multi(
+        exprs.data(), flags.data(), ids.data(),
+        static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+        &raw_err);
+    HsCompileError err(raw_err);
+    if (rc != HS_SUCCESS) {
+      impl.whole_failed = true;
+      return;
+    }
+    impl.whole_db.reset(db);
+    char* bytes = nullptr;
+    size_t length = 0;
+    if (!impl.whole_cache_path.empty() &&
+        hs_serialize_database(db, &bytes, &length) == HS_SUCCESS) {
+      std::string why;
+      const std::string dir =
+          std::filesystem::path(impl.whole_cache_path).parent_path().string();
+      WriteSealedFile(dir, impl.whole_cache_path, std::string(bytes, length),
+                      &why);
+      std::free(bytes);
+    }
+  });
+  if (impl.whole_failed) return false;
+  if (s->whole == nullptr) {
+    hs_scratch_t* scratch = nullptr;
+    if (hs_alloc_scratch(impl.whole_db.get(), &scratch) != HS_SUCCESS) {
+      return false;
+    }
+    s->whole.reset(scratch);
+  }
+  return true;
+}
+
+void Matcher::Confirm(std::string_view data, Scratch* s,
+                      std::vector<Match>* out) const {
+  const Impl& impl = *impl_;
   for (uint32_t r : impl.re2_only) {
     s->windows.push_back({r, 0, data.size()});
   }

@@ -49,6 +49,23 @@ struct Hit {
   uint64_t column = 0;  // 1-based, bytes
 };
 
+// One raw Hyperscan hit: the expression id and the end offset it reported.
+// A scan can record them so a later delta of the same content is scanned
+// only where it differs (Matcher::ScanDelta).
+struct HsHit {
+  uint32_t id = 0;
+  uint64_t to = 0;
+  bool operator==(const HsHit&) const = default;
+};
+
+// A run of a delta's result copied from its base: bytes [to, to + size) of
+// the result are the base's bytes [from, from + size).
+struct CopiedRun {
+  uint64_t to = 0;
+  uint64_t from = 0;
+  uint64_t size = 0;
+};
+
 // How a rule is matched.
 enum class RuleEngine { kHyperscan, kPrefilter, kRe2Only };
 const char* RuleEngineName(RuleEngine e);
@@ -78,8 +95,26 @@ class Matcher {
   // (secret_begin, rule). Placeholders, keyword-less and low-entropy
   // candidates, and those failing the rule's checksum check (or, for a
   // `checksum_mismatch` rule, passing it) are dropped here.
-  void Scan(std::string_view data, Scratch* scratch,
-            std::vector<Match>* out) const;
+  // With `record`, also replaces *record with the raw Hyperscan hits of
+  // `data` (ordered by end offset), for ScanDelta on content derived from it.
+  void Scan(std::string_view data, Scratch* scratch, std::vector<Match>* out,
+            std::vector<HsHit>* record = nullptr) const;
+
+  // The same matches as Scan(data), for `data` whose runs `copies` (in
+  // ascending `to`, not overlapping) are copies of a base whose raw hits
+  // (Scan or ScanDelta with `record`) are `base_hits`. Hyperscan reads only
+  // the bytes near what was not copied: a hit whose expression's bytes (at
+  // most delta_reach() before its end, one after) all lie inside one copied
+  // run is the base's hit, moved. Expressions of unbounded width are
+  // matched over all of `data` by a second, small database. `record` as for
+  // Scan. Without a Hyperscan database, the same as Scan.
+  void ScanDelta(std::string_view data, const std::vector<HsHit>& base_hits,
+                 const std::vector<CopiedRun>& copies, Scratch* scratch,
+                 std::vector<Match>* out,
+                 std::vector<HsHit>* record = nullptr) const;
+  // Bytes before a hit's end that a bounded expression's match (with its
+  // one-byte look-behind) can span; 0 when ScanDelta cannot save anything.
+  uint64_t delta_reach() const;
 
   // Scans with `scratch` stop early once `deadline` passes (checked every
   // few thousand Hyperscan hits and before each confirmation window); what
@@ -100,6 +135,10 @@ class Matcher {
 
  private:
   explicit Matcher(std::unique_ptr<Impl> impl);
+  // The RE2 step: confirms the scratch's windows into `out`.
+  void Confirm(std::string_view data, Scratch* s,
+               std::vector<Match>* out) const;
+  bool WholeReady(Scratch* s) const;
   std::unique_ptr<Impl> impl_;
 };
 

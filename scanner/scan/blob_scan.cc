@@ -5,6 +5,7 @@
 #include <new>
 #include <numeric>
 #include <thread>
+#include <unordered_map>
 
 #include "scanner/git/git_handles.h"
 #include "scanner/git/pack_read_order.h"
@@ -69,6 +70,7 @@ class Worker {
   // Announces blobs [begin, end) (in pack order) to the pack decoder.
   void Plan(std::size_t begin, std::size_t end) {
     if (decoder_) decoder_->Plan(*options_.entries, begin, end);
+    raw_hits_.clear();  // only entries of one plan serve as bases
   }
 
   void ScanOne(uint32_t b) {
@@ -120,7 +122,8 @@ class Worker {
     }
     std::string_view data;
     std::string why;
-    if (!decoder_->Decode(e, &data, &why)) {
+    copies_.clear();
+    if (!decoder_->Decode(e, &data, &why, &copies_)) {
       Unreadable(b, why);
       return;
     }
@@ -128,7 +131,40 @@ class Worker {
       TooLarge(b, data.size());
       return;
     }
-    Match(b, data);
+    Match(b, data, e);
+  }
+
+  // Delta-aware scanning (issue 19): a blob decoded from a delta whose base
+  // this worker scanned in the same plan reuses the base's raw Hyperscan
+  // hits inside the runs the delta copied; the matcher reads only around
+  // the inserted bytes. Raw hits are kept while planned deltas still need
+  // them. Returns the scan's History (empty members: a plain scan).
+  ContentScanner::History HistoryFor(uint32_t e, bool plain_text) {
+    ContentScanner::History h;
+    if (!plain_text || e == kNoEntry || options_.no_delta) return h;
+    if (decoder_->Dependents(e) > 0) {
+      record_.clear();
+      h.record = &record_;
+    }
+    const CatalogEntry& en = options_.catalog->entry(e);
+    if (!en.delta || copies_.empty()) return h;
+    auto base = raw_hits_.find(en.base);
+    if (base == raw_hits_.end()) return h;
+    runs_.clear();
+    for (const DeltaCopy& c : copies_) runs_.push_back({c.to, c.from, c.size});
+    h.base_hits = &base->second;
+    h.copies = &runs_;
+    return h;
+  }
+
+  // After the scan of entry e: keeps its raw hits if later deltas need
+  // them, and drops its base's once no planned delta does.
+  void KeepRawHits(uint32_t e, const ContentScanner::History& h) {
+    if (h.record != nullptr && !scanner_.timed_out()) {
+      raw_hits_[e].swap(record_);
+    }
+    const CatalogEntry& en = options_.catalog->entry(e);
+    if (en.delta && decoder_->Dependents(en.base) == 0) raw_hits_.erase(en.base);
   }
 
   void TooLarge(uint32_t b, uint64_t size) {
@@ -137,8 +173,9 @@ class Worker {
                 " bytes exceeds the size limit; skipped");
   }
 
-  // Matches the content of blob b.
-  void Match(uint32_t b, std::string_view data) {
+  // Matches the content of blob b (catalog entry e, when decoded from the
+  // catalog's packs: kNoEntry otherwise).
+  void Match(uint32_t b, std::string_view data, uint32_t e = kNoEntry) {
     const git_oid& oid = blobs_[b];
     // UTF-16 text is decoded and scanned as UTF-8 (positions refer to the
     // decoded text); anything else with a NUL byte is binary.
@@ -153,7 +190,14 @@ class Worker {
       return;
     }
     hits_.clear();
-    scanner_.ScanBuffer(data, &hits_);
+    if (e != kNoEntry) {
+      const ContentScanner::History h =
+          HistoryFor(e, utf16 == Utf16Kind::kNone);
+      scanner_.ScanBuffer(data, &hits_, h);
+      KeepRawHits(e, h);
+    } else {
+      scanner_.ScanBuffer(data, &hits_);
+    }
     if (scanner_.timed_out()) {
       ++out_.stats.timed_out;
       Warn(b, "blob " + GitHex(oid) + ": " +
@@ -213,6 +257,12 @@ class Worker {
   std::unique_ptr<PackDecoder> decoder_;  // with options_.catalog
   std::vector<Hit> hits_;
   std::string decoded_;  // a UTF-16 blob as UTF-8
+  // Delta-aware scanning: the copy runs of the delta just decoded, and the
+  // raw Hyperscan hits of scanned entries that planned deltas still need.
+  std::vector<DeltaCopy> copies_;
+  std::vector<CopiedRun> runs_;
+  std::vector<HsHit> record_;
+  std::unordered_map<uint32_t, std::vector<HsHit>> raw_hits_;
   WorkerOutput out_;
   uint64_t reported_bytes_ = 0;
 };

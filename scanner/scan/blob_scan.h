@@ -53,6 +53,10 @@ struct BlobScanOptions {
   // quadratic on a deep chain) and use libgit2 only for the rest.
   const ObjectCatalog* catalog = nullptr;
   const std::vector<uint32_t>* entries = nullptr;
+  // With a catalog: scan every blob whole, never as a delta of its base
+  // (SPRAWL_NO_DELTA_SCAN=1; for measuring and for checking that both
+  // give the same report).
+  bool no_delta = false;
 };
 
 struct BlobScanResult {

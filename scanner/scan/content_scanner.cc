@@ -29,7 +29,15 @@ void ContentScanner::ScanSegment(std::string_view buf, uint64_t start,
                                  bool last, std::vector<Hit>* out) {
   const std::size_t first = out->size();
   matches_.clear();
-  matcher_.Scan(buf, scratch_.get(), &matches_);
+  if (history_ != nullptr && history_->base_hits != nullptr &&
+      history_->copies != nullptr) {
+    matcher_.ScanDelta(buf, *history_->base_hits, *history_->copies,
+                       scratch_.get(), &matches_, history_->record);
+  } else if (history_ != nullptr) {
+    matcher_.Scan(buf, scratch_.get(), &matches_, history_->record);
+  } else {
+    matcher_.Scan(buf, scratch_.get(), &matches_);
+  }
   DropShadowedMatches();
   const uint64_t kL = Matcher::kLookbehind;
   const uint64_t kC = matcher_.overlap();
@@ -182,6 +190,15 @@ void ContentScanner::ScanBuffer(std::string_view data, std::vector<Hit>* out) {
   StartClock();
   ScanSegment(data, 0, true, out);
   timed_out_ = Matcher::DeadlinePassed(scratch_.get());
+}
+
+void ContentScanner::ScanBuffer(std::string_view data, std::vector<Hit>* out,
+                                const History& history) {
+  // One segment: a whole buffer is the only case where the matcher's raw
+  // hits describe the content (segments would each record their own).
+  history_ = &history;
+  ScanBuffer(data, out);
+  history_ = nullptr;
 }
 
 Status ContentScanner::ScanFd(int fd, const std::string& head, std::vector<Hit>* out,

@@ -26,6 +26,19 @@ class ContentScanner {
   // Scans content already in memory; appends hits in offset order.
   void ScanBuffer(std::string_view data, std::vector<Hit>* out);
 
+  // ScanBuffer for history (scan/blob_scan.cc): with `record`, keeps the
+  // matcher's raw hits of `data` there; with `base_hits` and `copies`,
+  // `data` is a delta of content whose raw hits those are, and the matcher
+  // only reads near the bytes the delta did not copy (Matcher::ScanDelta).
+  // The hits are the same as ScanBuffer's either way.
+  struct History {
+    const std::vector<HsHit>* base_hits = nullptr;
+    const std::vector<CopiedRun>* copies = nullptr;
+    std::vector<HsHit>* record = nullptr;
+  };
+  void ScanBuffer(std::string_view data, std::vector<Hit>* out,
+                  const History& history);
+
   // Streams `fd` to EOF. `head` (may be empty) holds bytes already read from
   // it and comes first. Stops with an error on a read failure, keeping the
   // hits found so far. `bytes` receives the total length read.
@@ -60,6 +73,7 @@ class ContentScanner {
 
   const Matcher& matcher_;
   Matcher::ScratchPtr scratch_;
+  const History* history_ = nullptr;  // during a ScanBuffer with History
   std::size_t segment_size_;
   std::vector<Match> matches_;
   std::unique_ptr<char[]> buffer_;  // streaming buffer, reused

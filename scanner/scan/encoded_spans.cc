@@ -1,8 +1,13 @@
 #include "scanner/scan/encoded_spans.h"
 
+#include <hs/hs.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 namespace sprawl {
 namespace {
@@ -137,6 +142,55 @@ void TryBase64(std::string_view text, std::size_t i, std::string* decoded,
   }
 }
 
+// The ends of "asic " (index 0) and "ASIC " (index 1) in a text, found in
+// one Hyperscan pass (two memmem passes cost ~9% of a history scan). Null
+// when Hyperscan is unavailable; callers then use memmem.
+struct SchemeHits {
+  std::vector<std::size_t> ends[2];
+};
+
+const hs_database_t* SchemeDatabase() {
+  static hs_database_t* db = nullptr;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* exprs[] = {"asic ", "ASIC "};
+    const std::size_t lens[] = {5, 5};
+    const unsigned flags[] = {0, 0};
+    const unsigned ids[] = {0, 1};
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_lit_multi(exprs, flags, ids, lens, 2, HS_MODE_BLOCK,
+                             nullptr, &db, &err) != HS_SUCCESS) {
+      hs_free_compile_error(err);
+      db = nullptr;
+    }
+  });
+  return db;
+}
+
+int OnScheme(unsigned int id, unsigned long long /*from*/,
+             unsigned long long to, unsigned int /*flags*/, void* ctx) {
+  static_cast<SchemeHits*>(ctx)->ends[id].push_back(to);
+  return 0;
+}
+
+// False when the fast path is unavailable (no database or scratch, or a
+// text too long for one Hyperscan call).
+bool FindSchemes(std::string_view text, SchemeHits* hits) {
+  struct ScratchFree {
+    void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+  };
+  thread_local std::unique_ptr<hs_scratch_t, ScratchFree> scratch;
+  const hs_database_t* db = SchemeDatabase();
+  if (db == nullptr || text.size() > (1u << 30)) return false;
+  if (scratch == nullptr) {
+    hs_scratch_t* s = nullptr;
+    if (hs_alloc_scratch(db, &s) != HS_SUCCESS) return false;
+    scratch.reset(s);
+  }
+  return hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0,
+                 scratch.get(), OnScheme, hits) == HS_SUCCESS;
+}
+
 }  // namespace
 
 std::vector<EncodedSpan> FindEncodedSpans(std::string_view text) {
@@ -228,13 +282,28 @@ std::vector<EncodedSpan> FindEncodedSpans(std::string_view text) {
     }
   }
   // `Authorization: Basic <base64>`, as the scheme is usually written
-  // ("Basic", "basic", "BASIC"): one pass for "asic " and one for "ASIC ".
-  for (std::string_view tail : {"asic ", "ASIC "}) {
+  // ("Basic", "basic", "BASIC"): every "asic ", then every "ASIC ", found
+  // in one Hyperscan pass (or two of memmem).
+  SchemeHits schemes;
+  const bool fast = FindSchemes(text, &schemes);
+  const std::string_view tails[] = {"asic ", "ASIC "};
+  for (int t = 0; t < 2; ++t) {
+    const std::string_view tail = tails[t];
+    std::size_t next_hit = 0;
     for (std::size_t i = 1; i < n && spans.size() < kMaxSpans;) {
-      const void* p = memmem(data + i, n - i, tail.data(), tail.size());
-      if (p == nullptr) break;
-      const std::size_t at =
-          static_cast<std::size_t>(static_cast<const char*>(p) - data);
+      std::size_t at = n;
+      if (fast) {
+        const auto& ends = schemes.ends[t];
+        while (next_hit < ends.size() && ends[next_hit] - tail.size() < i) {
+          ++next_hit;
+        }
+        if (next_hit == ends.size()) break;
+        at = ends[next_hit] - tail.size();
+      } else {
+        const void* p = memmem(data + i, n - i, tail.data(), tail.size());
+        if (p == nullptr) break;
+        at = static_cast<std::size_t>(static_cast<const char*>(p) - data);
+      }
       i = at + tail.size();
       const char b = data[at - 1];
       if (b == 'B' || (b == 'b' && tail[0] == 'a')) {
