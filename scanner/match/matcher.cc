@@ -413,42 +413,66 @@ void WriteCache(const std::string& dir, const std::string& path,
   WriteSealedFile(dir, path, out, &why);
 }
 
+// What hs_compile_multi takes for a set of rules: each rule that Hyperscan
+// matches gets the next expression id, in rule order (the ids hs_ids maps
+// back); `keep(id)` picks which of them go into this database.
+struct HsInput {
+  std::vector<std::string> texts;
+  std::vector<unsigned> flags;
+  std::vector<unsigned> ids;
+  std::vector<uint32_t> rule_of;  // parallel to texts
+};
+
+template <typename Keep>
+HsInput HsInputOf(const Matcher::Impl& impl, Keep keep) {
+  HsInput in;
+  unsigned id = 0;
+  for (uint32_t i = 0; i < impl.rules.size(); ++i) {
+    if (impl.engines[i] == RuleEngine::kRe2Only) continue;
+    if (keep(id)) {
+      in.texts.push_back(impl.engines[i] == RuleEngine::kPrefilter
+                             ? impl.rules[i].pattern
+                             : HsExpression(impl.rules[i]));
+      in.flags.push_back(HsFlags(impl.engines[i]));
+      in.ids.push_back(id);
+      in.rule_of.push_back(i);
+    }
+    ++id;
+  }
+  return in;
+}
+
+// hs_compile_multi over `in`. Hyperscan's compiler writes through a failed
+// aligned allocation (SIGSEGV) when the address space runs out: the process
+// ends cleanly instead (issue 20 item 11), with exit 2 if nothing was
+// scanned yet and 3 if a scan was under way.
+hs_error_t CompileGuarded(const HsInput& in, int exit_code,
+                          hs_database_t** db, hs_compile_error_t** err) {
+  std::vector<const char*> exprs;
+  exprs.reserve(in.texts.size());
+  for (const auto& t : in.texts) exprs.push_back(t.c_str());
+  AllocationCrashGuard guard(
+      exit_code == 2
+          ? "sprawl: error: out of memory while compiling the rules with "
+            "Hyperscan; nothing was scanned (raise the memory limit)"
+          : "sprawl: error: out of memory while compiling the rules with "
+            "Hyperscan; the scan is incomplete and no report was written "
+            "(raise the memory limit)",
+      exit_code);
+  return hs_compile_multi(exprs.data(), in.flags.data(), in.ids.data(),
+                          static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
+                          nullptr, db, err);
+}
+
 // Compiles the Hyperscan database, demoting rules it rejects.
 Status CompileHyperscan(Matcher::Impl* impl, Diagnostics* diagnostics) {
-  const std::size_t n = impl->rules.size();
   for (;;) {
-    std::vector<std::string> texts;
-    std::vector<const char*> exprs;
-    std::vector<unsigned> flags;
-    std::vector<unsigned> ids;
-    std::vector<uint32_t> rule_of;
-    for (uint32_t i = 0; i < n; ++i) {
-      if (impl->engines[i] == RuleEngine::kRe2Only) continue;
-      texts.push_back(impl->engines[i] == RuleEngine::kPrefilter
-                          ? impl->rules[i].pattern
-                          : HsExpression(impl->rules[i]));
-      flags.push_back(HsFlags(impl->engines[i]));
-      ids.push_back(static_cast<unsigned>(rule_of.size()));
-      rule_of.push_back(i);
-    }
-    exprs.reserve(texts.size());
-    for (const auto& t : texts) exprs.push_back(t.c_str());
-    if (exprs.empty()) return Status::Ok();
+    const HsInput in = HsInputOf(*impl, [](unsigned) { return true; });
+    const std::vector<uint32_t>& rule_of = in.rule_of;
+    if (in.texts.empty()) return Status::Ok();
     hs_database_t* db = nullptr;
     hs_compile_error_t* raw_err = nullptr;
-    hs_error_t rc;
-    {
-      // Hyperscan's compiler writes through a failed aligned allocation
-      // (SIGSEGV) when the address space runs out: end cleanly instead
-      // (issue 20 item 11). Nothing was scanned yet, so exit 2.
-      AllocationCrashGuard guard(
-          "sprawl: error: out of memory while compiling the rules with "
-          "Hyperscan; nothing was scanned (raise the memory limit)",
-          2);
-      rc = hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                            static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
-                            nullptr, &db, &raw_err);
-    }
+    const hs_error_t rc = CompileGuarded(in, 2, &db, &raw_err);
     HsCompileError err(raw_err);
     if (rc == HS_SUCCESS) {
       impl->db.reset(db);
@@ -783,27 +807,12 @@ bool Matcher::WholeReady(Scratch* s) const {
         return;
       }
     }
-    std::vector<std::string> texts;
-    std::vector<unsigned> flags;
-    std::vector<unsigned> ids;
-    for (std::size_t id = 0; id < impl.hs_ids.size(); ++id) {
-      if (!impl.unbounded_id[id]) continue;
-      const uint32_t r = impl.hs_ids[id];
-      texts.push_back(impl.engines[r] == RuleEngine::kPrefilter
-                          ? impl.rules[r].pattern
-                          : HsExpression(impl.rules[r]));
-      flags.push_back(HsFlags(impl.engines[r]));
-      ids.push_back(static_cast<unsigned>(id));
-    }
-    std::vector<const char*> exprs;
-    exprs.reserve(texts.size());
-    for (const auto& t : texts) exprs.push_back(t.c_str());
+    const HsInput in = HsInputOf(
+        impl, [&](unsigned id) { return impl.unbounded_id[id]; });
     hs_database_t* db = nullptr;
     hs_compile_error_t* raw_err = nullptr;
-    const hs_error_t rc = hs_compile_multi(
-        exprs.data(), flags.data(), ids.data(),
-        static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-        &raw_err);
+    // First compiled in the middle of a history scan: exit 3.
+    const hs_error_t rc = CompileGuarded(in, 3, &db, &raw_err);
     HsCompileError err(raw_err);
     if (rc != HS_SUCCESS) {
       impl.whole_failed = true;
