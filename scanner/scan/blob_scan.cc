@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <new>
 #include <numeric>
 #include <thread>
@@ -41,14 +43,74 @@ struct WorkerOutput {
   ScanStats stats;
 };
 
+// The raw Hyperscan hits of scanned blobs that deltas not yet scanned (by
+// any worker) have as their base, shared by the workers: a base and its
+// deltas often fall in different chunks of the pack order. Bounded in
+// bytes; past the bound a base is not kept and its deltas are scanned whole.
+class RawHitStore {
+ public:
+  RawHitStore(const ObjectCatalog& catalog,
+              const std::vector<uint32_t>& entries, uint64_t cap_bytes)
+      : cap_(cap_bytes) {
+    for (uint32_t e : entries) {
+      if (e == kNoEntry) continue;
+      const CatalogEntry& en = catalog.entry(e);
+      if (en.delta && en.pack != kNoEntry && en.base != kNoEntry) {
+        ++remaining_[en.base];
+      }
+    }
+  }
+  // Whether deltas not yet scanned have `e` as their base.
+  bool Wanted(uint32_t e) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = remaining_.find(e);
+    return it != remaining_.end() && it->second > 0;
+  }
+  void Put(uint32_t e, std::vector<HsHit>* hits) {
+    const uint64_t bytes = hits->size() * sizeof(HsHit) + 64;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = remaining_.find(e);
+    if (it == remaining_.end() || it->second == 0) return;
+    if (bytes_ + bytes > cap_) return;
+    bytes_ += bytes;
+    hits_[e] = std::make_shared<const std::vector<HsHit>>(std::move(*hits));
+  }
+  std::shared_ptr<const std::vector<HsHit>> Get(uint32_t base) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = hits_.find(base);
+    return it == hits_.end() ? nullptr : it->second;
+  }
+  // A delta of `base` was dealt with (scanned, skipped or unreadable).
+  void ChildDone(uint32_t base) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = remaining_.find(base);
+    if (it == remaining_.end() || it->second == 0 || --it->second > 0) return;
+    auto h = hits_.find(base);
+    if (h != hits_.end()) {
+      bytes_ -= h->second->size() * sizeof(HsHit) + 64;
+      hits_.erase(h);
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<uint32_t, uint32_t> remaining_;
+  std::unordered_map<uint32_t, std::shared_ptr<const std::vector<HsHit>>>
+      hits_;
+  uint64_t bytes_ = 0;
+  const uint64_t cap_;
+};
+
 class Worker {
  public:
   Worker(const std::vector<git_oid>& blobs, const Matcher& matcher,
-         const BlobScanOptions& options, Diagnostics* diagnostics)
+         const BlobScanOptions& options, Diagnostics* diagnostics,
+         RawHitStore* store)
       : blobs_(blobs),
         options_(options),
         diagnostics_(diagnostics),
-        scanner_(matcher) {
+        scanner_(matcher),
+        store_(store) {
     scanner_.set_time_limit(options.scan_timeout);
   }
 
@@ -70,7 +132,6 @@ class Worker {
   // Announces blobs [begin, end) (in pack order) to the pack decoder.
   void Plan(std::size_t begin, std::size_t end) {
     if (decoder_) decoder_->Plan(*options_.entries, begin, end);
-    raw_hits_.clear();  // only entries of one plan serve as bases
   }
 
   void ScanOne(uint32_t b) {
@@ -141,18 +202,18 @@ class Worker {
   // them. Returns the scan's History (empty members: a plain scan).
   ContentScanner::History HistoryFor(uint32_t e, bool plain_text) {
     ContentScanner::History h;
-    if (!plain_text || e == kNoEntry || options_.no_delta) return h;
-    if (decoder_->Dependents(e) > 0) {
+    if (!plain_text || e == kNoEntry || store_ == nullptr) return h;
+    if (store_->Wanted(e)) {
       record_.clear();
       h.record = &record_;
     }
     const CatalogEntry& en = options_.catalog->entry(e);
     if (!en.delta || copies_.empty()) return h;
-    auto base = raw_hits_.find(en.base);
-    if (base == raw_hits_.end()) return h;
+    base_hits_ = store_->Get(en.base);
+    if (base_hits_ == nullptr) return h;
     runs_.clear();
     for (const DeltaCopy& c : copies_) runs_.push_back({c.to, c.from, c.size});
-    h.base_hits = &base->second;
+    h.base_hits = base_hits_.get();
     h.copies = &runs_;
     return h;
   }
@@ -160,11 +221,19 @@ class Worker {
   // After the scan of entry e: keeps its raw hits if later deltas need
   // them, and drops its base's once no planned delta does.
   void KeepRawHits(uint32_t e, const ContentScanner::History& h) {
-    if (h.record != nullptr && !scanner_.timed_out()) {
-      raw_hits_[e].swap(record_);
-    }
+    base_hits_.reset();
+    if (h.record != nullptr && !scanner_.timed_out()) store_->Put(e, &record_);
+  }
+
+  // Entry e's base no longer waits for it, however e was dealt with.
+  void DeltaDone(uint32_t b) {
+    if (store_ == nullptr) return;
+    const uint32_t e = (*options_.entries)[b];
+    if (e == kNoEntry) return;
     const CatalogEntry& en = options_.catalog->entry(e);
-    if (en.delta && decoder_->Dependents(en.base) == 0) raw_hits_.erase(en.base);
+    if (en.delta && en.pack != kNoEntry && en.base != kNoEntry) {
+      store_->ChildDone(en.base);
+    }
   }
 
   void TooLarge(uint32_t b, uint64_t size) {
@@ -211,6 +280,11 @@ class Worker {
   // ScanOne, with an allocation failure (a blob too large for the memory
   // left, say) made a diagnostic for that blob: the scan goes on.
   void ScanOneGuarded(uint32_t b) {
+    struct Done {
+      Worker* w;
+      uint32_t b;
+      ~Done() { w->DeltaDone(b); }
+    } done{this, b};
     try {
       ScanOne(b);
     } catch (const std::bad_alloc&) {
@@ -262,7 +336,8 @@ class Worker {
   std::vector<DeltaCopy> copies_;
   std::vector<CopiedRun> runs_;
   std::vector<HsHit> record_;
-  std::unordered_map<uint32_t, std::vector<HsHit>> raw_hits_;
+  std::shared_ptr<const std::vector<HsHit>> base_hits_;  // during a scan
+  RawHitStore* store_;  // null: every blob scanned whole
   WorkerOutput out_;
   uint64_t reported_bytes_ = 0;
 };
@@ -295,10 +370,18 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stopped{false};
 
+  // Delta-aware scanning needs the catalog (copy runs come from its
+  // decoder); raw hits kept for later deltas stay under 256 MiB.
+  std::unique_ptr<RawHitStore> store;
+  if (options.catalog != nullptr && options.entries != nullptr &&
+      !options.no_delta) {
+    store = std::make_unique<RawHitStore>(*options.catalog, *options.entries,
+                                          uint64_t{256} << 20);
+  }
   std::vector<std::unique_ptr<Worker>> workers;
   for (std::size_t t = 0; t < threads; ++t) {
-    workers.push_back(
-        std::make_unique<Worker>(blobs, matcher, options, diagnostics));
+    workers.push_back(std::make_unique<Worker>(blobs, matcher, options,
+                                               diagnostics, store.get()));
   }
   auto run = [&](Worker* w, int k) {
     if (!w->Open(k)) return;
