@@ -171,6 +171,14 @@ void GitPipelineAnnotator::Annotate(const std::string& system,
   }
 }
 
+bool GitPipelineAnnotator::MayAddFindings(const std::string& system,
+                                          const git_oid& blob) const {
+  auto it = cache_.find(KeyOf(blob, system));
+  if (it == cache_.end()) return true;
+  const Analysed& a = *it->second;
+  return a.parsed && literal_rule_ && !a.analysis.literal_secrets.empty();
+}
+
 void GitPipelineAnnotator::MoveInto(GitScanResult* result) {
   SortPipelineOutputs(&outputs_);
   result->references = std::move(outputs_.references);

@@ -64,6 +64,11 @@ class GitPipelineAnnotator {
                 const Location& where, std::vector<Finding>* findings,
                 std::size_t first, bool references = true);
 
+  // Whether Annotate can add a finding of its own for `blob` at a location
+  // (a literal secret); true when the blob was not prepared. A location
+  // without rule findings needs its full ref list only then.
+  bool MayAddFindings(const std::string& system, const git_oid& blob) const;
+
   // Sorted, deduplicated references and pipeline findings into `result`.
   void MoveInto(GitScanResult* result);
 

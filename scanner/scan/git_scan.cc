@@ -236,14 +236,24 @@ void ScanIndexedBlobs(git_repository* repo, const GitScanOptions& options,
 // refs/remotes/*): the pipeline versions whose secret names `references`
 // lists. Tags and other refs (pull requests, notes) are snapshots of
 // history; a mirror of curl/curl holds 17,639 pull-request refs.
+bool IsBranchRef(const std::string& name) {
+  return name.starts_with("refs/heads/") || name.starts_with("refs/remotes/");
+}
+
 bool AtBranchTip(const std::vector<std::string>& refs, bool in_head) {
-  if (in_head) return true;
-  for (const std::string& r : refs) {
-    if (r.starts_with("refs/heads/") || r.starts_with("refs/remotes/")) {
-      return true;
-    }
+  return in_head || std::any_of(refs.begin(), refs.end(), IsBranchRef);
+}
+
+// HEAD and the branch tips of `tips`: all a pipeline request asks of the
+// refs, and on a mirror a handful against tens of thousands of
+// pull-request refs (curl/curl: 17,887 tips, whose trees every path of
+// every pipeline version was resolved against).
+std::vector<RefTip> BranchTips(const std::vector<RefTip>& tips) {
+  std::vector<RefTip> out;
+  for (const RefTip& t : tips) {
+    if (t.name == "HEAD" || IsBranchRef(t.name)) out.push_back(t);
   }
-  return false;
+  return out;
 }
 
 // True for files that configure sprawl itself: anything under `.sprawl/`,
@@ -314,6 +324,9 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
   TipMembership membership(
       ix.trees ? static_cast<TreeSource*>(ix.trees.get()) : &odb_trees,
       ix.tips);
+  TipMembership branch_membership(
+      ix.trees ? static_cast<TreeSource*>(ix.trees.get()) : &odb_trees,
+      BranchTips(ix.tips));
   GitPipelineAnnotator pipelines(odb.get(), matcher, diagnostics,
                                  options.limits.max_yaml_size);
   GitClientAnnotator clients(odb.get(), matcher, diagnostics,
@@ -352,8 +365,8 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
       if (!r.needed) {
         bool in_head = false;
         refs.clear();
-        membership.Lookup(r.path, r.blob, &refs, &in_head);
-        r.needed = AtBranchTip(refs, in_head);
+        branch_membership.Lookup(r.path, r.blob, &refs, &in_head);
+        r.needed = in_head || !refs.empty();
       }
       requests.push_back(std::move(r));
     }
@@ -452,7 +465,14 @@ Result<GitScanResult> ScanHistory(git_repository* repo,
     }
     const git_oid& blob = idx.blobs()[pair.blob];
     prov.blob = GitHex(blob);
-    membership.Lookup(path, blob, &prov.refs, &prov.in_head);
+    // A location that is only a pipeline version's context (no finding of
+    // its own, no known blob, no client file) needs only whether it is at a
+    // branch tip; every other one its full ref list.
+    const bool reported = ix.hits[pair.blob] != nullptr || known[pair.blob] ||
+                          !client.empty() ||
+                          pipelines.MayAddFindings(system, blob);
+    (reported ? membership : branch_membership)
+        .Lookup(path, blob, &prov.refs, &prov.in_head);
     if (known[pair.blob]) result.known_pairs.push_back({prov.blob, path, prov});
     const std::size_t first = result.findings.size();
     const std::vector<Hit> kNone;
