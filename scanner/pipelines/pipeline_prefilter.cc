@@ -19,7 +19,9 @@ bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }  // NOLINT(bugprone-narrowing-conversions)
+char Lower(char c) {
+  return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}  // NOLINT(bugprone-narrowing-conversions)
 
 // Every name ClassifySecretName does not reject holds one of these
 // (ASCII case-insensitively): PASSWORD, PASSWD, PASSPHRASE, SECRET, the
@@ -70,7 +72,9 @@ bool SomePrefixLooksLiteral(std::string_view value) {
 // included) can be.
 enum class Value { kUnjudged, kMayBeLiteral, kNoLiteral };
 
-Value JudgeValue(std::string_view rest) {
+// `literal` false: the caller needs only whether it is kUnjudged, and a
+// value that is not answers kNoLiteral without the (quadratic) literal test.
+Value JudgeValue(std::string_view rest, bool literal_matters) {
   std::size_t i = 0;
   while (i < rest.size() && IsBlank(rest[i])) ++i;
   if (i == rest.size() || rest[i] == '#') {
@@ -79,8 +83,9 @@ Value JudgeValue(std::string_view rest) {
   const char c = rest[i];
   static constexpr std::string_view kUnjudged = "&*!|>{[?%@`";
   if (kUnjudged.find(c) != std::string_view::npos) return Value::kUnjudged;
-  auto literal = [](std::string_view v) {
-    return SomePrefixLooksLiteral(v) ? Value::kMayBeLiteral : Value::kNoLiteral;
+  auto literal = [literal_matters](std::string_view v) {
+    return literal_matters && SomePrefixLooksLiteral(v) ? Value::kMayBeLiteral
+                                                        : Value::kNoLiteral;
   };
   if (c == '"' || c == '\'') {
     std::string inner;
@@ -123,6 +128,9 @@ bool KeyMayNameSecret(std::string_view key) {
   if (!MayBeSecretName(key)) return false;
   for (std::size_t i = 0; i < key.size(); ++i) {
     if (i > 0 && IsWordChar(key[i - 1])) continue;
+    // ClassifySecretName trims: the part from a blank is the part from the
+    // next non-blank, itself at a word boundary.
+    if (IsBlank(key[i])) continue;
     if (ClassifySecretName(key.substr(i)) != SecretName::kNo) return true;
   }
   return false;
@@ -242,7 +250,7 @@ bool LineMayHold(std::string_view line, std::string_view text,
     // test covers unless it is spelled in a way only a parse reads.
     const bool uses = KeyIs(key, "uses");
     if (uses || KeyIs(key, "value") || KeyMayNameSecret(key)) {
-      const Value v = JudgeValue(line.substr(i + 1));
+      const Value v = JudgeValue(line.substr(i + 1), !uses);
       if (v == Value::kUnjudged || (!uses && v == Value::kMayBeLiteral)) {
         return true;
       }
@@ -285,6 +293,25 @@ char OpensQuotedKey(std::string_view line) {
   return 0;
 }
 
+// The (lower-cased) byte pairs a mark or a login action below can start
+// with: most bytes of a file are passed over on one table lookup.
+const std::array<uint8_t, 65536>& MarkStarts() {
+  static const std::array<uint8_t, 65536> table = [] {
+    std::array<uint8_t, 65536> t{};
+    for (std::string_view w : {"pa", "se", "to", "ke", "co", "cr", "az", "au",
+                               "go", "be", "us", "va"}) {
+      t[static_cast<unsigned char>(w[0]) << 8 |
+        static_cast<unsigned char>(w[1])] = 1;
+    }
+    for (unsigned next = 0; next < 256; ++next) {
+      t['?' << 8 | next] = 1;
+      t['\\' << 8 | next] = 1;
+    }
+    return t;
+  }();
+  return table;
+}
+
 }  // namespace
 
 bool MayHoldPipelineSecret(std::string_view content, std::string_view system) {
@@ -301,8 +328,8 @@ bool MayHoldPipelineSecret(std::string_view content, std::string_view system) {
   // PartMayNameSecret can answer true needs in the line: a part of a
   // secret-like name, a `uses` or `value` key, an explicit key's '?', an
   // escape. Lines without a mark (most of them) cost a lookup.
-  // marks[i] = marks starting before byte i.
-  std::vector<uint32_t> marks(content.size() + 1, 0);
+  // Where marks start, ascending.
+  std::vector<std::size_t> marks;
   auto at = [&](std::size_t i, std::string_view word) {
     if (content.size() - i < word.size()) return false;
     for (std::size_t k = 0; k < word.size(); ++k) {
@@ -310,9 +337,16 @@ bool MayHoldPipelineSecret(std::string_view content, std::string_view system) {
     }
     return true;
   };
-  uint32_t count = 0;
+  const std::array<uint8_t, 65536>& may_start = MarkStarts();
   for (std::size_t i = 0; i < content.size(); ++i) {
-    marks[i] = count;
+    const unsigned next =
+        i + 1 < content.size()
+            ? static_cast<unsigned char>(Lower(content[i + 1]))
+            : 0;
+    if (may_start[static_cast<unsigned char>(Lower(content[i])) << 8 | next] ==
+        0) {
+      continue;
+    }
     bool mark = false;
     switch (Lower(content[i])) {
       case 'p':
@@ -354,9 +388,9 @@ bool MayHoldPipelineSecret(std::string_view content, std::string_view system) {
       default:
         break;
     }
-    count += mark ? 1 : 0;
+    if (mark) marks.push_back(i);
   }
-  marks[content.size()] = count;
+  std::size_t next_mark = 0;  // the first mark at or after `begin`
   std::size_t begin = 0;
   char open_key = 0;  // the quote of a key going on to the next line
   while (begin < content.size()) {
@@ -365,7 +399,8 @@ bool MayHoldPipelineSecret(std::string_view content, std::string_view system) {
     std::string_view line = content.substr(begin, end - begin);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find('\r') != std::string_view::npos) return true;  // CR breaks
-    const bool marked = marks[end] != marks[begin];
+    while (next_mark < marks.size() && marks[next_mark] < begin) ++next_mark;
+    const bool marked = next_mark < marks.size() && marks[next_mark] < end;
     if (open_key != 0) {
       // Inside a quoted key (or a scalar where one could be) still open.
       if (marked && PartMayNameSecret(line)) return true;

@@ -117,7 +117,8 @@ void GitPipelineAnnotator::Prepare(const std::vector<Request>& requests,
       done[i] = Analyse(odb, work[i], &notes[i]);
     }
   };
-  const int n = std::max(1, std::min<int>(threads, work.size() / 8 + 1));  // NOLINT(bugprone-narrowing-conversions)
+  // NOLINTNEXTLINE(bugprone-narrowing-conversions)
+  const int n = std::max(1, std::min<int>(threads, work.size() / 8 + 1));
   if (n == 1) {
     run(0);
   } else {
