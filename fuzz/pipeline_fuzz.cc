@@ -2,7 +2,8 @@
 // Jenkinsfile line scanner) and the reference finder. The first byte picks
 // the system; the rest is the file. Properties: no crash or throw, scalars
 // sorted, disjoint and inside the content, literal secrets inside it too,
-// and no diagnostic that only says "bad file".
+// no diagnostic that only says "bad file", and the history scan's
+// prefilter never passes over a file the analysis finds something in.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include "fuzz/fuzz_util.h"
 #include "scanner/pipelines/pipeline_analyzer.h"
 #include "scanner/pipelines/pipeline_files.h"
+#include "scanner/pipelines/pipeline_prefilter.h"
 #include "scanner/pipelines/secret_names.h"
 
 namespace {
@@ -67,6 +69,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const PipelineLiteral& l : a.literal_secrets) {
     FUZZ_ASSERT(l.offset <= content.size());
     FUZZ_ASSERT(!l.value.empty());
+  }
+  if (!a.literal_secrets.empty() || !a.findings.empty()) {
+    FUZZ_ASSERT(MayHoldPipelineSecret(content, kSystems[which]));
   }
   (void)FindReferences(kSystems[which], content.substr(0, 8192),
                        (data[0] & 0x80) != 0);

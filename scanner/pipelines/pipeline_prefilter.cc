@@ -236,11 +236,11 @@ bool LineMayHold(std::string_view line, std::string_view text,
       return true;
     }
   }
-  std::size_t seg = 0;
+  // Every ':' may end a key, and a key may hold ':' (one not followed by a
+  // blank does not end it): the key judged is all of the line before it.
   for (std::size_t i = keys.find(':'); i != std::string_view::npos;
        i = keys.find(':', i + 1)) {
-    std::string_view key = keys.substr(seg, i - seg);
-    seg = i + 1;
+    std::string_view key = keys.substr(0, i);
     while (!key.empty() && IsBlank(key.back())) key.remove_suffix(1);
     if (key.ends_with('"') && key.find('\\') != std::string_view::npos) {
       return true;  // a double-quoted key with escapes
@@ -248,12 +248,12 @@ bool LineMayHold(std::string_view line, std::string_view text,
     // `value` takes the name of a sibling `name` or of its parent key;
     // `uses` names the action a login finding needs, which the whole-text
     // test covers unless it is spelled in a way only a parse reads.
-    const bool uses = KeyIs(key, "uses");
-    if (uses || KeyIs(key, "value") || KeyMayNameSecret(key)) {
-      const Value v = JudgeValue(line.substr(i + 1), !uses);
-      if (v == Value::kUnjudged || (!uses && v == Value::kMayBeLiteral)) {
-        return true;
-      }
+    // A key can be both (`x_secret:uses`, fuzz find): a literal counts
+    // when it names a secret or is a `value`.
+    const bool named = KeyIs(key, "value") || KeyMayNameSecret(key);
+    if (named || KeyIs(key, "uses")) {
+      const Value v = JudgeValue(line.substr(i + 1), named);
+      if (v != Value::kNoLiteral) return true;
     }
   }
   return false;

@@ -217,6 +217,9 @@ TEST_SUITE("git pipeline cache") {
         {"gitlab value", "variables:\n  DB_PASSWORD:\n    value: " + v + "\n",
          true},
         {"sequence", "DB_PASSWORD:\n  - " + v + "\n", true},
+        // A ':' without a blank after it is part of the key (fuzz find).
+        {"colon in key", "variables:\n  DB_PASSWORD:x\"y: " + v + "\n", true},
+        {"secret uses key", "variables:\n  ci_secrets:uses: " + v + "\n", true},
         {"assignment", "run: export DB_PASSWORD=" + v + "\n", true},
         {"quoted assignment", "run: export API_TOKEN=\"" + v + "\"\n", true},
         {"assignment in block",
