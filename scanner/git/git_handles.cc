@@ -21,6 +21,12 @@ void EnsureLibgit2() {
                      static_cast<size_t>(0));
     git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT,
                      static_cast<size_t>(0));
+    // libgit2 maps packs in windows (1 GiB each, 8 GiB in all by default)
+    // that stay mapped, and every page read stays resident: reading a
+    // 496 MB pack through it counted all of it in the scan's resident set.
+    // Smaller windows under a small mapped limit cost a remap now and then.
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, std::size_t{16} << 20);
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, std::size_t{64} << 20);
     // A scanner only reads; repositories owned by another user (CI
     // checkouts, sweeps) must open like with `safe.directory=*`.
     git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);

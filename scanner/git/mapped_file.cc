@@ -7,7 +7,8 @@
 
 namespace sprawl {
 
-MappedFile::MappedFile(const std::string& path) {
+MappedFile::MappedFile(const std::string& path, uint64_t release_every)
+    : release_every_(release_every) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   struct stat st;
@@ -30,6 +31,16 @@ void MappedFile::Release() const {
   if (data_ != nullptr) {
     ::madvise(const_cast<unsigned char*>(data_), size_, MADV_DONTNEED);
   }
+}
+
+void MappedFile::NoteRead(uint64_t bytes) const {
+  // Two threads crossing the mark together both release: harmless.
+  if (read_.fetch_add(bytes, std::memory_order_relaxed) + bytes <
+      release_every_) {
+    return;
+  }
+  read_.store(0, std::memory_order_relaxed);
+  Release();
 }
 
 }  // namespace sprawl

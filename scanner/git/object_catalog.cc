@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "scanner/git/pack_format.h"
 #include "scanner/git/object_store_health.h"
+#include "scanner/git/pack_format.h"
 
 namespace sprawl {
 
@@ -189,6 +189,7 @@ void ObjectCatalog::ReadHeaders(uint32_t pack_no,
   for (std::size_t i = 0; i < order.size(); ++i) {
     CatalogEntry& en = entries_[order[i]];
     en.end = i + 1 < order.size() ? offsets[i + 1] : trailer;
+    pack.NoteRead(en.end - en.offset);
     PackEntryHeader h;
     if (!ParsePackEntryHeader(pack.data() + en.offset, pack.data() + en.end,
                               &h)) {

@@ -138,7 +138,8 @@ void CheckDir(const std::string& dir, ObjectStoreHealth* health) {
     }
     d.good_idx.push_back(fs::path(idx_path).filename().string());
     std::vector<BadPackEntry> entries =
-        FindBadPackEntries(pack.data(), pack.size(), table);
+        FindBadPackEntries(pack.data(), pack.size(), table,
+                           [&pack](uint64_t n) { pack.NoteRead(n); });
     pack.Release();
     if (entries.empty()) continue;
     for (BadPackEntry& e : entries) {

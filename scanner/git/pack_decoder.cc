@@ -89,6 +89,7 @@ bool PackDecoder::FromLibgit2(uint32_t e, std::string* out, std::string* why) {
 bool PackDecoder::ReadEntry(uint32_t e, PackEntryHeader* h, std::string* why) {
   const CatalogEntry& en = catalog_.entry(e);
   const MappedFile& pack = catalog_.pack(en.pack);
+  pack.NoteRead(en.end - en.offset);
   const unsigned char* end = pack.data() + en.end;
   // deflate expands at most ~1032:1, so a header claiming more than that of
   // its stream is lying: refuse it before allocating what it claims.

@@ -145,9 +145,9 @@ std::string CheckPackAgainstIndex(const unsigned char* pack, std::size_t size,
   return "";
 }
 
-std::vector<BadPackEntry> FindBadPackEntries(const unsigned char* pack,
-                                             std::size_t size,
-                                             const PackIndexTable& index) {
+std::vector<BadPackEntry> FindBadPackEntries(
+    const unsigned char* pack, std::size_t size, const PackIndexTable& index,
+    const std::function<void(uint64_t)>& read) {
   // Entry numbers fit 32 bits (the fanout counts them in 32); memory is
   // 17 bytes an entry, and reasons are kept only for bad entries.
   const auto n = static_cast<uint32_t>(index.count);
@@ -164,6 +164,7 @@ std::vector<BadPackEntry> FindBadPackEntries(const unsigned char* pack,
     const uint64_t off = index.offsets[i];
     const uint64_t end =
         k + 1 < n ? index.offsets[order[k + 1]] : size - kPackOidSize;
+    if (read) read(end - off);
     PackEntryHeader h;
     if (!ParsePackEntryHeader(pack + off, pack + end, &h)) {
       reason[i] = "malformed entry header";

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,9 +90,10 @@ struct BadPackEntry {
 
 // Follows every entry's delta chain (iteratively, each entry once) and
 // lists the entries that cannot be decoded, by name order. `pack` and
-// `index` must have passed CheckPackAgainstIndex.
-std::vector<BadPackEntry> FindBadPackEntries(const unsigned char* pack,
-                                             std::size_t size,
-                                             const PackIndexTable& index);
+// `index` must have passed CheckPackAgainstIndex. `read` (optional) is
+// told the bytes of each entry as its header is read.
+std::vector<BadPackEntry> FindBadPackEntries(
+    const unsigned char* pack, std::size_t size, const PackIndexTable& index,
+    const std::function<void(uint64_t)>& read = nullptr);
 
 }  // namespace sprawl

@@ -1,5 +1,9 @@
 #include "scanner/scan/blob_scan.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -9,11 +13,10 @@
 #include <thread>
 #include <unordered_map>
 
+#include "scanner/base/thread_errors.h"
 #include "scanner/git/git_handles.h"
 #include "scanner/git/pack_read_order.h"
-#include "scanner/base/thread_errors.h"
 #include "scanner/scan/utf16_text.h"
-#include "scanner/git/git_handles.h"
 
 namespace sprawl {
 
@@ -95,8 +98,7 @@ class RawHitStore {
  private:
   std::mutex mu_;
   std::unordered_map<uint32_t, uint32_t> remaining_;
-  std::unordered_map<uint32_t, std::shared_ptr<const std::vector<HsHit>>>
-      hits_;
+  std::unordered_map<uint32_t, std::shared_ptr<const std::vector<HsHit>>> hits_;
   uint64_t bytes_ = 0;
   const uint64_t cap_;
 };
@@ -135,8 +137,8 @@ class Worker {
   }
 
   void ScanOne(uint32_t b) {
-    if (decoder_ && options_.catalog->entry((*options_.entries)[b]).pack !=
-                        kNoEntry) {
+    if (decoder_ &&
+        options_.catalog->entry((*options_.entries)[b]).pack != kNoEntry) {
       ScanDecoded(b);
       return;
     }
@@ -163,8 +165,9 @@ class Worker {
       return;
     }
     GitOdbObjectPtr obj(raw);
-    Match(b, std::string_view(static_cast<const char*>(git_odb_object_data(raw)),
-                              git_odb_object_size(raw)));
+    Match(b,
+          std::string_view(static_cast<const char*>(git_odb_object_data(raw)),
+                           git_odb_object_size(raw)));
   }
 
   // A blob of the catalog's packs, through the pack decoder.
@@ -416,12 +419,22 @@ BlobScanResult ScanBlobs(const std::vector<git_oid>& blobs,
   for (auto& w : workers) {
     result.stats += w->output().stats;
     for (auto& h : w->output().hits) result.hits.push_back(std::move(h));
-    for (auto& x : w->output().warnings) result.warnings.push_back(std::move(x));
+    for (auto& x : w->output().warnings) {
+      result.warnings.push_back(std::move(x));
+    }
   }
   std::sort(result.hits.begin(), result.hits.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   std::sort(result.warnings.begin(), result.warnings.end());
   result.stats.interrupted = stopped.load();
+  workers.clear();
+  store.reset();
+#ifdef __GLIBC__
+  // The workers' base caches and buffers (~100 MB on git/git) are free
+  // now, but glibc keeps freed pages of its arenas resident; the phases
+  // after this one would add their memory on top of them.
+  malloc_trim(0);
+#endif
   return result;
 }
 

@@ -49,25 +49,40 @@ class PhaseTimer {
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_)
             .count();
+    const Rss rss = ReadRss();
     std::fprintf(stderr,
                  "sprawl: phase %s: %.2f s wall, %.2f s cpu (this thread), "
-                 "%.2f s cpu (process), peak RSS %ld MB\n",
+                 "%.2f s cpu (process), peak RSS %ld MB (at its end: %ld MB "
+                 "anonymous, %ld MB mapped files)\n",
                  phase, wall, Cpu(CLOCK_THREAD_CPUTIME_ID) - cpu_,
-                 Cpu(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_, PeakRssMb());
+                 Cpu(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_, rss.peak_mb,
+                 rss.anon_mb, rss.file_mb);
     Reset();
   }
 
  private:
-  static long PeakRssMb() {
+  struct Rss {
+    long peak_mb = -1;
+    long anon_mb = -1;
+    long file_mb = -1;
+  };
+  static Rss ReadRss() {
+    Rss out;
     std::FILE* f = std::fopen("/proc/self/status", "r");
-    if (f == nullptr) return -1;
+    if (f == nullptr) return out;
     char line[256];
-    long kb = -1;
+    long kb = 0;
     while (std::fgets(line, sizeof line, f) != nullptr) {
-      if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+      if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) {
+        out.peak_mb = kb / 1024;
+      } else if (std::sscanf(line, "RssAnon: %ld kB", &kb) == 1) {
+        out.anon_mb = kb / 1024;
+      } else if (std::sscanf(line, "RssFile: %ld kB", &kb) == 1) {
+        out.file_mb = kb / 1024;
+      }
     }
     std::fclose(f);
-    return kb < 0 ? -1 : kb / 1024;
+    return out;
   }
   static double Cpu(clockid_t clock) {
     timespec ts{};
