@@ -11,6 +11,8 @@
 #include <map>
 #include <mutex>
 
+#include "scanner/base/hash.h"
+#include "scanner/base/private_file.h"
 #include "scanner/base/text.h"
 #include "scanner/git/object_catalog.h"
 #include "scanner/git/pack_decoder.h"
@@ -23,6 +25,55 @@ namespace fs = std::filesystem;
 
 constexpr std::size_t kExamples = 10;  // bad entries named per pack
 constexpr int kMaxAlternateDepth = 5;  // as git and libgit2
+
+std::mutex verified_mu;
+std::string verified_dir;  // SetVerifiedPackDir
+
+// What identifies one state of a pack and its index ("" when either cannot
+// be stat'ed): both files' device, inode, size, mtime and ctime (ns).
+std::string PackState(const std::string& idx_path,
+                      const std::string& pack_path) {
+  std::string out = "sprawl verified pack v1\n" + idx_path + "\n";
+  for (const std::string* p : {&idx_path, &pack_path}) {
+    struct stat st {};
+    if (::stat(p->c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
+    for (const long long v :
+         {static_cast<long long>(st.st_dev), static_cast<long long>(st.st_ino),
+          static_cast<long long>(st.st_size),
+          static_cast<long long>(st.st_mtim.tv_sec),
+          static_cast<long long>(st.st_mtim.tv_nsec),
+          static_cast<long long>(st.st_ctim.tv_sec),
+          static_cast<long long>(st.st_ctim.tv_nsec)}) {
+      out += std::to_string(v) + " ";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+// The record of `state` in the verified-pack directory ("" when off).
+std::string VerifiedRecord(const std::string& state) {
+  std::lock_guard<std::mutex> lock(verified_mu);
+  if (verified_dir.empty() || state.empty()) return "";
+  return verified_dir + "/" + Sha256Hex(state);
+}
+
+bool VerifiedBefore(const std::string& state) {
+  const std::string record = VerifiedRecord(state);
+  if (record.empty()) return false;
+  std::string why;
+  const std::optional<std::string> payload =
+      ReadSealedFile(record, 4096, &why);
+  return payload && *payload == state;
+}
+
+void RecordVerified(const std::string& state) {
+  const std::string record = VerifiedRecord(state);
+  if (record.empty()) return;
+  const std::string dir = record.substr(0, record.rfind('/'));
+  std::string why;  // a cache that cannot be written only costs time
+  if (EnsurePrivateDir(dir, &why)) WriteSealedFile(dir, record, state, &why);
+}
 
 // `dir` without trailing '/' and "/." components.
 std::string NormalizeDir(std::string dir) {
@@ -108,6 +159,11 @@ void CheckDir(const std::string& dir, ObjectStoreHealth* health) {
   for (const std::string& idx_path : idx_files) {
     const std::string pack_path =
         idx_path.substr(0, idx_path.size() - 4) + ".pack";
+    // Checked clean before, and neither file changed since: the index is
+    // still validated (every reader trusts it; ~10 ms for git/git's), the
+    // walk over the pack's entries is skipped.
+    const std::string state = PackState(idx_path, pack_path);
+    const bool verified = VerifiedBefore(state);
     MappedFile idx(idx_path);
     MappedFile pack(pack_path);
     ObjectStoreHealth::Pack bad;
@@ -126,7 +182,7 @@ void CheckDir(const std::string& dir, ObjectStoreHealth* health) {
       if (!bad.problem.empty()) {
         bad.problem = "bad index " + fs::path(idx_path).filename().string() +
                       ": " + bad.problem;
-      } else {
+      } else if (!verified) {
         bad.problem = CheckPackAgainstIndex(pack.data(), pack.size(), table);
       }
     }
@@ -137,11 +193,15 @@ void CheckDir(const std::string& dir, ObjectStoreHealth* health) {
       continue;
     }
     d.good_idx.push_back(fs::path(idx_path).filename().string());
+    if (verified) continue;
     std::vector<BadPackEntry> entries =
         FindBadPackEntries(pack.data(), pack.size(), table,
                            [&pack](uint64_t n) { pack.NoteRead(n); });
     pack.Release();
-    if (entries.empty()) continue;
+    if (entries.empty()) {
+      RecordVerified(state);
+      continue;
+    }
     for (BadPackEntry& e : entries) {
       ObjectStoreHealth::BadEntry b;
       std::memcpy(b.oid.id, table.Name(e.entry), GIT_OID_RAWSZ);
@@ -165,6 +225,11 @@ uint64_t ObjectStoreHealth::unreadable() const {
   uint64_t n = 0;
   for (const Pack& p : packs) n += p.objects;
   return n;
+}
+
+void SetVerifiedPackDir(const std::string& dir) {
+  std::lock_guard<std::mutex> lock(verified_mu);
+  verified_dir = dir;
 }
 
 std::shared_ptr<const ObjectStoreHealth> CheckObjectStore(

@@ -75,6 +75,13 @@ struct ObjectStoreHealth {
 std::shared_ptr<const ObjectStoreHealth> CheckObjectStore(
     const std::string& objects_dir);
 
+// Where CheckObjectStore records the packs it found clean, so the next
+// check of an unchanged pack reads none of it ("" = nowhere, the default).
+// A record names the .idx and .pack by device, inode, size, mtime and
+// ctime: any rewrite, in place or not, changes it and the pack is checked
+// again. Set once at start-up (the CLI gives `<cache dir>/packs`).
+void SetVerifiedPackDir(const std::string& dir);
+
 // One warning per problem pack (naming it, the reason, and up to a few bad
 // entries with oid and offset), and the unreadable objects added to
 // stats->skipped_unreadable.

@@ -606,6 +606,10 @@ void ClassifyRange(git_repository* repo, const GitScanOptions& options,
 
 }  // namespace
 
+void RememberVerifiedPacksIn(const std::string& dir) {
+  SetVerifiedPackDir(dir);
+}
+
 Result<GitScanResult> ScanGitHistory(const GitScanOptions& options,
                                      const Matcher& matcher,
                                      Diagnostics* diagnostics) {

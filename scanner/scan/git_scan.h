@@ -97,6 +97,10 @@ struct GitScanResult {
   std::vector<std::string> changed_config;
 };
 
+// Where packs checked clean are remembered across runs (SetVerifiedPackDir
+// in scanner/git/object_store_health.h; "" = nowhere).
+void RememberVerifiedPacksIn(const std::string& dir);
+
 // A repository that cannot be opened, or a range that does not resolve, is
 // an Error (exit 2); unreadable objects inside are diagnostics.
 Result<GitScanResult> ScanGitHistory(const GitScanOptions& options,

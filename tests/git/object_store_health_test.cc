@@ -277,6 +277,53 @@ TEST_SUITE("object store health (git)") {
   }
 
   TEST_CASE(
+      "a pack checked clean is remembered, and checked again once either "
+      "of its files changes") {
+    const std::string k1 = Key(2031), k2 = Key(2032);
+    PackedRepo r(k1, k2);
+    testing::TempDir cache;
+    const std::string records = cache.path() + "/packs";
+    SetVerifiedPackDir(records);
+    struct Off {
+      ~Off() { SetVerifiedPackDir(""); }
+    } off;
+    auto count_records = [&] {
+      std::error_code ec;
+      std::size_t n = 0;
+      for (std::filesystem::directory_iterator it(records, ec), end;
+           !ec && it != end; it.increment(ec)) {
+        ++n;
+      }
+      return n;
+    };
+    for (int run = 0; run < 2; ++run) {
+      Diagnostics diag(nullptr);
+      GitScanResult res =
+          ScanWith(r.repo.path(), GitProvenanceMode::kTreePass, &diag);
+      CHECK(Found(res, k1));
+      CHECK(Found(res, k2));
+      CHECK(diag.warnings() == 0);
+      CHECK(count_records() == 1);  // the one pack, recorded once
+    }
+    // The pack rewritten at the same size, its first entry given the
+    // reserved type 5: only the walk over the entries sees it. The record
+    // no longer matches the pack, so the damage is found as without one.
+    const std::vector<std::string> packs = PackFiles(r.pack_dir, ".pack");
+    REQUIRE(packs.size() == 1);
+    const std::string before = ReadFile(packs[0]);
+    REQUIRE(before.size() > 12);
+    const char type5 = static_cast<char>((before[12] & 0x8f) | 0x50);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    Patch(packs[0], 12, std::string(1, type5));
+    REQUIRE(ReadFile(packs[0]).size() == before.size());
+    Diagnostics diag(nullptr);
+    GitScanResult res =
+        ScanWith(r.repo.path(), GitProvenanceMode::kTreePass, &diag);
+    CHECK(diag.Text().find("malformed entry header") != std::string::npos);
+    CHECK(count_records() == 1);  // a damaged pack is never recorded
+  }
+
+  TEST_CASE(
       "issue 20 item 2: an .idx whose fanout claims 2^32 objects is "
       "named, not opened; loose objects are still scanned") {
     const std::string k1 = Key(2011), k2 = Key(2012);
