@@ -20,8 +20,8 @@ bool IsWordChar(char c) {
 }
 
 char Lower(char c) {
-  return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}  // NOLINT(bugprone-narrowing-conversions)
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+}
 
 // Every name ClassifySecretName does not reject holds one of these
 // (ASCII case-insensitively): PASSWORD, PASSWD, PASSPHRASE, SECRET, the
