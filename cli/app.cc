@@ -248,6 +248,11 @@ Result<Scanned> ScanGit(const CommonOptions& common, const GitArgs& args,
   options.threads = common.threads;
   options.max_blob_size = *max_size;
   options.cancel = InstallInterruptHandler();
+  // Packs checked clean are remembered beside the rules: a pre-commit
+  // hook's `--staged` then walks no pack to open the repository.
+  if (const std::string cache = CacheDir(common); !cache.empty()) {
+    options.verified_pack_dir = cache + "/packs";
+  }
   const IgnoreRules exclude = GitExclusions(
       common.exclude, p.config, p.source.root, p.source.trusted, diagnostics);
   options.exclude = &exclude;

@@ -23,7 +23,6 @@
 #include "scanner/base/status_line.h"
 #include "scanner/base/text.h"
 #include "scanner/findings/pairing.h"
-#include "scanner/scan/git_scan.h"
 #include "scanner/base/repo_file.h"
 #include "scanner/base/test_pause.h"
 #include "scanner/findings/completeness.h"
@@ -208,9 +207,6 @@ Result<LazyMatcher::Builder> CheckedBuilder(const CommonOptions& options,
   MatcherOptions mo;
   mo.cache_dir = CacheDir(options);
   mo.eager_re2 = eager;
-  // Packs checked clean are remembered beside the rules (a pre-commit
-  // hook's `--staged` then reads no pack to open the repository).
-  RememberVerifiedPacksIn(mo.cache_dir.empty() ? "" : mo.cache_dir + "/packs");
   auto packs = ReadRulePacks(options.rules);
   if (!packs.ok()) return packs.error();
   const std::string key = RulesCacheKey(*packs);

@@ -26,9 +26,6 @@ namespace fs = std::filesystem;
 constexpr std::size_t kExamples = 10;  // bad entries named per pack
 constexpr int kMaxAlternateDepth = 5;  // as git and libgit2
 
-std::mutex verified_mu;
-std::string verified_dir;  // SetVerifiedPackDir
-
 // What identifies one state of a pack and its index ("" when either cannot
 // be stat'ed): both files' device, inode, size, mtime and ctime (ns).
 std::string PackState(const std::string& idx_path,
@@ -51,15 +48,15 @@ std::string PackState(const std::string& idx_path,
   return out;
 }
 
-// The record of `state` in the verified-pack directory ("" when off).
-std::string VerifiedRecord(const std::string& state) {
-  std::lock_guard<std::mutex> lock(verified_mu);
+// The record of `state` in `verified_dir` ("" when either is empty).
+std::string VerifiedRecord(const std::string& verified_dir,
+                           const std::string& state) {
   if (verified_dir.empty() || state.empty()) return "";
   return verified_dir + "/" + Sha256Hex(state);
 }
 
-bool VerifiedBefore(const std::string& state) {
-  const std::string record = VerifiedRecord(state);
+bool VerifiedBefore(const std::string& verified_dir, const std::string& state) {
+  const std::string record = VerifiedRecord(verified_dir, state);
   if (record.empty()) return false;
   std::string why;
   const std::optional<std::string> payload =
@@ -67,12 +64,13 @@ bool VerifiedBefore(const std::string& state) {
   return payload && *payload == state;
 }
 
-void RecordVerified(const std::string& state) {
-  const std::string record = VerifiedRecord(state);
+void RecordVerified(const std::string& verified_dir, const std::string& state) {
+  const std::string record = VerifiedRecord(verified_dir, state);
   if (record.empty()) return;
-  const std::string dir = record.substr(0, record.rfind('/'));
   std::string why;  // a cache that cannot be written only costs time
-  if (EnsurePrivateDir(dir, &why)) WriteSealedFile(dir, record, state, &why);
+  if (EnsurePrivateDir(verified_dir, &why)) {
+    WriteSealedFile(verified_dir, record, state, &why);
+  }
 }
 
 // `dir` without trailing '/' and "/." components.
@@ -135,7 +133,8 @@ uint64_t PackHeaderCount(const MappedFile& pack) {
          (uint64_t{p[2]} << 8) | p[3];
 }
 
-void CheckDir(const std::string& dir, ObjectStoreHealth* health) {
+void CheckDir(const std::string& dir, const std::string& verified_dir,
+              ObjectStoreHealth* health) {
   ObjectStoreHealth::Dir d;
   d.path = dir;
   const std::string pack_dir = dir + "/pack/";
@@ -163,7 +162,7 @@ void CheckDir(const std::string& dir, ObjectStoreHealth* health) {
     // still validated (every reader trusts it; ~10 ms for git/git's), the
     // walk over the pack's entries is skipped.
     const std::string state = PackState(idx_path, pack_path);
-    const bool verified = VerifiedBefore(state);
+    const bool verified = VerifiedBefore(verified_dir, state);
     MappedFile idx(idx_path);
     MappedFile pack(pack_path);
     ObjectStoreHealth::Pack bad;
@@ -199,7 +198,7 @@ void CheckDir(const std::string& dir, ObjectStoreHealth* health) {
                            [&pack](uint64_t n) { pack.NoteRead(n); });
     pack.Release();
     if (entries.empty()) {
-      RecordVerified(state);
+      RecordVerified(verified_dir, state);
       continue;
     }
     for (BadPackEntry& e : entries) {
@@ -227,13 +226,8 @@ uint64_t ObjectStoreHealth::unreadable() const {
   return n;
 }
 
-void SetVerifiedPackDir(const std::string& dir) {
-  std::lock_guard<std::mutex> lock(verified_mu);
-  verified_dir = dir;
-}
-
 std::shared_ptr<const ObjectStoreHealth> CheckObjectStore(
-    const std::string& objects_dir) {
+    const std::string& objects_dir, const std::string& verified_pack_dir) {
   std::vector<std::string> dirs;
   CollectDirs(NormalizeDir(objects_dir), 0, &dirs);
   const std::string key = Signature(dirs);
@@ -245,7 +239,9 @@ std::shared_ptr<const ObjectStoreHealth> CheckObjectStore(
     if (it != cache.end()) return it->second;
   }
   auto health = std::make_shared<ObjectStoreHealth>();
-  for (const std::string& dir : dirs) CheckDir(dir, health.get());
+  for (const std::string& dir : dirs) {
+    CheckDir(dir, verified_pack_dir, health.get());
+  }
   for (const ObjectStoreHealth::Pack& p : health->packs) {
     for (const ObjectStoreHealth::BadEntry& b : p.bad) {
       health->bad_oids.push_back(b.oid);
@@ -428,11 +424,12 @@ GitOdbPtr OpenCheckedOdb(const std::string& objects_dir,
   return odb;
 }
 
-Status GuardRepository(git_repository* repo) {
+Status GuardRepository(git_repository* repo,
+                       const std::string& verified_pack_dir) {
   const std::string objects_dir =
       std::string(git_repository_commondir(repo)) + "objects";
   std::shared_ptr<const ObjectStoreHealth> health =
-      CheckObjectStore(objects_dir);
+      CheckObjectStore(objects_dir, verified_pack_dir);
   if (health->clean()) return Status::Ok();
   GitOdbPtr odb = OpenCheckedOdb(objects_dir, *health, 0);
   if (!odb) {

@@ -72,15 +72,15 @@ struct ObjectStoreHealth {
 // The health of `objects_dir` (trailing "/." components, as OpenPrivateOdb
 // adds them, are ignored), computed once per state of its pack
 // directories.
+//
+// `verified_pack_dir` (optional; the CLI gives `<cache dir>/packs`) holds a
+// record of each pack found clean, so a later check of the same pack skips
+// the walk over its delta chains (its index is still validated). A record
+// names the .idx and .pack by device, inode, size, mtime and ctime: any
+// rewrite, in place or not, no longer matches it. A pack with a damaged
+// entry is never recorded.
 std::shared_ptr<const ObjectStoreHealth> CheckObjectStore(
-    const std::string& objects_dir);
-
-// Where CheckObjectStore records the packs it found clean, so the next
-// check of an unchanged pack reads none of it ("" = nowhere, the default).
-// A record names the .idx and .pack by device, inode, size, mtime and
-// ctime: any rewrite, in place or not, changes it and the pack is checked
-// again. Set once at start-up (the CLI gives `<cache dir>/packs`).
-void SetVerifiedPackDir(const std::string& dir);
+    const std::string& objects_dir, const std::string& verified_pack_dir = "");
 
 // One warning per problem pack (naming it, the reason, and up to a few bad
 // entries with oid and offset), and the unreadable objects added to
@@ -96,6 +96,8 @@ GitOdbPtr OpenCheckedOdb(const std::string& objects_dir,
 
 // Installs OpenCheckedOdb in `repo` when its object database has a
 // problem; call right after opening it, before any object is read.
-Status GuardRepository(git_repository* repo);
+// `verified_pack_dir` as for CheckObjectStore.
+Status GuardRepository(git_repository* repo,
+                       const std::string& verified_pack_dir = "");
 
 }  // namespace sprawl

@@ -606,10 +606,6 @@ void ClassifyRange(git_repository* repo, const GitScanOptions& options,
 
 }  // namespace
 
-void RememberVerifiedPacksIn(const std::string& dir) {
-  SetVerifiedPackDir(dir);
-}
-
 Result<GitScanResult> ScanGitHistory(const GitScanOptions& options,
                                      const Matcher& matcher,
                                      Diagnostics* diagnostics) {
@@ -622,10 +618,13 @@ Result<GitScanResult> ScanGitHistory(const GitScanOptions& options,
   GitRepoPtr repo(raw);
   // Before libgit2 reads any object: packs it could crash or hang on are
   // named and left out, and their objects counted as unread.
-  if (Status s = GuardRepository(raw); !s.ok()) return s.error();
+  if (Status s = GuardRepository(raw, options.verified_pack_dir); !s.ok()) {
+    return s.error();
+  }
   GitScanResult result;
   ReportObjectStore(
-      *CheckObjectStore(std::string(git_repository_commondir(raw)) + "objects"),
+      *CheckObjectStore(std::string(git_repository_commondir(raw)) + "objects",
+                        options.verified_pack_dir),
       diagnostics, &result.stats);
   const char* workdir = git_repository_workdir(raw);
   result.root =

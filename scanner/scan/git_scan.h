@@ -38,6 +38,10 @@ struct GitScanOptions {
   std::size_t min_commits_per_segment = 2000;
   ScanProgress* progress = nullptr;  // commits indexed, then blobs read
   ScanLimits limits;                 // scan timeout per blob, YAML size
+  // Where packs checked clean are recorded, so the next scan of an
+  // unchanged pack skips the walk over its entries ("" = nowhere;
+  // CheckObjectStore in scanner/git/object_store_health.h).
+  std::string verified_pack_dir;
   // Sweeps: hex oids of blobs already scanned in an earlier sweep; their
   // content is not read again (full history only). Not owned.
   const std::unordered_set<std::string>* skip_blobs = nullptr;
@@ -96,10 +100,6 @@ struct GitScanResult {
   // range changes (.sprawl/*, .sprawlignore, the configured inventory).
   std::vector<std::string> changed_config;
 };
-
-// Where packs checked clean are remembered across runs (SetVerifiedPackDir
-// in scanner/git/object_store_health.h; "" = nowhere).
-void RememberVerifiedPacksIn(const std::string& dir);
 
 // A repository that cannot be opened, or a range that does not resolve, is
 // an Error (exit 2); unreadable objects inside are diagnostics.

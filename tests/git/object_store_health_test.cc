@@ -283,10 +283,9 @@ TEST_SUITE("object store health (git)") {
     PackedRepo r(k1, k2);
     testing::TempDir cache;
     const std::string records = cache.path() + "/packs";
-    SetVerifiedPackDir(records);
-    struct Off {
-      ~Off() { SetVerifiedPackDir(""); }
-    } off;
+    GitScanOptions o;
+    o.provenance = GitProvenanceMode::kTreePass;
+    o.verified_pack_dir = records;
     auto count_records = [&] {
       std::error_code ec;
       std::size_t n = 0;
@@ -298,8 +297,7 @@ TEST_SUITE("object store health (git)") {
     };
     for (int run = 0; run < 2; ++run) {
       Diagnostics diag(nullptr);
-      GitScanResult res =
-          ScanWith(r.repo.path(), GitProvenanceMode::kTreePass, &diag);
+      GitScanResult res = Scan(r.repo.path(), o, &diag);
       CHECK(Found(res, k1));
       CHECK(Found(res, k2));
       CHECK(diag.warnings() == 0);
@@ -317,8 +315,7 @@ TEST_SUITE("object store health (git)") {
     Patch(packs[0], 12, std::string(1, type5));
     REQUIRE(ReadFile(packs[0]).size() == before.size());
     Diagnostics diag(nullptr);
-    GitScanResult res =
-        ScanWith(r.repo.path(), GitProvenanceMode::kTreePass, &diag);
+    GitScanResult res = Scan(r.repo.path(), o, &diag);
     CHECK(diag.Text().find("malformed entry header") != std::string::npos);
     CHECK(count_records() == 1);  // a damaged pack is never recorded
   }
