@@ -89,6 +89,12 @@ FileStat ToFileStat(const struct stat& st) {
 
 }  // namespace
 
+std::optional<FileStat> FdStat(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return std::nullopt;
+  return ToFileStat(st);
+}
+
 int64_t RealtimeNowNs() {
   constexpr int64_t kNs = 1000000000;
   struct timespec now {};

@@ -42,6 +42,9 @@ bool TakeNumberText(std::string_view* text, char end, int64_t* value);
 void AppendStatText(const FileStat& stat, std::string* out);
 bool TakeStatText(std::string_view* text, FileStat* stat);
 
+// The FileStat of an open descriptor (nullopt when fstat fails).
+std::optional<FileStat> FdStat(int fd);
+
 // CLOCK_REALTIME in nanoseconds since the epoch: what file times are
 // taken from (at a coarser granularity).
 int64_t RealtimeNowNs();

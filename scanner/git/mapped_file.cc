@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace sprawl {
@@ -11,13 +10,14 @@ MappedFile::MappedFile(const std::string& path, uint64_t release_every)
     : release_every_(release_every) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-    void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ,
+  const std::optional<FileStat> st = FdStat(fd);
+  if (st && st->size > 0) {
+    void* p = ::mmap(nullptr, static_cast<std::size_t>(st->size), PROT_READ,
                      MAP_PRIVATE, fd, 0);
     if (p != MAP_FAILED) {
       data_ = static_cast<const unsigned char*>(p);
-      size_ = static_cast<std::size_t>(st.st_size);
+      size_ = static_cast<std::size_t>(st->size);
+      stat_ = *st;
     }
   }
   ::close(fd);

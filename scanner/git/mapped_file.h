@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "scanner/base/dir_fd.h"
+
 namespace sprawl {
 
 // A read-only mapping of one file; empty when it cannot be mapped.
@@ -22,6 +24,9 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
   const unsigned char* data() const { return data_; }
   std::size_t size() const { return size_; }
+  // The mapped file's device, inode, size and times, read from the
+  // descriptor that was mapped (all zero when nothing is mapped).
+  const FileStat& stat() const { return stat_; }
   // Drops this mapping's resident pages (they stay in the page cache and
   // come back on the next read): a pass over a large pack need not keep it
   // all counted in the process's resident set.
@@ -36,6 +41,7 @@ class MappedFile {
  private:
   const unsigned char* data_ = nullptr;
   std::size_t size_ = 0;
+  FileStat stat_;
   uint64_t release_every_;
   mutable std::atomic<uint64_t> read_{0};
 };

@@ -26,23 +26,16 @@ namespace fs = std::filesystem;
 constexpr std::size_t kExamples = 10;  // bad entries named per pack
 constexpr int kMaxAlternateDepth = 5;  // as git and libgit2
 
-// What identifies one state of a pack and its index ("" when either cannot
-// be stat'ed): both files' device, inode, size, mtime and ctime (ns).
-std::string PackState(const std::string& idx_path,
-                      const std::string& pack_path) {
-  std::string out = "sprawl verified pack v1\n" + idx_path + "\n";
-  for (const std::string* p : {&idx_path, &pack_path}) {
-    struct stat st {};
-    if (::stat(p->c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
-    for (const long long v :
-         {static_cast<long long>(st.st_dev), static_cast<long long>(st.st_ino),
-          static_cast<long long>(st.st_size),
-          static_cast<long long>(st.st_mtim.tv_sec),
-          static_cast<long long>(st.st_mtim.tv_nsec),
-          static_cast<long long>(st.st_ctim.tv_sec),
-          static_cast<long long>(st.st_ctim.tv_nsec)}) {
-      out += std::to_string(v) + " ";
-    }
+// What identifies one state of a pack and its index, as mapped ("" when
+// either is not a mapped regular file): both files' device, inode, size,
+// mtime and ctime, read from the descriptors that were mapped, so the
+// state is that of the bytes checked, whatever happens to the paths.
+std::string PackState(const std::string& idx_path, const MappedFile& idx,
+                      const MappedFile& pack) {
+  std::string out = "sprawl verified pack v2\n" + idx_path + "\n";
+  for (const MappedFile* f : {&idx, &pack}) {
+    if (f->data() == nullptr || !S_ISREG(f->stat().mode)) return "";
+    AppendStatText(f->stat(), &out);
     out += "\n";
   }
   return out;
@@ -158,13 +151,13 @@ void CheckDir(const std::string& dir, const std::string& verified_dir,
   for (const std::string& idx_path : idx_files) {
     const std::string pack_path =
         idx_path.substr(0, idx_path.size() - 4) + ".pack";
+    MappedFile idx(idx_path);
+    MappedFile pack(pack_path);
     // Checked clean before, and neither file changed since: the index is
     // still validated (every reader trusts it; ~10 ms for git/git's), the
     // walk over the pack's entries is skipped.
-    const std::string state = PackState(idx_path, pack_path);
+    const std::string state = PackState(idx_path, idx, pack);
     const bool verified = VerifiedBefore(verified_dir, state);
-    MappedFile idx(idx_path);
-    MappedFile pack(pack_path);
     ObjectStoreHealth::Pack bad;
     bad.path = pack_path;
     PackIndexTable table;
