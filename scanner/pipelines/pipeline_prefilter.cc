@@ -120,12 +120,17 @@ Value JudgeValue(std::string_view rest, bool literal_matters) {
 // `key` (the text before a ':' since the line's start or the previous
 // ':') could name a secret: it, or a part of it starting at a word
 // boundary, without a closing quote and blanks, classifies as one.
+constexpr std::size_t kMaxJudgedKey = 256;
+
 bool KeyMayNameSecret(std::string_view key) {
   while (!key.empty() && IsBlank(key.back())) key.remove_suffix(1);
   if (!key.empty() && (key.back() == '"' || key.back() == '\'')) {
     key.remove_suffix(1);
   }
   if (!MayBeSecretName(key)) return false;
+  // Every part is classified on its own (quadratic): a key this long may
+  // name a secret, and the parse judges it.
+  if (key.size() > kMaxJudgedKey) return true;
   for (std::size_t i = 0; i < key.size(); ++i) {
     if (i > 0 && IsWordChar(key[i - 1])) continue;
     // ClassifySecretName trims: the part from a blank is the part from the
@@ -238,9 +243,20 @@ bool LineMayHold(std::string_view line, std::string_view text,
   }
   // Every ':' may end a key, and a key may hold ':' (one not followed by a
   // blank does not end it): the key judged is all of the line before it.
+  // A ':' followed by a blank (or ending the keys) ends a key, and that key
+  // runs back over any ':' without a blank after it (`A:x: v` has the key
+  // `A:x`, a fuzz find); every other ':' is judged by the part since the
+  // previous ':', as a flow key (`{"A":"v"}`) would be. Each byte is in at
+  // most two judged keys: a line with thousands of ':' stays linear.
+  std::size_t seg = 0;       // after the previous ':'
+  std::size_t key_from = 0;  // after the previous ':' that ends a key
   for (std::size_t i = keys.find(':'); i != std::string_view::npos;
        i = keys.find(':', i + 1)) {
-    std::string_view key = keys.substr(0, i);
+    const bool ends = i + 1 >= keys.size() || IsBlank(keys[i + 1]);
+    const std::size_t from = ends ? key_from : seg;
+    std::string_view key = keys.substr(from, i - from);
+    seg = i + 1;
+    if (ends) key_from = i + 1;
     while (!key.empty() && IsBlank(key.back())) key.remove_suffix(1);
     if (key.ends_with('"') && key.find('\\') != std::string_view::npos) {
       return true;  // a double-quoted key with escapes
